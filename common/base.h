@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * base.h: the few definitions every gazette source file shares: error
+ * helpers, memory (one allocation hook, arenas), growable byte buffers and
+ * bounded little-endian and varint readers.
+ *
+ * Everything that decodes bytes from disk or from a user goes through the
+ * bounded readers here, which report failure instead of reading past the end;
+ * callers turn that into GZT_ECORRUPT with the file and offset.
+ */
+#ifndef GZT_BASE_H
+#define GZT_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gazette.h"
+
+#define GZT_UNUSED(x) ((void)(x))
+#define GZT_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define GZT_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define GZT_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Record @p code and a formatted message in @p err (which may be NULL) and
+ * return @p code, so that `return gzt_err_set(err, GZT_EIO, ...)` reads
+ * naturally. A message already present is kept: the first, most specific
+ * failure wins. */
+int gzt_err_set(gzt_error *err, int code, const char *fmt, ...)
+    GZT_PRINTF(3, 4);
+/* Clear @p err (NULL allowed). */
+void gzt_err_clear(gzt_error *err);
+
+/* ---- memory ------------------------------------------------------------ */
+
+/* All allocation goes through these so that tests can fail the Nth one. */
+void *gzt_malloc(size_t n);
+void *gzt_calloc(size_t count, size_t size);
+void *gzt_realloc(void *p, size_t n);
+void gzt_free(void *p);
+char *gzt_strndup(const char *s, size_t len);
+char *gzt_strdup(const char *s);
+/* Test hook: make the allocation numbered @p n (1-based, counted from this
+ * call) and every later one fail; 0 disables. Returns allocations so far. */
+long gzt_mem_fail_after(long n);
+
+/* overflow-checked size arithmetic: false on overflow */
+static inline bool
+gzt_size_mul(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+static inline bool
+gzt_size_add(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_add_overflow(a, b, out);
+}
+
+/* Arena: many small allocations freed at once, with a byte ceiling. */
+typedef struct gzt_arena_chunk gzt_arena_chunk;
+typedef struct gzt_arena {
+    gzt_arena_chunk *head; /* newest chunk, chained to older ones */
+    size_t used;           /* bytes handed out plus chunk overhead */
+    size_t limit;          /* ceiling on used; 0 = unlimited */
+} gzt_arena;
+
+void gzt_arena_init(gzt_arena *a, size_t limit);
+/* 16-byte aligned, uninitialised; NULL when out of memory or past limit. */
+void *gzt_arena_alloc(gzt_arena *a, size_t n);
+void *gzt_arena_calloc(gzt_arena *a, size_t n);
+char *gzt_arena_strndup(gzt_arena *a, const char *s, size_t len);
+void gzt_arena_fini(gzt_arena *a);
+
+/* ---- growable byte buffer ---------------------------------------------- */
+
+typedef struct gzt_buf {
+    uint8_t *p; /* bytes, or NULL when empty and never grown */
+    size_t len; /* bytes in use */
+    size_t cap; /* bytes allocated */
+} gzt_buf;
+
+#define GZT_BUF_INIT {NULL, 0, 0}
+
+GZT_NODISCARD int gzt_buf_reserve(gzt_buf *b, size_t extra);
+GZT_NODISCARD int gzt_buf_append(gzt_buf *b, const void *p, size_t n);
+GZT_NODISCARD int gzt_buf_putc(gzt_buf *b, uint8_t c);
+GZT_NODISCARD int gzt_buf_put_u32(gzt_buf *b, uint32_t v); /* little endian */
+GZT_NODISCARD int gzt_buf_put_u64(gzt_buf *b, uint64_t v); /* little endian */
+GZT_NODISCARD int gzt_buf_put_varint(gzt_buf *b, uint64_t v); /* LEB128 */
+/* append a printf-formatted string (no NUL kept in len) */
+GZT_NODISCARD int gzt_buf_printf(gzt_buf *b, const char *fmt, ...)
+    GZT_PRINTF(2, 3);
+/* make p[len] == 0 without counting it; for handing out C strings */
+GZT_NODISCARD int gzt_buf_nul(gzt_buf *b);
+void gzt_buf_reset(gzt_buf *b); /* len = 0, keep memory */
+void gzt_buf_free(gzt_buf *b);
+
+/* ---- bounded readers --------------------------------------------------- */
+
+static inline uint32_t
+gzt_load_u32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+static inline uint64_t
+gzt_load_u64(const uint8_t *p)
+{
+    return (uint64_t)gzt_load_u32(p) | (uint64_t)gzt_load_u32(p + 4) << 32;
+}
+static inline void
+gzt_store_u32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
+}
+
+/* A cursor over untrusted bytes. Every get fails (returns false) instead of
+ * reading past end; after a failure the reader stays failed. */
+typedef struct gzt_rd {
+    const uint8_t *p;   /* next byte */
+    const uint8_t *end; /* one past the last readable byte */
+    bool bad;           /* sticky: a read ran past end or was malformed */
+} gzt_rd;
+
+static inline gzt_rd
+gzt_rd_make(const void *p, size_t len)
+{
+    gzt_rd r = {(const uint8_t *)p, (const uint8_t *)p + len, false};
+    return r;
+}
+bool gzt_rd_varint(gzt_rd *r, uint64_t *v);
+bool gzt_rd_varint32(gzt_rd *r, uint32_t *v); /* fails if > UINT32_MAX */
+bool gzt_rd_u32(gzt_rd *r, uint32_t *v);
+bool gzt_rd_u64(gzt_rd *r, uint64_t *v);
+/* borrow @p n bytes */
+bool gzt_rd_bytes(gzt_rd *r, size_t n, const uint8_t **out);
+
+/* ---- hashing ----------------------------------------------------------- */
+
+/* XXH3 64-bit: checksums of files and content hashes of documents. */
+uint64_t gzt_hash64(const void *p, size_t len);
+
+#endif

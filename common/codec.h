@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * codec.h: integer codecs for postings: blocks of up to GZT_BLOCK 32-bit
+ * integers with libstreamvbyte (SIMD), plain or differential.
+ *
+ * Decoders take the bytes available and never read past them, even though
+ * streamvbyte's SIMD decoder may load up to 16 bytes beyond the data: when
+ * the input is too close to its end the bytes are first copied to a padded
+ * buffer.
+ */
+#ifndef GZT_CODEC_H
+#define GZT_CODEC_H
+
+#include "common/base.h"
+
+#define GZT_BLOCK 128
+
+/* worst-case encoded size of @p n integers */
+size_t gzt_codec_bound(uint32_t n);
+
+/* Encode @p n integers (n <= GZT_BLOCK) into @p out (gzt_codec_bound(n)
+ * bytes available); returns the bytes written. */
+size_t gzt_codec_encode(const uint32_t *in, uint32_t n, uint8_t *out);
+/* Encode a non-decreasing sequence as differences, the first from @p prev. */
+size_t gzt_codec_encode_delta(const uint32_t *in, uint32_t n, uint32_t prev,
+                              uint8_t *out);
+
+/* Decode @p n integers from @p avail bytes at @p in into @p out; *used
+ * receives the bytes consumed. GZT_ECORRUPT when the encoding claims more
+ * bytes than available or n > GZT_BLOCK. */
+GZT_NODISCARD int gzt_codec_decode(const uint8_t *in, size_t avail,
+                                   uint32_t n, uint32_t *out, size_t *used);
+GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
+                                         uint32_t n, uint32_t prev,
+                                         uint32_t *out, size_t *used);
+
+#endif

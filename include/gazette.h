@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: MIT */
+/**
+ * @file gazette.h
+ * @brief gazette: full-text search for news archives. The public C API.
+ *
+ * This header is the manual. An index is a directory holding a manifest and
+ * immutable segments (see docs/FORMAT.md). Two kinds of handle work on it:
+ *
+ *  - a ::gzt_writer, of which at most one exists per index at a time (a lock
+ *    file enforces it): it adds, replaces and deletes documents and makes
+ *    them visible with gzt_writer_commit();
+ *  - any number of ::gzt_index readers, each a snapshot of the generation that
+ *    was committed when it was opened. Readers never block the writer and are
+ *    never blocked by it.
+ *
+ * Conventions (as libgit2): every fallible function returns 0 (#GZT_OK) or a
+ * negative ::gzt_err code; out-parameters come first and the caller owns what
+ * comes back through them; arguments are borrowed for the duration of the
+ * call. Functions that can fail take a `gzt_error *err` last: when it is not
+ * NULL it receives one line for the user naming what failed (file and
+ * offset, source path and line, query column). Handles are not thread-safe;
+ * use one per thread.
+ *
+ * A minimal search:
+ * @code
+ *   gzt_index *idx; gzt_results *res; gzt_error err;
+ *   if (gzt_index_open(&idx, "news.idx", &err) != GZT_OK) {
+ *       fprintf(stderr, "%s\n", err.msg); return 2;
+ *   }
+ *   gzt_search_opts o; gzt_search_opts_init(&o);
+ *   if (gzt_search(&res, idx, "lavrov tehran", &o, &err) == GZT_OK) {
+ *       for (size_t i = 0; i < gzt_results_count(res); i++) {
+ *           gzt_hit h; gzt_results_hit(res, i, &h);
+ *           printf("%zu %.4f %s\n", h.rank, h.score, h.id);
+ *       }
+ *       gzt_results_free(res);
+ *   }
+ *   gzt_index_close(idx);
+ * @endcode
+ */
+#ifndef GAZETTE_H
+#define GAZETTE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GZT_NODISCARD __attribute__((warn_unused_result))
+
+/** Error codes. Every fallible function returns one of these. */
+typedef enum gzt_err {
+    GZT_OK = 0,
+    GZT_ENOMEM = -1,    /**< out of memory */
+    GZT_EINVAL = -2,    /**< bad argument or option */
+    GZT_EIO = -3,       /**< an operating-system I/O call failed */
+    GZT_ECORRUPT = -4,  /**< an index file failed its checks */
+    GZT_ETOOBIG = -5,   /**< input past a documented ceiling */
+    GZT_ENOTFOUND = -6, /**< no such index, document or file */
+    GZT_EBACKEND = -7,  /**< the storage backend reported an error */
+    GZT_ELOCKED = -8,   /**< another writer holds the index lock */
+    GZT_ESYNTAX = -9,   /**< a query has a syntax error */
+    GZT_EEXIST = -10    /**< the thing to create already exists */
+} gzt_err;
+
+/** Detail of a failure, for the user. */
+typedef struct gzt_error {
+    int code;      /**< the ::gzt_err returned */
+    char msg[512]; /**< one line, NUL-terminated; "" when none */
+} gzt_error;
+
+/** A short English name of @p code ("corrupt index", ...); never NULL. */
+const char *gzt_strerror(int code);
+
+/** The library version, "MAJOR.MINOR.PATCH". */
+const char *gzt_version(void);
+
+/** Dates are integers YYYYMMDD (20250307); 0 means "no date". */
+typedef int32_t gzt_date;
+
+/* ======================================================================= */
+/** @name Documents and ingest */
+
+/** A document handed to the writer. Only @c id is required. */
+typedef struct gzt_doc {
+    const char *id;     /**< external id, unique in the index; NUL-terminated */
+    const char *title;  /**< may be NULL */
+    size_t title_len;   /**< bytes of title */
+    const char *body;   /**< may be NULL */
+    size_t body_len;    /**< bytes of body */
+    gzt_date date;      /**< publication date or 0 */
+    const char *source; /**< where it came from (path), or NULL */
+} gzt_doc;
+
+/** Input formats of gzt_writer_add_path(). */
+typedef enum gzt_format {
+    GZT_FORMAT_AUTO = 0, /**< by extension: .jsonl/.ndjson, .csv/.tsv, else text */
+    GZT_FORMAT_TEXT,     /**< one document per file */
+    GZT_FORMAT_JSONL,    /**< JSON Lines, one object per line */
+    GZT_FORMAT_CSV       /**< CSV or TSV with a header row */
+} gzt_format;
+
+/** Called with a warning line (a skipped file or record) during ingest. */
+typedef void (*gzt_warn_fn)(void *ctx, const char *msg);
+
+/** Options for reading sources. Initialise with gzt_ingest_opts_init(). */
+typedef struct gzt_ingest_opts {
+    gzt_format format;       /**< default GZT_FORMAT_AUTO */
+    const char *id_field;    /**< JSONL/CSV field of the id; default "id" */
+    const char *title_field; /**< default "title" */
+    const char *body_field;  /**< default "body" (also tries "text") */
+    const char *date_field;  /**< default "date" */
+    char delimiter;          /**< CSV delimiter; 0 = ',' or '\t' for .tsv */
+    gzt_warn_fn warn;        /**< warnings; NULL = silent */
+    void *warn_ctx;          /**< passed to warn */
+} gzt_ingest_opts;
+
+void gzt_ingest_opts_init(gzt_ingest_opts *o);
+
+/** Counters of an ingest run; gzt_writer_add_path() adds to them. */
+typedef struct gzt_ingest_stats {
+    uint64_t docs;      /**< documents read from sources */
+    uint64_t added;     /**< new documents */
+    uint64_t replaced;  /**< changed documents replaced */
+    uint64_t unchanged; /**< same content as indexed: left alone */
+    uint64_t skipped;   /**< files or records skipped (hidden, binary,...) */
+    uint64_t errors;    /**< unreadable or malformed sources or records */
+    uint64_t repaired;  /**< invalid UTF-8 sequences replaced by U+FFFD */
+    uint64_t bytes;     /**< bytes of source read */
+} gzt_ingest_stats;
+
+/* ======================================================================= */
+/** @name Writing */
+
+typedef struct gzt_writer gzt_writer;
+
+/** Progress of long work, reported about ten times a second. */
+typedef struct gzt_progress {
+    uint64_t docs;        /**< documents processed so far */
+    uint64_t bytes;       /**< source bytes processed so far */
+    uint64_t bytes_total; /**< expected total, 0 when unknown (stdin) */
+} gzt_progress;
+typedef void (*gzt_progress_fn)(void *ctx, const gzt_progress *p);
+
+/** Writer options. Initialise with gzt_writer_opts_init(). */
+typedef struct gzt_writer_opts {
+    const char *language; /**< Snowball language or "none"; used when the
+                               index is created (default "english"), checked
+                               against the index otherwise (NULL = any) */
+    size_t memory;        /**< RAM budget for buffered documents in bytes;
+                               default 256 MiB; segments flush past it */
+    gzt_progress_fn progress; /**< NULL = none */
+    void *progress_ctx;       /**< passed to progress */
+} gzt_writer_opts;
+
+void gzt_writer_opts_init(gzt_writer_opts *o);
+
+/**
+ * Open the index at @p path for writing, creating it when absent.
+ *
+ * Takes the index's writer lock for the life of the handle.
+ *
+ * @param[out] out  the writer, or NULL on failure.
+ * @return GZT_OK, GZT_ELOCKED (another writer), GZT_EINVAL (language
+ *         differs from the index's), GZT_ECORRUPT, GZT_EIO, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_writer_open(gzt_writer **out, const char *path,
+                                  const gzt_writer_opts *opts, gzt_error *err);
+
+/** Outcome of gzt_writer_add(). */
+typedef enum gzt_add_result {
+    GZT_ADDED = 0,     /**< the id was new */
+    GZT_REPLACED = 1,  /**< the id existed with other content */
+    GZT_UNCHANGED = 2  /**< the id existed with the same content */
+} gzt_add_result;
+
+/**
+ * Add a document, replacing one with the same id unless the content (title,
+ * body, date) is unchanged. Not visible to readers until committed.
+ *
+ * Invalid UTF-8 in the text is replaced by U+FFFD.
+ *
+ * @param[out] result  what happened; may be NULL.
+ * @return GZT_OK, GZT_EINVAL (empty id), GZT_ETOOBIG (document over 64 MiB
+ *         or id over 1 KiB), GZT_EIO, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_writer_add(gzt_writer *w, const gzt_doc *doc,
+                                 gzt_add_result *result, gzt_error *err);
+
+/**
+ * Read every document of a source and add it (gzt_writer_add()).
+ *
+ * @p path is a file, a directory (walked recursively; hidden and binary files
+ * are skipped with a warning) or "-" for standard input. Each document's id
+ * is its path relative to @p path for directories, the file name for a
+ * single text file, or the id field of JSONL/CSV records. The source is
+ * recorded in the index for gzt_reindex(). An unreadable or malformed file
+ * or record is reported through opts->warn, counted in stats->errors and
+ * skipped; everything readable is still added, and the call succeeds.
+ *
+ * @param stats  counters to add to; may be NULL.
+ * @return GZT_OK, GZT_ENOTFOUND (@p path does not exist), GZT_EIO,
+ *         GZT_ENOMEM, or an error of gzt_writer_add().
+ */
+GZT_NODISCARD int gzt_writer_add_path(gzt_writer *w, const char *path,
+                                      const gzt_ingest_opts *opts,
+                                      gzt_ingest_stats *stats,
+                                      gzt_error *err);
+
+/**
+ * Delete the documents whose source is @p source (as recorded by
+ * gzt_writer_add_path()) and which this writer has not seen since it was
+ * opened: files removed from a directory since the last run.
+ *
+ * @param[out] deleted  how many; may be NULL.
+ */
+GZT_NODISCARD int gzt_writer_prune(gzt_writer *w, const char *source,
+                                   uint64_t *deleted, gzt_error *err);
+
+/**
+ * Delete the document with external id @p id.
+ *
+ * @return GZT_OK, GZT_ENOTFOUND (no such id), GZT_EIO, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_writer_delete(gzt_writer *w, const char *id,
+                                    gzt_error *err);
+
+/**
+ * Make everything added and deleted so far durable and visible: flush the
+ * buffered documents into a segment, write deletion files, merge segments
+ * when there are too many, and replace the manifest atomically (temporary
+ * file, fsync, rename, fsync of the directory). A crash before the rename
+ * leaves the previous generation intact.
+ *
+ * @return GZT_OK, GZT_EIO (the previous generation is intact), GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_writer_commit(gzt_writer *w, gzt_error *err);
+
+/** Drop what was not committed, release the lock, free @p w (NULL ok). */
+void gzt_writer_close(gzt_writer *w);
+
+/**
+ * Rebuild the index at @p path from the sources recorded in it and swap the
+ * result in with one manifest replacement. Readers see the old generation
+ * until the swap. Options as gzt_writer_open(); the language stays.
+ *
+ * @param stats  counters; may be NULL.
+ */
+GZT_NODISCARD int gzt_reindex(const char *path, const gzt_writer_opts *wopts,
+                              const gzt_ingest_opts *iopts,
+                              gzt_ingest_stats *stats, gzt_error *err);
+
+/* ======================================================================= */
+/** @name Reading */
+
+typedef struct gzt_index gzt_index;
+
+/**
+ * Open a snapshot of the last committed generation of the index at @p path.
+ *
+ * Every file's checksum and structure is verified on open.
+ *
+ * @param[out] out  the reader, or NULL on failure.
+ * @return GZT_OK, GZT_ENOTFOUND (no index there), GZT_ECORRUPT (with the
+ *         file and offset in @p err), GZT_EIO, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_index_open(gzt_index **out, const char *path,
+                                 gzt_error *err);
+
+/** Close a reader; NULL is ok. Results and snippets must be freed first. */
+void gzt_index_close(gzt_index *idx);
+
+/** Index-wide figures (gazette stats). */
+typedef struct gzt_stats {
+    uint64_t generation;    /**< manifest generation */
+    uint64_t docs;          /**< live documents */
+    uint64_t deleted;       /**< deleted but not yet merged away */
+    uint64_t terms;         /**< distinct terms summed over segments */
+    uint64_t tokens;        /**< total length of live documents in tokens */
+    uint32_t segments;      /**< live segments */
+    uint32_t sources;       /**< recorded sources */
+    char language[32];      /**< analyzer language or "none" */
+    char engine[16];        /**< "native" */
+    uint64_t bytes_dict;    /**< bytes of term dictionaries */
+    uint64_t bytes_postings;  /**< bytes of doc/freq postings and skips */
+    uint64_t bytes_positions; /**< bytes of positions */
+    uint64_t bytes_docvalues; /**< bytes of document lengths, dates, hashes */
+    uint64_t bytes_store;   /**< bytes of stored documents */
+    uint64_t bytes_deletes; /**< bytes of deletion bitmaps */
+    uint64_t bytes_manifest; /**< bytes of the manifest */
+} gzt_stats;
+
+GZT_NODISCARD int gzt_index_stats(const gzt_index *idx, gzt_stats *out);
+
+/** Recorded source @p i (0-based) of gzt_stats::sources: its path and
+ *  format name; NULL past the end. */
+const char *gzt_index_source(const gzt_index *idx, uint32_t i,
+                             const char **format);
+
+/** A stored document as returned by gzt_index_get(). */
+typedef struct gzt_stored {
+    char *id;         /**< external id */
+    char *title;      /**< title or "" */
+    size_t title_len; /**< bytes */
+    char *body;       /**< body or "" */
+    size_t body_len;  /**< bytes */
+    gzt_date date;    /**< or 0 */
+    char *source;     /**< source path or "" */
+    uint32_t length;  /**< length in tokens */
+} gzt_stored;
+
+/**
+ * Fetch the stored document with external id @p id.
+ *
+ * @param[out] out  filled in; release with gzt_stored_fini().
+ * @return GZT_OK, GZT_ENOTFOUND, GZT_ECORRUPT, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_index_get(gzt_stored *out, gzt_index *idx,
+                                const char *id, gzt_error *err);
+void gzt_stored_fini(gzt_stored *s);
+
+/**
+ * Verify every file of the index at @p path: magic, version, checksum and
+ * the structure of every dictionary block, postings list and stored-document
+ * block, and the manifest's agreement with the segments.
+ *
+ * @param report  called with one line per verified file; may be NULL.
+ * @return GZT_OK, or GZT_ECORRUPT naming the first damaged file and offset.
+ */
+GZT_NODISCARD int gzt_index_check(const char *path,
+                                  void (*report)(void *ctx, const char *line),
+                                  void *ctx, gzt_error *err);
+
+/* ======================================================================= */
+/** @name Searching */
+
+/** Result order. */
+typedef enum gzt_sort {
+    GZT_SORT_SCORE = 0, /**< BM25 descending, ties by docid */
+    GZT_SORT_DATE = 1,  /**< newest first, ties by score then docid */
+    GZT_SORT_DATE_ASC = 2 /**< oldest first */
+} gzt_sort;
+
+/** Search options. Initialise with gzt_search_opts_init(). */
+typedef struct gzt_search_opts {
+    size_t limit;       /**< hits to return; default 10 */
+    size_t offset;      /**< hits to skip first (paging); default 0 */
+    int all;            /**< default operator AND instead of OR */
+    int count_only;     /**< count matches, rank nothing */
+    int explain;        /**< keep a per-term BM25 breakdown of each hit */
+    gzt_sort sort;      /**< default GZT_SORT_SCORE */
+    gzt_date since;     /**< only documents dated >= since; 0 = no bound */
+    gzt_date until;     /**< only documents dated <= until; 0 = no bound */
+    gzt_date today;     /**< "today" for relative dates; 0 = the clock */
+    double k1;          /**< BM25 k1, default 0.9 */
+    double b;           /**< BM25 b, default 0.4 */
+} gzt_search_opts;
+
+void gzt_search_opts_init(gzt_search_opts *o);
+
+typedef struct gzt_results gzt_results;
+
+/**
+ * Run @p query (see the README for the query language) against @p idx.
+ *
+ * @param[out] out  the results; free with gzt_results_free().
+ * @return GZT_OK (also when nothing matches), GZT_ESYNTAX (with the column
+ *         in @p err), GZT_ETOOBIG (query past the ceilings), GZT_EINVAL,
+ *         GZT_ECORRUPT, GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_search(gzt_results **out, gzt_index *idx,
+                             const char *query, const gzt_search_opts *opts,
+                             gzt_error *err);
+
+/** Number of hits held (at most opts.limit). */
+size_t gzt_results_count(const gzt_results *r);
+/** Exact number of matching documents. */
+uint64_t gzt_results_total(const gzt_results *r);
+/** Microseconds the search took. */
+double gzt_results_micros(const gzt_results *r);
+
+/** One hit; strings are owned by the results. */
+typedef struct gzt_hit {
+    size_t rank;       /**< 1-based rank including opts.offset */
+    double score;      /**< BM25 score */
+    const char *id;    /**< external id */
+    const char *title; /**< title or "" */
+    gzt_date date;     /**< or 0 */
+    uint64_t docid;    /**< internal docid in this snapshot */
+} gzt_hit;
+
+GZT_NODISCARD int gzt_results_hit(const gzt_results *r, size_t i,
+                                  gzt_hit *out);
+
+/** One line of --explain: the contribution of one query term to a hit. */
+typedef struct gzt_explain_term {
+    const char *term; /**< the analysed term, or the phrase "a b" */
+    double idf;       /**< Lucene idf */
+    double tf;        /**< frequency in the document (phrase matches) */
+    uint32_t df;      /**< documents containing it */
+    uint32_t dl;      /**< document length */
+    double avgdl;     /**< average document length */
+    double score;     /**< idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl)) */
+} gzt_explain_term;
+
+/** The explanation of hit @p i: @p n terms (requires opts.explain). */
+const gzt_explain_term *gzt_results_explain(const gzt_results *r, size_t i,
+                                            size_t *n);
+void gzt_results_free(gzt_results *r);
+
+/** Kinds of highlighted span. Entity kinds are added by later versions. */
+typedef enum gzt_span_kind {
+    GZT_SPAN_MATCH = 0 /**< a query match (a whole phrase is one span) */
+} gzt_span_kind;
+
+/** A highlighted span of a snippet. */
+typedef struct gzt_span {
+    gzt_span_kind kind; /**< what it is */
+    uint32_t start;     /**< byte offset in the snippet text */
+    uint32_t end;       /**< one past, in the snippet text */
+    uint64_t doc_start; /**< byte offset in the document body */
+    uint64_t doc_end;   /**< one past, in the document body */
+} gzt_span;
+
+/** A snippet: up to three passages joined by " … ", with spans. */
+typedef struct gzt_snippet {
+    char *text;      /**< NUL-terminated UTF-8 */
+    size_t text_len; /**< bytes */
+    gzt_span *spans; /**< sorted by start */
+    size_t nspans;   /**< count */
+} gzt_snippet;
+
+/**
+ * Build the snippet of hit @p i of @p r: the best one to three passages of
+ * the body by density of query matches, cut at sentence or word boundaries,
+ * at most about @p max_len bytes in all (0 = 240).
+ *
+ * @param[out] out  release with gzt_snippet_fini().
+ */
+GZT_NODISCARD int gzt_results_snippet(gzt_snippet *out, gzt_results *r,
+                                      size_t i, size_t max_len,
+                                      gzt_error *err);
+void gzt_snippet_fini(gzt_snippet *s);
+
+/** Snowball languages available to the analyzer, NULL-terminated. */
+const char **gzt_languages(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
