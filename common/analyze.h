@@ -42,7 +42,8 @@ const char *gzt_analyzer_language(const gzt_analyzer *a);
 
 /* Tokenize @p text, calling @p fn for every token in order. Positions start
  * at @p first_pos; *next_pos (may be NULL) receives the position after the
- * last token. Returns GZT_OK, GZT_ENOMEM or what @p fn returned. */
+ * last token. Returns GZT_OK, GZT_ENOMEM, GZT_ETOOBIG (@p len or the
+ * positions past UINT32_MAX) or what @p fn returned. */
 GZT_NODISCARD int gzt_analyze(gzt_analyzer *a, const char *text, size_t len,
                               uint32_t first_pos, gzt_token_fn fn, void *ctx,
                               uint32_t *next_pos);

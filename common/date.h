@@ -15,7 +15,8 @@ bool gzt_date_valid(gzt_date d);
 gzt_date gzt_date_today(void);
 /* @p d as "YYYY-MM-DD" into @p out (11 bytes) */
 void gzt_date_format(gzt_date d, char out[11]);
-/* @p d shifted by @p days (may be negative) */
+/* @p d shifted by @p days (may be negative), clamped to years 1..9999;
+ * 0 when @p d is not a valid date */
 gzt_date gzt_date_add_days(gzt_date d, int64_t days);
 
 /*
@@ -31,7 +32,8 @@ GZT_NODISCARD int gzt_date_parse(const char *s, size_t len, gzt_date today,
 /*
  * Parse a range "A..B", "A..", "..B" or a single expression (see
  * gzt_date_parse) into an inclusive range; an open end is 0 for from and
- * 99991231 for to.
+ * 99991231 for to. A relative upper end is its point in time: "30d..7d"
+ * ends 7 days before today. GZT_EINVAL also when A is after B.
  */
 GZT_NODISCARD int gzt_date_parse_range(const char *s, size_t len,
                                        gzt_date today, gzt_date *from,

@@ -80,6 +80,20 @@ const char *gzt_version(void);
 /** Dates are integers YYYYMMDD (20250307); 0 means "no date". */
 typedef int32_t gzt_date;
 
+/**
+ * Parse a date expression as the query language and --since/--until take it:
+ * YYYY, YYYY-MM, YYYY-MM-DD, relative Nd/Nw/Nm/Ny ("the last N days..."),
+ * today, yesterday, or a range A..B / A.. / ..B of those.
+ *
+ * @param[out] from  first day of the range (0 when open).
+ * @param[out] to    last day of the range (99991231 when open).
+ * @param today      the day relative forms count back from; 0 = the clock.
+ * @return GZT_OK or GZT_EINVAL with the reason in @p err.
+ */
+GZT_NODISCARD int gzt_date_range_parse(gzt_date *from, gzt_date *to,
+                                       const char *s, gzt_date today,
+                                       gzt_error *err);
+
 /* ======================================================================= */
 /** @name Documents and ingest */
 

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * analyze.c: the tokenizer that turns text into terms (see analyze.h; the
+ * rules users see are in docs/ANALYSIS.md).
+ *
+ * A token is a run of letters, digits and marks (Unicode categories L*, N*,
+ * M*); everything else separates tokens, with a few joins decided by looking
+ * one character to each side: an apostrophe between letters (kept, as '), a
+ * '.' or ',' between digits (the ',' dropped), and single letters separated
+ * by dots, which make an abbreviation ("U.S." -> "us"). Han, Hiragana and
+ * Katakana characters are tokens of their own. Each token is case folded
+ * (utf8proc: CASEFOLD | COMPOSE | STABLE) and, unless it is a number or CJK,
+ * stemmed (stem.c). Positions count tokens; offsets are into the input.
+ *
+ * Written by hand because the joins above are news-specific (possessives,
+ * abbreviations, thousands separators). Unicode word segmentation (UAX #29,
+ * as ICU does it) comes close but differs in each case: it keeps the dots
+ * in "U.S" and "x.com" alike, leaves the final dot of "U.S." out and keeps
+ * the comma of "1,000"; fixing that would need a second pass over its
+ * output, and ICU is a large dependency for it. Speed comes from the common
+ * case: ASCII is classified and lowered from a 128-entry table without
+ * calling utf8proc, the token is built in a fixed buffer inside the analyzer
+ * (no allocation per token), and only tokens holding a non-ASCII byte go
+ * through utf8proc. Tokens longer than RAW_MAX bytes as written are not
+ * copied at all: they cannot fold to GZT_TERM_MAX bytes or fewer, since
+ * neither canonical composition (Hangul L+V+T jamo) nor case folding (the
+ * Kelvin sign) divides a length by more than three.
+ */
+#include "common/analyze.h"
+
+#include <utf8proc.h>
+
+#include "common/stem.h"
+#include "common/utf8.h"
+
+#define FOLD_OPTS (UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE)
+#define RAW_MAX (8 * GZT_TERM_MAX)
+
+/* Character classes of the tokenizer. */
+enum {
+    C_SEP,    /* separates tokens */
+    C_LETTER, /* L*, except the CJK scripts */
+    C_DIGIT,  /* Nd */
+    C_NUM,    /* Nl, No: word characters, but not digits of a number */
+    C_MARK,   /* M* */
+    C_CJK,    /* a letter of Han, Hiragana or Katakana: a token alone */
+    C_APOS,   /* ' or U+2019: joins letters */
+    C_DOT,    /* . : joins digits, and the letters of abbreviations */
+    C_COMMA   /* , : joins digits */
+};
+
+#define S C_SEP
+#define L C_LETTER
+#define D C_DIGIT
+#define A C_APOS
+#define P C_DOT
+#define C C_COMMA
+static const uint8_t ascii_class[128] = {
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, /* 00 */
+    S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, /* 10 */
+    S, S, S, S, S, S, S, A, S, S, S, S, C, S, P, S, /* 20 */
+    D, D, D, D, D, D, D, D, D, D, S, S, S, S, S, S, /* 30 */
+    S, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* 40 */
+    L, L, L, L, L, L, L, L, L, L, L, S, S, S, S, S, /* 50 */
+    S, L, L, L, L, L, L, L, L, L, L, L, L, L, L, L, /* 60 */
+    L, L, L, L, L, L, L, L, L, L, L, S, S, S, S, S, /* 70 */
+};
+#undef S
+#undef L
+#undef D
+#undef A
+#undef P
+#undef C
+
+struct gzt_analyzer {
+    gzt_stemmer *stem;     /* the language's stemmer */
+    utf8proc_int32_t *ucs; /* utf8proc's work buffer, reused */
+    size_t ucs_cap;        /* code points ucs holds */
+    gzt_buf tmp;           /* fold(): repaired copy of ill-formed input */
+    size_t raw_len;        /* bytes in raw */
+    char raw[RAW_MAX + 8]; /* the token being built: ASCII lowered,
+                              apostrophes as ', no commas, no dots of
+                              abbreviations */
+};
+
+static inline bool
+is_word(int cls)
+{
+    return cls >= C_LETTER && cls <= C_CJK;
+}
+
+static inline uint8_t
+ascii_lower(uint8_t c)
+{
+    return (uint8_t)(c + ((unsigned)(c - 'A') < 26u ? 32 : 0));
+}
+
+/* Kana and ideographs. Korean is not here: it separates words by spaces. */
+static bool
+is_cjk(utf8proc_int32_t cp)
+{
+    return (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
+           (cp >= 0x3005 && cp <= 0x3006) ||   /* 々 〆 */
+           (cp >= 0x31F0 && cp <= 0x31FF) ||   /* Katakana extension */
+           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified ideographs */
+           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* compatibility ideographs */
+           (cp >= 0xFF66 && cp <= 0xFF9F) ||   /* halfwidth Katakana */
+           (cp >= 0x1B000 && cp <= 0x1B16F) || /* Kana supplement */
+           (cp >= 0x20000 && cp <= 0x3FFFF);   /* extensions B and later */
+}
+
+/* Class of the non-ASCII character at @p p; *clen receives its length.
+ * Ill-formed bytes (which repaired input has not) separate, one at a
+ * time, so that no input makes the tokenizer read past the end. */
+static int
+classify_slow(const uint8_t *p, size_t avail, size_t *clen)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t n =
+        utf8proc_iterate(p, (utf8proc_ssize_t)GZT_MIN(avail, 4), &cp);
+
+    if (n <= 0) {
+        *clen = 1;
+        return C_SEP;
+    }
+    *clen = (size_t)n;
+    if (cp == 0x2019)
+        return C_APOS;
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU:
+    case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO:
+        return is_cjk(cp) ? C_CJK : C_LETTER;
+    case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC:
+    case UTF8PROC_CATEGORY_ME:
+        return C_MARK;
+    case UTF8PROC_CATEGORY_ND:
+        return C_DIGIT;
+    case UTF8PROC_CATEGORY_NL:
+    case UTF8PROC_CATEGORY_NO:
+        return C_NUM;
+    default:
+        return C_SEP;
+    }
+}
+
+/* Class of the character at p[i] (i < len) and its length. */
+static inline int
+classify(const uint8_t *p, size_t i, size_t len, size_t *clen)
+{
+    if (p[i] < 0x80) {
+        *clen = 1;
+        return ascii_class[p[i]];
+    }
+    return classify_slow(p + i, len - i, clen);
+}
+
+/* Class at p[i], or C_SEP past the end. */
+static inline int
+class_at(const uint8_t *p, size_t i, size_t len, size_t *clen)
+{
+    if (i >= len) {
+        *clen = 0;
+        return C_SEP;
+    }
+    return classify(p, i, len, clen);
+}
+
+/* Append @p n bytes to the token, lowering ASCII; false (and nothing
+ * appended) once the token is past RAW_MAX. */
+static inline bool
+raw_put(gzt_analyzer *a, const uint8_t *s, size_t n, bool *nonascii)
+{
+    if (a->raw_len + n > RAW_MAX)
+        return false;
+    if (n == 1 && s[0] < 0x80) {
+        a->raw[a->raw_len++] = (char)ascii_lower(s[0]);
+    } else {
+        memcpy(a->raw + a->raw_len, s, n);
+        a->raw_len += n;
+        *nonascii = true;
+    }
+    return true;
+}
+
+/*
+ * Try to read an abbreviation starting with the letter at p[i] (class
+ * C_LETTER, @p clen bytes): two or more single letters (each perhaps with
+ * marks) separated by dots, with an optional final dot. On success the
+ * letters are in a->raw and *end is one past the last letter or the final
+ * dot. A letter counts as single when no word character follows it.
+ */
+static bool
+scan_abbrev(gzt_analyzer *a, const uint8_t *p, size_t len, size_t i,
+            size_t clen, size_t *end, bool *nonascii)
+{
+    size_t n = 0, j = i;
+
+    a->raw_len = 0;
+    for (;;) {
+        size_t k = j + clen, nl;
+        int nc = class_at(p, k, len, &nl);
+        while (nc == C_MARK) {
+            k += nl;
+            nc = class_at(p, k, len, &nl);
+        }
+        if (is_word(nc) || (n == 0 && nc != C_DOT))
+            break;
+        if (!raw_put(a, p + j, k - j, nonascii))
+            return false;
+        n++;
+        *end = k;
+        if (nc != C_DOT)
+            break;
+        *end = k + 1; /* the final dot belongs to the abbreviation */
+        if (class_at(p, k + 1, len, &clen) != C_LETTER)
+            break;
+        j = k + 1;
+    }
+    return n >= 2;
+}
+
+/*
+ * Read the word starting at p[i] (class @p cls, @p clen bytes) into a->raw.
+ * *end is one past it; *number is true when it has only digits (and the
+ * dots between them); *toolong when it did not fit in a->raw.
+ */
+static size_t
+scan_word(gzt_analyzer *a, const uint8_t *p, size_t len, size_t i, int cls,
+          size_t clen, bool *nonascii, bool *number, bool *toolong)
+{
+    int base = cls; /* class of the last character that was not a mark */
+
+    a->raw_len = 0;
+    for (;;) {
+        if (cls != C_DIGIT)
+            *number = false;
+        if (cls != C_MARK)
+            base = cls;
+        if (!*toolong && !raw_put(a, p + i, clen, nonascii))
+            *toolong = true;
+        i += clen;
+
+        /* ASCII letters and digits: no lookahead, no utf8proc */
+        while (i < len && p[i] < 0x80) {
+            int k = ascii_class[p[i]];
+            if (k == C_LETTER)
+                *number = false;
+            else if (k != C_DIGIT)
+                break;
+            if (a->raw_len < RAW_MAX)
+                a->raw[a->raw_len++] = (char)ascii_lower(p[i]);
+            else
+                *toolong = true;
+            base = cls = k;
+            i++;
+        }
+        if (i >= len)
+            return i;
+
+        size_t nl, al;
+        int nc = classify(p, i, len, &nl);
+        if (nc >= C_LETTER && nc <= C_MARK) {
+            cls = nc;
+            clen = nl;
+            continue;
+        }
+        if (nc == C_APOS && base == C_LETTER &&
+            class_at(p, i + nl, len, &al) == C_LETTER) {
+            if (!*toolong && !raw_put(a, (const uint8_t *)"'", 1, nonascii))
+                *toolong = true;
+            i += nl;
+            cls = C_LETTER;
+            clen = al;
+            continue;
+        }
+        if ((nc == C_DOT || nc == C_COMMA) && cls == C_DIGIT &&
+            class_at(p, i + 1, len, &al) == C_DIGIT) {
+            if (nc == C_DOT && !*toolong &&
+                !raw_put(a, (const uint8_t *)".", 1, nonascii))
+                *toolong = true;
+            i += 1;
+            cls = C_DIGIT;
+            clen = al;
+            continue;
+        }
+        return i;
+    }
+}
+
+/* Case fold @p len bytes of well-formed UTF-8 into a->ucs; *out points at
+ * the result there. GZT_OK, GZT_ENOMEM, or GZT_EINVAL should utf8proc
+ * reject the text. */
+static int
+fold_utf8(gzt_analyzer *a, const uint8_t *s, size_t len, const char **out,
+          size_t *out_len)
+{
+    utf8proc_ssize_t n = 0;
+
+    if (len > (size_t)PTRDIFF_MAX / 4)
+        return GZT_ETOOBIG;
+    if (len > 0) {
+        n = utf8proc_decompose(s, (utf8proc_ssize_t)len, a->ucs,
+                               (utf8proc_ssize_t)(a->ucs_cap - 1), FOLD_OPTS);
+        if (n < 0)
+            return GZT_EINVAL;
+        if ((size_t)n >= a->ucs_cap) {
+            /* one more code point: utf8proc_reencode() NUL-terminates */
+            size_t cap = (size_t)n + 1, bytes;
+            if (!gzt_size_mul(cap, sizeof *a->ucs, &bytes))
+                return GZT_ENOMEM;
+            utf8proc_int32_t *u = gzt_realloc(a->ucs, bytes);
+            if (!u)
+                return GZT_ENOMEM;
+            a->ucs = u;
+            a->ucs_cap = cap;
+            n = utf8proc_decompose(s, (utf8proc_ssize_t)len, a->ucs,
+                                   (utf8proc_ssize_t)(a->ucs_cap - 1),
+                                   FOLD_OPTS);
+            if (n < 0 || (size_t)n >= a->ucs_cap)
+                return GZT_EINVAL;
+        }
+        n = utf8proc_reencode(a->ucs, n, FOLD_OPTS);
+        if (n < 0)
+            return GZT_EINVAL;
+    }
+    *out = (const char *)a->ucs;
+    *out_len = (size_t)n;
+    return GZT_OK;
+}
+
+int
+gzt_analyzer_new(gzt_analyzer **out, const char *language, gzt_error *err)
+{
+    gzt_analyzer *a = NULL;
+    int rc;
+
+    *out = NULL;
+    a = gzt_calloc(1, sizeof *a);
+    if (!a) {
+        rc = GZT_ENOMEM;
+        goto fail;
+    }
+    /* enough for any token that fits in raw: a byte folds and decomposes
+     * to at most three code points */
+    a->ucs_cap = 3 * RAW_MAX + 1;
+    a->ucs = gzt_malloc(a->ucs_cap * sizeof *a->ucs);
+    if (!a->ucs) {
+        rc = GZT_ENOMEM;
+        goto fail;
+    }
+    if ((rc = gzt_stemmer_new(&a->stem, language, err)) != GZT_OK)
+        goto fail;
+    *out = a;
+    return GZT_OK;
+fail:
+    gzt_analyzer_free(a);
+    if (rc == GZT_ENOMEM)
+        gzt_err_set(err, rc, "out of memory creating an analyzer");
+    return rc;
+}
+
+void
+gzt_analyzer_free(gzt_analyzer *a)
+{
+    if (!a)
+        return;
+    gzt_stemmer_free(a->stem);
+    gzt_free(a->ucs);
+    gzt_buf_free(&a->tmp);
+    gzt_free(a);
+}
+
+const char *
+gzt_analyzer_language(const gzt_analyzer *a)
+{
+    return gzt_stemmer_language(a->stem);
+}
+
+int
+gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
+            gzt_token_fn fn, void *ctx, uint32_t *next_pos)
+{
+    const uint8_t *p = (const uint8_t *)text;
+    uint32_t pos = first_pos;
+    size_t i = 0;
+    int rc = GZT_OK;
+
+    if (len > UINT32_MAX)
+        return GZT_ETOOBIG;
+    while (i < len) {
+        /* separators: ASCII ones without a function call */
+        if (p[i] < 0x80 && !is_word(ascii_class[p[i]])) {
+            i++;
+            continue;
+        }
+        size_t clen, end = i;
+        int cls = classify(p, i, len, &clen);
+        if (!is_word(cls)) {
+            i += clen;
+            continue;
+        }
+
+        bool nonascii = false, number = true, toolong = false, cjk = false;
+        if (cls == C_CJK) {
+            /* the character and its marks (dakuten) */
+            cjk = true;
+            number = false;
+            end = i + clen;
+            size_t ml;
+            while (class_at(p, end, len, &ml) == C_MARK)
+                end += ml;
+            a->raw_len = 0;
+            toolong = !raw_put(a, p + i, end - i, &nonascii);
+        } else if (cls == C_LETTER &&
+                   scan_abbrev(a, p, len, i, clen, &end, &nonascii)) {
+            number = false;
+        } else {
+            nonascii = false;
+            end = scan_word(a, p, len, i, cls, clen, &nonascii, &number,
+                            &toolong);
+        }
+
+        if (pos == UINT32_MAX)
+            return GZT_ETOOBIG;
+        gzt_token t = {.start = (uint32_t)i, .end = (uint32_t)end, .pos = pos};
+        i = end;
+        pos++;
+        if (toolong)
+            continue;
+
+        const char *term = a->raw;
+        size_t term_len = a->raw_len;
+        if (nonascii) {
+            rc = fold_utf8(a, (const uint8_t *)a->raw, a->raw_len, &term,
+                           &term_len);
+            if (rc == GZT_ENOMEM)
+                return rc;
+            if (rc != GZT_OK) /* cannot happen: raw is well-formed */
+                continue;
+        }
+        if (term_len > GZT_TERM_MAX || term_len == 0)
+            continue;
+        if (!number && !cjk) {
+            size_t stem_len;
+            const char *stem =
+                gzt_stemmer_stem(a->stem, term, term_len, &stem_len);
+            if (!stem)
+                return GZT_ENOMEM;
+            if (stem_len > 0) {
+                term = stem;
+                term_len = stem_len;
+            }
+        }
+        t.term = term;
+        t.term_len = (uint32_t)term_len;
+        if ((rc = fn(ctx, &t)) != 0)
+            break;
+    }
+    if (next_pos)
+        *next_pos = pos;
+    return rc;
+}
+
+int
+gzt_analyzer_fold(gzt_analyzer *a, const char *text, size_t len, gzt_buf *out)
+{
+    const uint8_t *p = (const uint8_t *)text;
+    size_t i = 0;
+    int rc;
+
+    gzt_buf_reset(out);
+    while (i < len && p[i] < 0x80)
+        i++;
+    if (i == len) {
+        if ((rc = gzt_buf_reserve(out, len)) != GZT_OK)
+            return rc;
+        for (i = 0; i < len; i++)
+            out->p[i] = ascii_lower(p[i]);
+        out->len = len;
+        return GZT_OK;
+    }
+
+    if (!gzt_utf8_valid(text, len)) {
+        gzt_buf_reset(&a->tmp);
+        if ((rc = gzt_utf8_repair(&a->tmp, text, len, NULL)) != GZT_OK)
+            return rc;
+        p = a->tmp.p;
+        len = a->tmp.len;
+    }
+    const char *f;
+    size_t flen;
+    if ((rc = fold_utf8(a, p, len, &f, &flen)) != GZT_OK)
+        return rc;
+    if ((rc = gzt_buf_reserve(out, flen)) != GZT_OK)
+        return rc;
+    /* U+2019 becomes ', as in terms, so that "don’t*" finds "don't" */
+    for (i = 0; i < flen; i++) {
+        if (flen - i >= 3 && memcmp(f + i, "\xE2\x80\x99", 3) == 0) {
+            out->p[out->len++] = '\'';
+            i += 2;
+        } else {
+            out->p[out->len++] = (uint8_t)f[i];
+        }
+    }
+    return GZT_OK;
+}

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io.h: every operating-system I/O call of gazette: read-only mappings of
+ * index files with their header, footer and checksum verified, checksummed
+ * buffered writers for new files, atomic replacement of small files, the
+ * writer lock and directory helpers.
+ *
+ * Every file of an index starts with a 16-byte header (8-byte magic, u32
+ * format version, u32 segment id) and ends with a 16-byte footer (u64 XXH3
+ * of everything before the footer, u32 format version, "GZTE"). The body is
+ * what lies between.
+ */
+#ifndef GZT_IO_H
+#define GZT_IO_H
+
+#include "common/base.h"
+
+#define GZT_FORMAT_VERSION 1
+#define GZT_HEADER_LEN 16
+#define GZT_FOOTER_LEN 16
+
+/* A verified read-only file. */
+typedef struct gzt_rfile {
+    char *path;          /* for messages */
+    const uint8_t *base; /* the mapping (NULL for an empty file) */
+    size_t size;         /* bytes mapped */
+    const uint8_t *body; /* base + GZT_HEADER_LEN */
+    size_t body_len;     /* bytes between header and footer */
+} gzt_rfile;
+
+/* Map @p path and verify magic, version, footer and checksum. GZT_ENOTFOUND
+ * when it does not exist, GZT_ECORRUPT naming the file and offset. */
+GZT_NODISCARD int gzt_rfile_open(gzt_rfile *f, const char *path,
+                                 const char magic[8], gzt_error *err);
+void gzt_rfile_close(gzt_rfile *f);
+/* Record a GZT_ECORRUPT for @p f at body offset of @p at (a pointer into the
+ * body) with a reason; returns GZT_ECORRUPT. */
+int gzt_rfile_corrupt(const gzt_rfile *f, const void *at, const char *why,
+                      gzt_error *err);
+
+/* A new file being written: buffered, checksummed as it goes. */
+typedef struct gzt_wfile {
+    int fd;             /* open descriptor, -1 when closed */
+    char *path;         /* final path */
+    uint8_t *buf;       /* write buffer */
+    size_t len;         /* bytes in buf */
+    uint64_t off;       /* bytes written to the file so far incl. buf */
+    void *xx;           /* XXH3 streaming state */
+    int error;          /* sticky first error */
+} gzt_wfile;
+
+/* Create @p path (must not exist) and write the header. */
+GZT_NODISCARD int gzt_wfile_open(gzt_wfile *f, const char *path,
+                                 const char magic[8], uint32_t segid,
+                                 gzt_error *err);
+GZT_NODISCARD int gzt_wfile_write(gzt_wfile *f, const void *p, size_t n);
+/* offset of the next byte relative to the start of the body */
+static inline uint64_t
+gzt_wfile_body_off(const gzt_wfile *f)
+{
+    return f->off - GZT_HEADER_LEN;
+}
+/* Write the footer, flush, fsync, close. */
+GZT_NODISCARD int gzt_wfile_finish(gzt_wfile *f, gzt_error *err);
+/* Close and unlink a file not finished. */
+void gzt_wfile_abort(gzt_wfile *f);
+
+/* Replace @p dir/@p name atomically with @p len bytes: temp file, fsync,
+ * rename, fsync of the directory. */
+GZT_NODISCARD int gzt_io_write_atomic(const char *dir, const char *name,
+                                      const void *p, size_t len,
+                                      gzt_error *err);
+/* Read a whole (small) file into @p out. GZT_ENOTFOUND when absent. */
+GZT_NODISCARD int gzt_io_read_file(const char *path, gzt_buf *out,
+                                   size_t max_len, gzt_error *err);
+GZT_NODISCARD int gzt_io_fsync_dir(const char *dir, gzt_error *err);
+/* Take the writer lock of index @p dir (file LOCK, flock); *fd receives it. */
+GZT_NODISCARD int gzt_io_lock(const char *dir, int *fd, gzt_error *err);
+void gzt_io_unlock(int fd);
+/* mkdir -p of one level; ok when it exists as a directory */
+GZT_NODISCARD int gzt_io_mkdir(const char *dir, gzt_error *err);
+/* "dir/name" in a new string */
+char *gzt_path_join(const char *dir, const char *name);
+/* size of @p path, 0 when absent */
+uint64_t gzt_io_file_size(const char *path);
+
+#endif

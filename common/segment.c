@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * segment.c: the reader of one native segment (see segment.h and
+ * docs/FORMAT.md).
+ *
+ * Every byte comes from a file that passed its checksum at open, but the
+ * decoders still check every length, offset and ordering they rely on, and
+ * answer GZT_ECORRUPT with the file and offset rather than trust it: a
+ * checksum proves the bytes are the writer's, not that they make sense.
+ */
+#include "common/segment.h"
+
+#include <stdio.h>
+
+#include "common/zblock.h"
+
+void
+gzt_segment_filename(char out[64], uint32_t segid, const char *ext)
+{
+    snprintf(out, 64, "seg-%06u.%s", segid, ext);
+}
+
+void
+gzt_segment_delname(char out[64], uint32_t segid, uint64_t gen)
+{
+    snprintf(out, 64, "seg-%06u-g%06llu.del", segid, (unsigned long long)gen);
+}
+
+static int
+open_kind(gzt_rfile *f, const char *dir, uint32_t segid, const char *ext,
+          const char *magic, gzt_error *err)
+{
+    char name[64];
+    gzt_segment_filename(name, segid, ext);
+    char *p = gzt_path_join(dir, name);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    int rc = gzt_rfile_open(f, p, magic, err);
+    gzt_free(p);
+    return rc;
+}
+
+void
+gzt_segment_close(gzt_segment *s)
+{
+    if (!s)
+        return;
+    gzt_rfile_close(&s->dict);
+    gzt_rfile_close(&s->post);
+    gzt_rfile_close(&s->pos);
+    gzt_rfile_close(&s->dv);
+    gzt_rfile_close(&s->store);
+    gzt_rfile_close(&s->del);
+    gzt_zctx_free(s->zctx);
+    gzt_buf_free(&s->blockbuf);
+    gzt_free(s);
+}
+
+static int
+load_dict(gzt_segment *s, gzt_error *err)
+{
+    const gzt_rfile *f = &s->dict;
+    if (f->body_len < 12)
+        return gzt_rfile_corrupt(f, f->body, "dictionary too short", err);
+    const uint8_t *t = f->body + f->body_len - 12;
+    s->nblocks = gzt_load_u32(t);
+    s->nterms = gzt_load_u64(t + 4);
+    if ((uint64_t)s->nblocks * 4 > f->body_len - 12 ||
+        s->nterms > (uint64_t)s->nblocks * GZT_DICT_BLOCK ||
+        s->nterms + GZT_DICT_BLOCK <= (uint64_t)s->nblocks * GZT_DICT_BLOCK)
+        return gzt_rfile_corrupt(f, t, "bad dictionary trailer", err);
+    s->dict_index = t - (size_t)s->nblocks * 4;
+    uint32_t limit = (uint32_t)(s->dict_index - f->body);
+    uint32_t prev = 0;
+    for (uint32_t i = 0; i < s->nblocks; i++) {
+        uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)i);
+        if (off >= limit || (i && off <= prev))
+            return gzt_rfile_corrupt(f, s->dict_index + 4 * (size_t)i,
+                                     "bad dictionary block offset", err);
+        prev = off;
+    }
+    return GZT_OK;
+}
+
+static int
+load_dv(gzt_segment *s, gzt_error *err)
+{
+    const gzt_rfile *f = &s->dv;
+    if (f->body_len < 4)
+        return gzt_rfile_corrupt(f, f->body, "document values too short", err);
+    s->ndocs = gzt_load_u32(f->body);
+    if ((uint64_t)s->ndocs * GZT_DV_LEN != f->body_len - 4)
+        return gzt_rfile_corrupt(f, f->body,
+                                 "document count disagrees with "
+                                 "file size",
+                                 err);
+    s->dvrec = f->body + 4;
+    return GZT_OK;
+}
+
+static int
+load_store(gzt_segment *s, gzt_error *err)
+{
+    const gzt_rfile *f = &s->store;
+    if (f->body_len < 8)
+        return gzt_rfile_corrupt(f, f->body, "store too short", err);
+    uint32_t dict_len = gzt_load_u32(f->body);
+    s->store_nblocks = gzt_load_u32(f->body + f->body_len - 4);
+    uint64_t need = 8 + (uint64_t)dict_len + (uint64_t)s->store_nblocks * 16;
+    if (need > f->body_len)
+        return gzt_rfile_corrupt(f, f->body + f->body_len - 4,
+                                 "bad store trailer", err);
+    s->store_index = f->body + f->body_len - 4 - (size_t)s->store_nblocks * 16;
+    uint64_t data_end = (uint64_t)(s->store_index - f->body);
+    uint32_t prev_doc = 0;
+    uint64_t prev_end = 4 + (uint64_t)dict_len;
+    for (uint32_t i = 0; i < s->store_nblocks; i++) {
+        const uint8_t *e = s->store_index + (size_t)i * 16;
+        uint32_t first = gzt_load_u32(e), clen = gzt_load_u32(e + 4);
+        uint64_t off = gzt_load_u64(e + 8);
+        if ((i == 0 && first != 0) || (i && first <= prev_doc) ||
+            first >= s->ndocs || off != prev_end || off + clen > data_end)
+            return gzt_rfile_corrupt(f, e, "bad store block entry", err);
+        prev_doc = first;
+        prev_end = off + clen;
+    }
+    if ((s->ndocs && s->store_nblocks == 0) || prev_end != data_end)
+        return gzt_rfile_corrupt(f, s->store_index,
+                                 "store blocks do not "
+                                 "cover the documents",
+                                 err);
+    gzt_zctx *z;
+    if (gzt_zctx_new(&z, f->body + 4, dict_len, 3))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    s->zctx = z;
+    s->cached_block = -1;
+    return GZT_OK;
+}
+
+static int
+load_del(gzt_segment *s, const char *dir, const char *delname, gzt_error *err)
+{
+    char *p = gzt_path_join(dir, delname);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    int rc = gzt_rfile_open(&s->del, p, GZT_MAGIC_DEL, err);
+    gzt_free(p);
+    if (rc)
+        return rc;
+    const gzt_rfile *f = &s->del;
+    if (f->body_len < 8 || gzt_load_u32(f->body) != s->ndocs ||
+        f->body_len != 8 + ((size_t)s->ndocs + 7) / 8)
+        return gzt_rfile_corrupt(f, f->body,
+                                 "deletion bitmap does not fit "
+                                 "the segment",
+                                 err);
+    s->delbits = f->body + 8;
+    uint32_t n = 0;
+    for (uint32_t d = 0; d < s->ndocs; d++)
+        n += gzt_segment_deleted(s, d);
+    if (n != gzt_load_u32(f->body + 4))
+        return gzt_rfile_corrupt(f, f->body + 4,
+                                 "deletion count disagrees "
+                                 "with the bitmap",
+                                 err);
+    s->ndeleted = n;
+    return GZT_OK;
+}
+
+int
+gzt_segment_open(gzt_segment **out, const char *dir, uint32_t segid,
+                 const char *delname, gzt_error *err)
+{
+    *out = NULL;
+    gzt_segment *s = gzt_calloc(1, sizeof *s);
+    if (!s)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    s->id = segid;
+    int rc;
+    if ((rc = open_kind(&s->dict, dir, segid, "dict", GZT_MAGIC_DICT, err)) ||
+        (rc = open_kind(&s->post, dir, segid, "post", GZT_MAGIC_POST, err)) ||
+        (rc = open_kind(&s->pos, dir, segid, "pos", GZT_MAGIC_POS, err)) ||
+        (rc = open_kind(&s->dv, dir, segid, "dv", GZT_MAGIC_DV, err)) ||
+        (rc =
+             open_kind(&s->store, dir, segid, "store", GZT_MAGIC_STORE, err)) ||
+        (rc = load_dict(s, err)) || (rc = load_dv(s, err)) ||
+        (rc = load_store(s, err)))
+        goto fail;
+    if (delname && *delname && (rc = load_del(s, dir, delname, err)))
+        goto fail;
+    *out = s;
+    return GZT_OK;
+fail:
+    gzt_segment_close(s);
+    return rc;
+}
+
+/* ---- dictionary -------------------------------------------------------- */
+
+/* Read one entry of a block into it->term / it->ti. */
+static int
+read_entry(gzt_dict_iter *it, gzt_error *err)
+{
+    gzt_rd *r = &it->rd;
+    const uint8_t *at = r->p;
+    uint32_t shared, slen;
+    const uint8_t *suffix;
+    if (!gzt_rd_varint32(r, &shared) || !gzt_rd_varint32(r, &slen) ||
+        shared > it->term_len || shared + (uint64_t)slen > GZT_DICT_TERM_MAX ||
+        !gzt_rd_bytes(r, slen, &suffix))
+        return gzt_rfile_corrupt(&it->seg->dict, at, "bad dictionary entry",
+                                 err);
+    memcpy(it->term + shared, suffix, slen);
+    it->term_len = shared + slen;
+    it->term[it->term_len] = '\0';
+    gzt_term_info *ti = &it->ti;
+    if (!gzt_rd_varint32(r, &ti->df) || !gzt_rd_varint(r, &ti->cf) ||
+        !gzt_rd_varint(r, &ti->post_off) || !gzt_rd_varint(r, &ti->post_len) ||
+        !gzt_rd_varint(r, &ti->pos_off) || !gzt_rd_varint(r, &ti->pos_len) ||
+        ti->df == 0 || ti->df > it->seg->ndocs || ti->cf < ti->df ||
+        ti->post_off > it->seg->post.body_len ||
+        ti->post_len > it->seg->post.body_len - ti->post_off ||
+        ti->pos_off > it->seg->pos.body_len ||
+        ti->pos_len > it->seg->pos.body_len - ti->pos_off)
+        return gzt_rfile_corrupt(&it->seg->dict, at, "bad dictionary entry",
+                                 err);
+    return GZT_OK;
+}
+
+static int
+open_block(gzt_dict_iter *it, uint32_t b, gzt_error *err)
+{
+    gzt_segment *s = it->seg;
+    uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)b);
+    uint32_t end = b + 1 < s->nblocks
+                       ? gzt_load_u32(s->dict_index + 4 * (size_t)(b + 1))
+                       : (uint32_t)(s->dict_index - s->dict.body);
+    it->block = b;
+    it->rd = gzt_rd_make(s->dict.body + off, end - off);
+    it->term_len = 0;
+    if (!gzt_rd_varint32(&it->rd, &it->left) || it->left == 0 ||
+        it->left > GZT_DICT_BLOCK)
+        return gzt_rfile_corrupt(&s->dict, s->dict.body + off,
+                                 "bad dictionary block header", err);
+    return GZT_OK;
+}
+
+static int
+cmp_term(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, GZT_MIN(alen, blen));
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+int
+gzt_dict_iter_seek(gzt_dict_iter *it, gzt_segment *s, const char *key,
+                   size_t len, gzt_error *err)
+{
+    memset(it, 0, sizeof *it);
+    it->seg = s;
+    it->block = s->nblocks;
+    if (s->nblocks == 0)
+        return GZT_OK;
+    /* last block whose first term <= key */
+    uint32_t lo = 0, hi = s->nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        int rc = open_block(it, mid, err);
+        if (rc || (rc = read_entry(it, err)))
+            return rc;
+        if (cmp_term(it->term, it->term_len, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    int rc = open_block(it, lo, err);
+    if (rc)
+        return rc;
+    /* scan forward to the first term >= key, keeping it pending */
+    for (;;) {
+        gzt_rd save = it->rd;
+        uint32_t save_left = it->left;
+        char prev[GZT_DICT_TERM_MAX + 1];
+        uint32_t prev_len = it->term_len;
+        memcpy(prev, it->term, prev_len);
+        if ((rc = read_entry(it, err)))
+            return rc;
+        it->left--;
+        if (cmp_term(it->term, it->term_len, key, len) >= 0) {
+            /* rewind so that next() yields this term */
+            it->rd = save;
+            it->left = save_left;
+            memcpy(it->term, prev, prev_len);
+            it->term_len = prev_len;
+            return GZT_OK;
+        }
+        if (it->left == 0) {
+            if (it->block + 1 >= s->nblocks) {
+                it->block = s->nblocks;
+                return GZT_OK;
+            }
+            if ((rc = open_block(it, it->block + 1, err)))
+                return rc;
+        }
+    }
+}
+
+int
+gzt_dict_iter_next(gzt_dict_iter *it, bool *ok, gzt_error *err)
+{
+    *ok = false;
+    gzt_segment *s = it->seg;
+    if (it->block >= s->nblocks)
+        return GZT_OK;
+    if (it->left == 0) {
+        if (it->block + 1 >= s->nblocks) {
+            it->block = s->nblocks;
+            return GZT_OK;
+        }
+        int rc = open_block(it, it->block + 1, err);
+        if (rc)
+            return rc;
+    }
+    int rc = read_entry(it, err);
+    if (rc)
+        return rc;
+    it->left--;
+    *ok = true;
+    return GZT_OK;
+}
+
+int
+gzt_segment_lookup(gzt_segment *s, const char *term, size_t len, bool *found,
+                   gzt_term_info *ti, gzt_error *err)
+{
+    *found = false;
+    if (len > GZT_DICT_TERM_MAX)
+        return GZT_OK;
+    gzt_dict_iter it;
+    bool ok;
+    int rc = gzt_dict_iter_seek(&it, s, term, len, err);
+    if (rc || (rc = gzt_dict_iter_next(&it, &ok, err)))
+        return rc;
+    if (ok && cmp_term(it.term, it.term_len, term, len) == 0) {
+        *found = true;
+        *ti = it.ti;
+    }
+    return GZT_OK;
+}
+
+/* ---- postings ---------------------------------------------------------- */
+
+static uint32_t
+postings_fail(gzt_postings *p, const void *at, const char *why)
+{
+    if (!p->error)
+        p->error = gzt_rfile_corrupt(
+            at >= (const void *)p->seg->pos.base &&
+                    at < (const void *)(p->seg->pos.base + p->seg->pos.size)
+                ? &p->seg->pos
+                : &p->seg->post,
+            at, why, p->err);
+    p->doc = GZT_END;
+    p->block = p->nblocks;
+    return GZT_END;
+}
+
+int
+gzt_postings_open(gzt_postings *p, gzt_segment *s, const gzt_term_info *ti,
+                  gzt_error *err)
+{
+    memset(p, 0, offsetof(gzt_postings, docs));
+    p->error = GZT_OK;
+    p->seg = s;
+    p->ti = *ti;
+    p->err = err;
+    p->pos = NULL;
+    p->pos_cap = 0;
+    p->nblocks = (ti->df + GZT_BLOCK - 1) / GZT_BLOCK;
+    const uint8_t *start = s->post.body + ti->post_off;
+    if ((uint64_t)p->nblocks * GZT_SKIP_LEN > ti->post_len) {
+        postings_fail(p, start, "postings shorter than their skip table");
+        return p->error;
+    }
+    p->skip = start;
+    p->data = start + (size_t)p->nblocks * GZT_SKIP_LEN;
+    p->block = UINT32_MAX; /* before the first */
+    p->doc = 0;
+    p->i = 0;
+    p->n = 0;
+    return GZT_OK;
+}
+
+void
+gzt_postings_close(gzt_postings *p)
+{
+    gzt_free(p->pos);
+    p->pos = NULL;
+}
+
+/* Decode block @p b (docs and freqs). */
+static bool
+load_block(gzt_postings *p, uint32_t b)
+{
+    const uint8_t *sk = p->skip + (size_t)b * GZT_SKIP_LEN;
+    uint64_t off = 0, poff = 0;
+    if (b == p->block + 1 && p->block != UINT32_MAX) {
+        const uint8_t *ps = p->skip + (size_t)p->block * GZT_SKIP_LEN;
+        off = p->block_off + gzt_load_u32(ps + 4) + gzt_load_u32(ps + 8);
+        poff = p->pos_block_off + gzt_load_u32(ps + 12);
+    } else {
+        for (uint32_t j = 0; j < b; j++) {
+            const uint8_t *e = p->skip + (size_t)j * GZT_SKIP_LEN;
+            off += (uint64_t)gzt_load_u32(e + 4) + gzt_load_u32(e + 8);
+            poff += gzt_load_u32(e + 12);
+        }
+    }
+    uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
+    uint64_t avail = p->ti.post_len - (uint64_t)(p->data - p->skip);
+    if (off + dbytes + fbytes > avail)
+        return postings_fail(p, sk, "postings block past the end"), false;
+    p->n = b + 1 < p->nblocks ? GZT_BLOCK
+                              : p->ti.df - (p->nblocks - 1) * GZT_BLOCK;
+    uint32_t prev = b ? gzt_load_u32(sk - GZT_SKIP_LEN) : 0;
+    size_t used;
+    const uint8_t *d = p->data + off;
+    if (gzt_codec_decode_delta(d, dbytes, p->n, prev, p->docs, &used) ||
+        used != dbytes ||
+        gzt_codec_decode(d + dbytes, fbytes, p->n, p->freqs, &used) ||
+        used != fbytes)
+        return postings_fail(p, d, "bad postings block"), false;
+    /* docids strictly increase, stay in the segment, end where the skip
+     * entry says; freqs are >= 1 */
+    uint32_t last = gzt_load_u32(sk);
+    for (uint32_t i = 0; i < p->n; i++) {
+        if ((i ? p->docs[i] <= p->docs[i - 1] : (b && p->docs[0] <= prev)) ||
+            p->docs[i] >= p->seg->ndocs || p->freqs[i] == 0)
+            return postings_fail(p, d, "postings out of order"), false;
+    }
+    if (p->docs[p->n - 1] != last)
+        return postings_fail(p, sk, "skip entry disagrees with its block"),
+               false;
+    p->block = b;
+    p->block_off = off;
+    p->pos_block_off = poff;
+    p->pos_decoded = false;
+    p->i = 0;
+    return true;
+}
+
+uint32_t
+gzt_postings_seek(gzt_postings *p, uint32_t target)
+{
+    if (p->error || p->block == p->nblocks)
+        return p->doc = GZT_END;
+    if (target == GZT_END) {
+        p->block = p->nblocks;
+        return p->doc = GZT_END;
+    }
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
+    /* skip whole blocks whose last docid is below target */
+    while (b < p->nblocks &&
+           gzt_load_u32(p->skip + (size_t)b * GZT_SKIP_LEN) < target)
+        b++;
+    if (b == p->nblocks) {
+        p->block = p->nblocks;
+        return p->doc = GZT_END;
+    }
+    if (b != p->block && !load_block(p, b))
+        return GZT_END;
+    uint32_t i = p->i;
+    while (p->docs[i] < target)
+        i++; /* the skip entry guarantees a docid >= target in the block */
+    p->i = i;
+    return p->doc = p->docs[i];
+}
+
+static bool
+decode_positions(gzt_postings *p)
+{
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < p->n; i++) {
+        p->posstart[i] = (uint32_t)total;
+        total += p->freqs[i];
+    }
+    p->posstart[p->n] = (uint32_t)total;
+    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
+    uint32_t pbytes = gzt_load_u32(sk + 12);
+    const uint8_t *at = p->seg->pos.body + p->ti.pos_off + p->pos_block_off;
+    if (p->pos_block_off + pbytes > p->ti.pos_len || total > UINT32_MAX / 4)
+        return postings_fail(p, at, "positions past the end"), false;
+    if (total > p->pos_cap) {
+        uint32_t *np = gzt_realloc(p->pos, (size_t)total * sizeof *np);
+        if (!np) {
+            p->error = gzt_err_set(p->err, GZT_ENOMEM, "out of memory");
+            p->doc = GZT_END;
+            return false;
+        }
+        p->pos = np;
+        p->pos_cap = (uint32_t)total;
+    }
+    size_t off = 0;
+    for (uint64_t k = 0; k < total; k += GZT_BLOCK) {
+        uint32_t n = (uint32_t)GZT_MIN((uint64_t)GZT_BLOCK, total - k);
+        size_t used;
+        if (gzt_codec_decode(at + off, pbytes - off, n, p->pos + k, &used))
+            return postings_fail(p, at + off, "bad positions block"), false;
+        off += used;
+    }
+    if (off != pbytes)
+        return postings_fail(p, at, "positions block length mismatch"), false;
+    /* per document: first absolute, then gaps >= 1 */
+    for (uint32_t i = 0; i < p->n; i++) {
+        uint32_t *q = p->pos + p->posstart[i];
+        for (uint32_t j = 1; j < p->freqs[i]; j++) {
+            if (q[j] == 0 || q[j - 1] > UINT32_MAX - q[j])
+                return postings_fail(p, at, "positions out of order"), false;
+            q[j] += q[j - 1];
+        }
+    }
+    p->pos_decoded = true;
+    return true;
+}
+
+const uint32_t *
+gzt_postings_positions(gzt_postings *p, uint32_t *n)
+{
+    *n = 0;
+    if (p->doc == GZT_END || p->error)
+        return NULL;
+    if (!p->pos_decoded && !decode_positions(p))
+        return NULL;
+    *n = p->freqs[p->i];
+    return p->pos + p->posstart[p->i];
+}
+
+/* ---- stored documents -------------------------------------------------- */
+
+int
+gzt_segment_doc(gzt_segment *s, uint32_t doc, gzt_docfields *out,
+                gzt_error *err)
+{
+    if (doc >= s->ndocs)
+        return gzt_err_set(err, GZT_EINVAL, "docid %u out of range", doc);
+    uint32_t lo = 0, hi = s->store_nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (gzt_load_u32(s->store_index + (size_t)mid * 16) <= doc)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    const uint8_t *e = s->store_index + (size_t)lo * 16;
+    const uint8_t *blk = s->store.body + gzt_load_u64(e + 8);
+    if (s->cached_block != (int64_t)lo) {
+        s->cached_block = -1;
+        int rc = gzt_zblock_decompress(s->zctx, &s->blockbuf, blk,
+                                       gzt_load_u32(e + 4),
+                                       GZT_STORE_BLOCK + (64u << 20));
+        if (rc == GZT_ENOMEM)
+            return gzt_err_set(err, rc, "out of memory");
+        if (rc)
+            return gzt_rfile_corrupt(&s->store, blk, "bad stored block", err);
+        s->cached_block = lo;
+    }
+    gzt_rd r = gzt_rd_make(s->blockbuf.p, s->blockbuf.len);
+    uint32_t first = gzt_load_u32(e);
+    for (uint32_t d = first; d <= doc; d++) {
+        uint32_t nf;
+        if (!gzt_rd_varint32(&r, &nf) || nf < GZT_STORE_FIELDS)
+            return gzt_rfile_corrupt(&s->store, blk, "bad stored record", err);
+        for (uint32_t k = 0; k < nf; k++) {
+            uint64_t len;
+            const uint8_t *p;
+            if (!gzt_rd_varint(&r, &len) || !gzt_rd_bytes(&r, len, &p))
+                return gzt_rfile_corrupt(&s->store, blk, "bad stored record",
+                                         err);
+            if (d == doc && k < GZT_STORE_FIELDS) {
+                out->f[k] = (const char *)p;
+                out->len[k] = len;
+            }
+        }
+    }
+    return GZT_OK;
+}
+
+/* ---- verification ------------------------------------------------------ */
+
+int
+gzt_segment_verify(gzt_segment *s, gzt_error *err)
+{
+    gzt_dict_iter it;
+    bool ok;
+    char prev[GZT_DICT_TERM_MAX + 1];
+    size_t prev_len = 0;
+    uint64_t n = 0;
+    int rc = gzt_dict_iter_seek(&it, s, "", 0, err);
+    while (rc == GZT_OK && (rc = gzt_dict_iter_next(&it, &ok, err)) == 0 &&
+           ok) {
+        if (n && cmp_term(prev, prev_len, it.term, it.term_len) >= 0)
+            return gzt_rfile_corrupt(&s->dict, it.rd.p, "terms out of order",
+                                     err);
+        memcpy(prev, it.term, it.term_len);
+        prev_len = it.term_len;
+        n++;
+        gzt_postings p;
+        if ((rc = gzt_postings_open(&p, s, &it.ti, err)))
+            return rc;
+        uint64_t cf = 0, count = 0;
+        while (gzt_postings_next(&p) != GZT_END) {
+            uint32_t np;
+            const uint32_t *pos = gzt_postings_positions(&p, &np);
+            if (!pos)
+                break;
+            cf += np;
+            count++;
+        }
+        rc = p.error;
+        gzt_postings_close(&p);
+        if (rc)
+            return rc;
+        if (count != it.ti.df || cf != it.ti.cf)
+            return gzt_rfile_corrupt(&s->dict, it.rd.p,
+                                     "term statistics disagree with postings",
+                                     err);
+    }
+    if (rc)
+        return rc;
+    if (n != s->nterms)
+        return gzt_rfile_corrupt(&s->dict, NULL, "term count mismatch", err);
+    for (uint32_t d = 0; d < s->ndocs; d++) {
+        gzt_docfields f;
+        if ((rc = gzt_segment_doc(s, d, &f, err)))
+            return rc;
+    }
+    return GZT_OK;
+}
+
+int
+gzt_store_record(gzt_buf *out, const gzt_docfields *f)
+{
+    int rc = gzt_buf_put_varint(out, GZT_STORE_FIELDS);
+    for (int k = 0; k < GZT_STORE_FIELDS && rc == GZT_OK; k++) {
+        rc = gzt_buf_put_varint(out, f->len[k]);
+        if (rc == GZT_OK)
+            rc = gzt_buf_append(out, f->f[k], f->len[k]);
+    }
+    return rc;
+}

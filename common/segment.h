@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * segment.h: reading one immutable segment of a native index (format v1,
+ * docs/FORMAT.md): its term dictionary, postings with skip entries,
+ * positions, document values (length, date, content hash), stored documents
+ * and deletion bitmap. Used by the searcher and by the indexer's merger, so
+ * it lives in common/.
+ *
+ * Docids are local to the segment: 0 .. ndocs-1.
+ */
+#ifndef GZT_SEGMENT_H
+#define GZT_SEGMENT_H
+
+#include "common/codec.h"
+#include "common/io.h"
+
+/* magics of the file kinds */
+#define GZT_MAGIC_DICT "GZTDICT1"
+#define GZT_MAGIC_POST "GZTPOST1"
+#define GZT_MAGIC_POS "GZTPOSN1"
+#define GZT_MAGIC_DV "GZTDVAL1"
+#define GZT_MAGIC_STORE "GZTSTOR1"
+#define GZT_MAGIC_DEL "GZTDELS1"
+
+#define GZT_DICT_BLOCK 32     /* terms per front-coded dictionary block */
+#define GZT_SKIP_LEN 24       /* bytes per postings skip entry */
+#define GZT_DV_LEN 16         /* bytes per document value record */
+#define GZT_STORE_BLOCK 65536 /* target raw bytes per stored-document block */
+#define GZT_STORE_FIELDS 4    /* id, title, body, source */
+#define GZT_DICT_TERM_MAX 1280 /* bytes of the longest term ("Q" + id) */
+
+/* file names: seg-NNNNNN.dict, ... and seg-NNNNNN-gGGGGGG.del */
+void gzt_segment_filename(char out[64], uint32_t segid, const char *ext);
+void gzt_segment_delname(char out[64], uint32_t segid, uint64_t gen);
+
+typedef struct gzt_term_info {
+    uint32_t df;       /* documents containing the term (deleted included) */
+    uint64_t cf;       /* total occurrences */
+    uint64_t post_off; /* body offset of the postings in .post */
+    uint64_t post_len; /* bytes of skip table + blocks */
+    uint64_t pos_off;  /* body offset of the positions in .pos */
+    uint64_t pos_len;  /* bytes of positions */
+} gzt_term_info;
+
+typedef struct gzt_segment {
+    uint32_t id;        /* segment number */
+    uint32_t ndocs;     /* documents, deleted included */
+    uint64_t nterms;    /* distinct terms */
+    gzt_rfile dict;     /* term dictionary */
+    gzt_rfile post;     /* postings */
+    gzt_rfile pos;      /* positions */
+    gzt_rfile dv;       /* document values */
+    gzt_rfile store;    /* stored documents */
+    gzt_rfile del;      /* deletion bitmap; base NULL when none */
+    const uint8_t *delbits; /* ndocs bits, 1 = deleted; NULL when none */
+    uint32_t ndeleted;  /* deleted documents */
+    uint32_t nblocks;   /* dictionary blocks */
+    const uint8_t *dict_index; /* nblocks u32 offsets of blocks */
+    const uint8_t *dvrec;      /* ndocs records of GZT_DV_LEN bytes */
+    uint32_t store_nblocks;    /* stored-document blocks */
+    const uint8_t *store_index; /* store_nblocks entries of 16 bytes */
+    void *zctx;                /* gzt_zctx for stored documents */
+    gzt_buf blockbuf;          /* last decompressed store block */
+    int64_t cached_block;      /* its number, -1 none */
+} gzt_segment;
+
+/* Open segment @p segid of index @p dir, with deletion file @p delname
+ * (NULL or "" when none). Verifies every file's checksum and the structure
+ * of the small tables. */
+GZT_NODISCARD int gzt_segment_open(gzt_segment **out, const char *dir,
+                                   uint32_t segid, const char *delname,
+                                   gzt_error *err);
+void gzt_segment_close(gzt_segment *s);
+
+static inline bool
+gzt_segment_deleted(const gzt_segment *s, uint32_t doc)
+{
+    return s->delbits && (s->delbits[doc >> 3] >> (doc & 7) & 1);
+}
+static inline uint32_t
+gzt_segment_doclen(const gzt_segment *s, uint32_t doc)
+{
+    return gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN);
+}
+static inline gzt_date
+gzt_segment_docdate(const gzt_segment *s, uint32_t doc)
+{
+    return (gzt_date)gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN + 4);
+}
+static inline uint64_t
+gzt_segment_dochash(const gzt_segment *s, uint32_t doc)
+{
+    return gzt_load_u64(s->dvrec + (size_t)doc * GZT_DV_LEN + 8);
+}
+
+/* Look @p term up. GZT_OK with *found false when absent. */
+GZT_NODISCARD int gzt_segment_lookup(gzt_segment *s, const char *term,
+                                     size_t len, bool *found,
+                                     gzt_term_info *ti, gzt_error *err);
+
+/* Iterator over the dictionary in term order, from the first term >= a
+ * start key. */
+typedef struct gzt_dict_iter {
+    gzt_segment *seg;  /* segment */
+    uint32_t block;    /* current block */
+    gzt_rd rd;         /* reader within the block */
+    uint32_t left;     /* terms left in the block */
+    char term[GZT_DICT_TERM_MAX + 1]; /* current term, NUL-terminated */
+    uint32_t term_len; /* bytes */
+    gzt_term_info ti;  /* current term's info */
+} gzt_dict_iter;
+
+/* Position @p it at the first term >= @p key (len 0 = the first term). */
+GZT_NODISCARD int gzt_dict_iter_seek(gzt_dict_iter *it, gzt_segment *s,
+                                     const char *key, size_t len,
+                                     gzt_error *err);
+/* Advance; *ok false at the end. The first call yields the term seeked. */
+GZT_NODISCARD int gzt_dict_iter_next(gzt_dict_iter *it, bool *ok,
+                                     gzt_error *err);
+
+/* Cursor over one term's postings. */
+typedef struct gzt_postings {
+    gzt_segment *seg;       /* segment */
+    gzt_term_info ti;       /* the term */
+    uint32_t nblocks;       /* blocks */
+    const uint8_t *skip;    /* skip table */
+    const uint8_t *data;    /* first block's data */
+    uint32_t block;         /* current block, nblocks when ended */
+    uint64_t block_off;     /* data offset of current block */
+    uint64_t pos_block_off; /* .pos body offset of current block */
+    uint32_t n;             /* postings in current block */
+    uint32_t i;             /* index of current posting in block */
+    bool pos_decoded;       /* positions of the block decoded */
+    uint32_t docs[GZT_BLOCK];   /* docids of the block */
+    uint32_t freqs[GZT_BLOCK];  /* term frequencies of the block */
+    uint32_t *pos;          /* positions of the block (absolute) */
+    uint32_t pos_cap;       /* capacity of pos */
+    uint32_t posstart[GZT_BLOCK + 1]; /* index into pos per posting */
+    uint32_t doc;           /* current docid, UINT32_MAX at end */
+    int error;              /* sticky error code */
+    gzt_error *err;         /* where to record the detail */
+} gzt_postings;
+
+#define GZT_END UINT32_MAX
+
+/* Open a cursor (before the first posting). */
+GZT_NODISCARD int gzt_postings_open(gzt_postings *p, gzt_segment *s,
+                                    const gzt_term_info *ti, gzt_error *err);
+void gzt_postings_close(gzt_postings *p);
+/* advance to the first doc >= target (target > current); GZT_END at end
+ * or on error (see p->error) */
+uint32_t gzt_postings_seek(gzt_postings *p, uint32_t target);
+static inline uint32_t
+gzt_postings_next(gzt_postings *p)
+{
+    return gzt_postings_seek(p, p->doc == GZT_END ? GZT_END : p->doc + 1);
+}
+static inline uint32_t
+gzt_postings_freq(const gzt_postings *p)
+{
+    return p->freqs[p->i];
+}
+/* positions of the current doc: *n entries */
+const uint32_t *gzt_postings_positions(gzt_postings *p, uint32_t *n);
+
+/* Fetch stored document @p doc: its fields as borrowed slices valid until
+ * the next fetch on this segment. */
+typedef struct gzt_docfields {
+    const char *f[GZT_STORE_FIELDS]; /* id, title, body, source */
+    size_t len[GZT_STORE_FIELDS];    /* their lengths */
+} gzt_docfields;
+enum { GZT_FIELD_ID, GZT_FIELD_TITLE, GZT_FIELD_BODY, GZT_FIELD_SOURCE };
+
+GZT_NODISCARD int gzt_segment_doc(gzt_segment *s, uint32_t doc,
+                                  gzt_docfields *out, gzt_error *err);
+
+/* Verify every structure of the segment (gazette check): all dictionary
+ * blocks, all postings and positions, all stored blocks. */
+GZT_NODISCARD int gzt_segment_verify(gzt_segment *s, gzt_error *err);
+
+
+
+/* Append the stored form of a document (GZT_STORE_FIELDS fields) to @p out;
+ * used by the writer and the merger. */
+GZT_NODISCARD int gzt_store_record(gzt_buf *out, const gzt_docfields *f);
+
+#endif

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * segwrite.c: the segment writer (see segwrite.h, docs/FORMAT.md).
+ *
+ * Postings are cut into blocks of GZT_BLOCK documents as they arrive; each
+ * block's docid gaps, frequencies and positions are encoded with the
+ * streamvbyte codec, and a fixed-size skip entry records the block's last
+ * docid, its byte lengths and what a BM25 upper bound needs (the largest
+ * frequency and the smallest document length in the block: BM25 grows with
+ * tf and shrinks with length, so f(max_tf, min_len) bounds every document of
+ * the block whatever k1, b and the average length are at query time).
+ *
+ * Stored documents are compressed in ~64 KiB zstd blocks with a dictionary
+ * trained on the first few MiB of the segment's records, which is why the
+ * first records are held back until the dictionary exists.
+ */
+#include "indexer/segwrite.h"
+
+#include <unistd.h>
+
+#include "common/zblock.h"
+
+#define TRAIN_BYTES (4u << 20) /* records held back to train on */
+#define DICT_CAP (32u << 10)   /* dictionary size */
+#define ZLEVEL 3
+
+typedef struct gzt_segw_file {
+    gzt_wfile f; /* the file */
+    bool open;   /* opened and not yet finished */
+} segfile;
+
+struct gzt_segw {
+    char *dir;          /* index directory */
+    uint32_t segid;     /* segment number */
+    segfile dict, post, pos, dv, store; /* the files */
+    /* documents */
+    uint32_t ndocs;     /* added so far */
+    uint64_t tokens;    /* sum of lengths */
+    gzt_buf dvbuf;      /* GZT_DV_LEN records */
+    gzt_buf held;       /* records held back for training */
+    gzt_buf heldlens;   /* their lengths as size_t */
+    bool trained;       /* dictionary written, store streaming */
+    gzt_zctx *z;        /* compression context */
+    gzt_buf block;      /* raw records of the open store block */
+    uint32_t block_first; /* first docid of the open block */
+    gzt_buf zout;       /* compressed block scratch */
+    gzt_buf storeidx;   /* store index entries */
+    uint64_t store_nblocks; /* blocks written */
+    /* terms */
+    bool in_term;       /* a term is open */
+    char term[GZT_DICT_TERM_MAX + 1]; /* current term */
+    uint32_t term_len;  /* bytes */
+    char prevterm[GZT_DICT_TERM_MAX + 1]; /* previous term in dict block */
+    uint32_t prevterm_len; /* bytes */
+    uint64_t nterms;    /* terms finished */
+    uint32_t df;        /* postings of current term */
+    uint64_t cf;        /* occurrences of current term */
+    uint64_t pos_off;   /* .pos body offset where the term starts */
+    uint32_t last_doc;  /* last docid of the term */
+    uint32_t bn;        /* postings in the open block */
+    uint32_t bdocs[GZT_BLOCK];  /* docids of the open block */
+    uint32_t bfreqs[GZT_BLOCK]; /* freqs of the open block */
+    gzt_buf bpos;       /* position gaps of the open block (uint32) */
+    uint32_t prev_block_last; /* last docid of the previous block */
+    gzt_buf skips;      /* skip entries of the term */
+    gzt_buf tdata;      /* encoded blocks of the term */
+    uint8_t scratch[4 * GZT_BLOCK + GZT_BLOCK]; /* codec output */
+    /* dictionary */
+    gzt_buf dblock;     /* open dictionary block (entries) */
+    uint32_t dblock_n;  /* entries in it */
+    gzt_buf dindex;     /* block offsets */
+    uint32_t dnblocks;  /* blocks written */
+};
+
+static int
+open_file(gzt_segw *w, segfile *sf, const char *ext, const char *magic,
+          gzt_error *err)
+{
+    char name[64];
+    gzt_segment_filename(name, w->segid, ext);
+    char *p = gzt_path_join(w->dir, name);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    int rc = gzt_wfile_open(&sf->f, p, magic, w->segid, err);
+    gzt_free(p);
+    sf->open = rc == GZT_OK;
+    return rc;
+}
+
+static void
+abort_file(segfile *sf)
+{
+    if (sf->open)
+        gzt_wfile_abort(&sf->f);
+    sf->open = false;
+}
+
+void
+gzt_segw_abort(gzt_segw *w)
+{
+    if (!w)
+        return;
+    abort_file(&w->dict);
+    abort_file(&w->post);
+    abort_file(&w->pos);
+    abort_file(&w->dv);
+    abort_file(&w->store);
+    gzt_zctx_free(w->z);
+    gzt_buf_free(&w->dvbuf);
+    gzt_buf_free(&w->held);
+    gzt_buf_free(&w->heldlens);
+    gzt_buf_free(&w->block);
+    gzt_buf_free(&w->zout);
+    gzt_buf_free(&w->storeidx);
+    gzt_buf_free(&w->bpos);
+    gzt_buf_free(&w->skips);
+    gzt_buf_free(&w->tdata);
+    gzt_buf_free(&w->dblock);
+    gzt_buf_free(&w->dindex);
+    gzt_free(w->dir);
+    gzt_free(w);
+}
+
+int
+gzt_segw_open(gzt_segw **out, const char *dir, uint32_t segid,
+              gzt_error *err)
+{
+    *out = NULL;
+    gzt_segw *w = gzt_calloc(1, sizeof *w);
+    if (!w || !(w->dir = gzt_strdup(dir))) {
+        gzt_free(w);
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    w->segid = segid;
+    int rc;
+    if ((rc = open_file(w, &w->dict, "dict", GZT_MAGIC_DICT, err)) ||
+        (rc = open_file(w, &w->post, "post", GZT_MAGIC_POST, err)) ||
+        (rc = open_file(w, &w->pos, "pos", GZT_MAGIC_POS, err)) ||
+        (rc = open_file(w, &w->dv, "dv", GZT_MAGIC_DV, err)) ||
+        (rc = open_file(w, &w->store, "store", GZT_MAGIC_STORE, err))) {
+        gzt_segw_abort(w);
+        return rc;
+    }
+    *out = w;
+    return GZT_OK;
+}
+
+/* ---- stored documents -------------------------------------------------- */
+
+static int
+nomem(gzt_error *err)
+{
+    return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+}
+
+static int
+store_flush_block(gzt_segw *w, gzt_error *err)
+{
+    if (w->block.len == 0)
+        return GZT_OK;
+    gzt_buf_reset(&w->zout);
+    int rc = gzt_zblock_compress(w->z, &w->zout, w->block.p, w->block.len);
+    if (rc)
+        return gzt_err_set(err, rc, "compressing stored documents failed");
+    uint64_t off = gzt_wfile_body_off(&w->store.f);
+    if (gzt_buf_put_u32(&w->storeidx, w->block_first) ||
+        gzt_buf_put_u32(&w->storeidx, (uint32_t)w->zout.len) ||
+        gzt_buf_put_u64(&w->storeidx, off))
+        return nomem(err);
+    if (gzt_wfile_write(&w->store.f, w->zout.p, w->zout.len))
+        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->store.f.path);
+    w->store_nblocks++;
+    gzt_buf_reset(&w->block);
+    return GZT_OK;
+}
+
+static int
+store_add(gzt_segw *w, uint32_t doc, const void *rec, size_t len,
+          gzt_error *err)
+{
+    if (w->block.len == 0)
+        w->block_first = doc;
+    if (gzt_buf_append(&w->block, rec, len))
+        return nomem(err);
+    if (w->block.len >= GZT_STORE_BLOCK)
+        return store_flush_block(w, err);
+    return GZT_OK;
+}
+
+/* Train the dictionary on the held records, write it, then stream them. */
+static int
+store_train(gzt_segw *w, gzt_error *err)
+{
+    gzt_buf dict = GZT_BUF_INIT;
+    unsigned n = (unsigned)(w->heldlens.len / sizeof(size_t));
+    int rc = gzt_zdict_train(&dict, w->held.p, (const size_t *)w->heldlens.p,
+                             n, DICT_CAP);
+    if (rc == GZT_OK)
+        rc = gzt_zctx_new(&w->z, dict.p, dict.len, ZLEVEL);
+    if (rc) {
+        gzt_buf_free(&dict);
+        return gzt_err_set(err, rc, "training the store dictionary failed");
+    }
+    uint8_t hdr[4];
+    gzt_store_u32(hdr, (uint32_t)dict.len);
+    if (gzt_wfile_write(&w->store.f, hdr, 4) ||
+        gzt_wfile_write(&w->store.f, dict.p, dict.len)) {
+        gzt_buf_free(&dict);
+        return gzt_err_set(err, GZT_EIO, "%s: write failed",
+                           w->store.f.path);
+    }
+    gzt_buf_free(&dict);
+    w->trained = true;
+    const size_t *lens = (const size_t *)w->heldlens.p;
+    size_t off = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if ((rc = store_add(w, i, w->held.p + off, lens[i], err)))
+            return rc;
+        off += lens[i];
+    }
+    gzt_buf_free(&w->held);
+    gzt_buf_free(&w->heldlens);
+    return GZT_OK;
+}
+
+int
+gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
+                 gzt_date date, uint64_t hash, gzt_error *err)
+{
+    if (w->ndocs == UINT32_MAX - 1)
+        return gzt_err_set(err, GZT_ETOOBIG, "segment too large");
+    uint8_t dv[GZT_DV_LEN];
+    gzt_store_u32(dv, len);
+    gzt_store_u32(dv + 4, (uint32_t)date);
+    gzt_store_u32(dv + 8, (uint32_t)hash);
+    gzt_store_u32(dv + 12, (uint32_t)(hash >> 32));
+    if (gzt_buf_append(&w->dvbuf, dv, sizeof dv))
+        return nomem(err);
+    uint32_t doc = w->ndocs++;
+    w->tokens += len;
+    if (w->trained)
+        return store_add(w, doc, rec, rec_len, err);
+    if (gzt_buf_append(&w->held, rec, rec_len) ||
+        gzt_buf_append(&w->heldlens, &rec_len, sizeof rec_len))
+        return nomem(err);
+    if (w->held.len >= TRAIN_BYTES)
+        return store_train(w, err);
+    return GZT_OK;
+}
+
+/* ---- postings ---------------------------------------------------------- */
+
+static int
+flush_block(gzt_segw *w, gzt_error *err)
+{
+    uint32_t n = w->bn;
+    if (n == 0)
+        return GZT_OK;
+    uint32_t max_tf = 0, min_dl = UINT32_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        max_tf = GZT_MAX(max_tf, w->bfreqs[i]);
+        uint32_t dl = gzt_load_u32(w->dvbuf.p + (size_t)w->bdocs[i] *
+                                                    GZT_DV_LEN);
+        min_dl = GZT_MIN(min_dl, dl);
+    }
+    size_t db = gzt_codec_encode_delta(w->bdocs, n, w->prev_block_last,
+                                       w->scratch);
+    if (gzt_buf_append(&w->tdata, w->scratch, db))
+        return nomem(err);
+    size_t fb = gzt_codec_encode(w->bfreqs, n, w->scratch);
+    if (gzt_buf_append(&w->tdata, w->scratch, fb))
+        return nomem(err);
+    /* positions: the block's gaps in chunks of GZT_BLOCK */
+    const uint32_t *gaps = (const uint32_t *)w->bpos.p;
+    size_t total = w->bpos.len / 4, pb = 0;
+    for (size_t k = 0; k < total; k += GZT_BLOCK) {
+        uint32_t m = (uint32_t)GZT_MIN((size_t)GZT_BLOCK, total - k);
+        size_t b = gzt_codec_encode(gaps + k, m, w->scratch);
+        if (gzt_wfile_write(&w->pos.f, w->scratch, b))
+            return gzt_err_set(err, GZT_EIO, "%s: write failed",
+                               w->pos.f.path);
+        pb += b;
+    }
+    uint32_t last = w->bdocs[n - 1];
+    if (gzt_buf_put_u32(&w->skips, last) ||
+        gzt_buf_put_u32(&w->skips, (uint32_t)db) ||
+        gzt_buf_put_u32(&w->skips, (uint32_t)fb) ||
+        gzt_buf_put_u32(&w->skips, (uint32_t)pb) ||
+        gzt_buf_put_u32(&w->skips, max_tf) ||
+        gzt_buf_put_u32(&w->skips, min_dl))
+        return nomem(err);
+    w->prev_block_last = last;
+    w->bn = 0;
+    gzt_buf_reset(&w->bpos);
+    return GZT_OK;
+}
+
+static int
+dict_flush_block(gzt_segw *w, gzt_error *err)
+{
+    if (w->dblock_n == 0)
+        return GZT_OK;
+    uint64_t off = gzt_wfile_body_off(&w->dict.f);
+    if (off > UINT32_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "term dictionary over 4 GiB");
+    gzt_buf hdr = GZT_BUF_INIT;
+    int rc = gzt_buf_put_varint(&hdr, w->dblock_n);
+    if (rc == GZT_OK)
+        rc = gzt_buf_put_u32(&w->dindex, (uint32_t)off);
+    if (rc) {
+        gzt_buf_free(&hdr);
+        return nomem(err);
+    }
+    if (gzt_wfile_write(&w->dict.f, hdr.p, hdr.len) ||
+        gzt_wfile_write(&w->dict.f, w->dblock.p, w->dblock.len)) {
+        gzt_buf_free(&hdr);
+        return gzt_err_set(err, GZT_EIO, "%s: write failed",
+                           w->dict.f.path);
+    }
+    gzt_buf_free(&hdr);
+    w->dnblocks++;
+    w->dblock_n = 0;
+    w->prevterm_len = 0;
+    gzt_buf_reset(&w->dblock);
+    return GZT_OK;
+}
+
+static int
+end_term(gzt_segw *w, gzt_error *err)
+{
+    int rc = flush_block(w, err);
+    if (rc)
+        return rc;
+    w->in_term = false;
+    uint64_t post_off = gzt_wfile_body_off(&w->post.f);
+    uint64_t post_len = w->skips.len + w->tdata.len;
+    if (gzt_wfile_write(&w->post.f, w->skips.p, w->skips.len) ||
+        gzt_wfile_write(&w->post.f, w->tdata.p, w->tdata.len))
+        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->post.f.path);
+    uint64_t pos_len = gzt_wfile_body_off(&w->pos.f) - w->pos_off;
+    /* front-coded entry */
+    uint32_t shared = 0;
+    while (shared < w->prevterm_len && shared < w->term_len &&
+           w->prevterm[shared] == w->term[shared])
+        shared++;
+    gzt_buf *b = &w->dblock;
+    if (gzt_buf_put_varint(b, shared) ||
+        gzt_buf_put_varint(b, w->term_len - shared) ||
+        gzt_buf_append(b, w->term + shared, w->term_len - shared) ||
+        gzt_buf_put_varint(b, w->df) || gzt_buf_put_varint(b, w->cf) ||
+        gzt_buf_put_varint(b, post_off) || gzt_buf_put_varint(b, post_len) ||
+        gzt_buf_put_varint(b, w->pos_off) || gzt_buf_put_varint(b, pos_len))
+        return nomem(err);
+    memcpy(w->prevterm, w->term, w->term_len);
+    w->prevterm_len = w->term_len;
+    w->nterms++;
+    if (++w->dblock_n == GZT_DICT_BLOCK)
+        return dict_flush_block(w, err);
+    return GZT_OK;
+}
+
+int
+gzt_segw_term(gzt_segw *w, const char *term, size_t len, gzt_error *err)
+{
+    int rc;
+    if (w->in_term && (rc = end_term(w, err)))
+        return rc;
+    if (len == 0 || len > GZT_DICT_TERM_MAX)
+        return gzt_err_set(err, GZT_EINVAL, "term of %zu bytes", len);
+    memcpy(w->term, term, len);
+    w->term_len = (uint32_t)len;
+    w->in_term = true;
+    w->df = 0;
+    w->cf = 0;
+    w->bn = 0;
+    w->prev_block_last = 0;
+    w->pos_off = gzt_wfile_body_off(&w->pos.f);
+    gzt_buf_reset(&w->skips);
+    gzt_buf_reset(&w->tdata);
+    gzt_buf_reset(&w->bpos);
+    return GZT_OK;
+}
+
+int
+gzt_segw_posting(gzt_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
+                 gzt_error *err)
+{
+    if (tf == 0 || doc >= w->ndocs || (w->df && doc <= w->last_doc))
+        return gzt_err_set(err, GZT_EINVAL, "posting out of order");
+    w->bdocs[w->bn] = doc;
+    w->bfreqs[w->bn] = tf;
+    if (gzt_buf_reserve(&w->bpos, (size_t)tf * 4))
+        return nomem(err);
+    uint32_t *g = (uint32_t *)(void *)(w->bpos.p + w->bpos.len);
+    g[0] = pos[0];
+    for (uint32_t i = 1; i < tf; i++)
+        g[i] = pos[i] - pos[i - 1];
+    w->bpos.len += (size_t)tf * 4;
+    w->bn++;
+    w->df++;
+    w->cf += tf;
+    w->last_doc = doc;
+    if (w->bn == GZT_BLOCK)
+        return flush_block(w, err);
+    return GZT_OK;
+}
+
+/* ---- finish ------------------------------------------------------------ */
+
+static int
+finish_file(segfile *sf, uint64_t *bytes, gzt_error *err)
+{
+    *bytes += sf->f.off + GZT_FOOTER_LEN;
+    int rc = gzt_wfile_finish(&sf->f, err);
+    sf->open = false;
+    return rc;
+}
+
+int
+gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
+{
+    int rc = GZT_OK;
+    if (w->in_term)
+        rc = end_term(w, err);
+    if (rc == GZT_OK)
+        rc = dict_flush_block(w, err);
+    if (rc == GZT_OK && !w->trained)
+        rc = store_train(w, err);
+    if (rc == GZT_OK)
+        rc = store_flush_block(w, err);
+    if (rc)
+        goto fail;
+    /* dictionary trailer */
+    uint8_t t[12];
+    gzt_store_u32(t, w->dnblocks);
+    gzt_store_u32(t + 4, (uint32_t)w->nterms);
+    gzt_store_u32(t + 8, (uint32_t)(w->nterms >> 32));
+    uint8_t n4[4];
+    gzt_store_u32(n4, w->ndocs);
+    uint8_t s4[4];
+    gzt_store_u32(s4, (uint32_t)w->store_nblocks);
+    if (gzt_wfile_write(&w->dict.f, w->dindex.p, w->dindex.len) ||
+        gzt_wfile_write(&w->dict.f, t, sizeof t) ||
+        gzt_wfile_write(&w->dv.f, n4, 4) ||
+        gzt_wfile_write(&w->dv.f, w->dvbuf.p, w->dvbuf.len) ||
+        gzt_wfile_write(&w->store.f, w->storeidx.p, w->storeidx.len) ||
+        gzt_wfile_write(&w->store.f, s4, 4)) {
+        rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
+        goto fail;
+    }
+    uint64_t bytes = 0;
+    if ((rc = finish_file(&w->dict, &bytes, err)) ||
+        (rc = finish_file(&w->post, &bytes, err)) ||
+        (rc = finish_file(&w->pos, &bytes, err)) ||
+        (rc = finish_file(&w->dv, &bytes, err)) ||
+        (rc = finish_file(&w->store, &bytes, err)))
+        goto fail;
+    if (info) {
+        info->ndocs = w->ndocs;
+        info->nterms = w->nterms;
+        info->tokens = w->tokens;
+        info->bytes = bytes;
+    }
+    gzt_segw_abort(w); /* frees; files are finished and stay */
+    return GZT_OK;
+fail:
+    /* finished files of a failed segment must go too */
+    {
+        const char *exts[] = {"dict", "post", "pos", "dv", "store"};
+        char name[64];
+        for (int i = 0; i < 5; i++) {
+            gzt_segment_filename(name, w->segid, exts[i]);
+            char *p = gzt_path_join(w->dir, name);
+            if (p)
+                unlink(p);
+            gzt_free(p);
+        }
+    }
+    gzt_segw_abort(w);
+    return rc;
+}

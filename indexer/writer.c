@@ -1,0 +1,984 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * writer.c: the index writer of the public API (gzt_writer_*, gzt_reindex).
+ *
+ * A writer holds the index lock, a working copy of the manifest, the open
+ * segments with in-memory copies of their deletion bitmaps, and the
+ * in-memory inverter for new documents. Adding a document looks its
+ * external id up (the unique "Q" term of each segment, and the batch); a
+ * document whose content hash is unchanged is left alone, a changed one is
+ * marked deleted where it lives and added again. Nothing is visible until
+ * commit, which writes the new segment and deletion files, merges when there
+ * are too many segments, and replaces the manifest atomically; then files no
+ * longer named by it are removed.
+ *
+ * Ids seen by this writer are remembered as 64-bit hashes: that tells which
+ * documents --prune may delete, and lets an id never seen before skip the
+ * lookup in segments this writer made itself. A hash collision (about 1 in
+ * 10^12 for a million ids) could only make prune keep a stale document.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/analyze.h"
+#include "common/io.h"
+#include "common/manifest.h"
+#include "common/segment.h"
+#include "common/utf8.h"
+#include "indexer/ingest.h"
+#include "indexer/invert.h"
+#include "indexer/merge.h"
+
+#define DEFAULT_MEMORY (256u << 20)
+
+/* ---- a map from 64-bit hashes to uint32 -------------------------------- */
+
+typedef struct hmap {
+    uint64_t *keys; /* 0 = empty */
+    uint32_t *vals; /* values */
+    size_t n;       /* entries */
+    size_t cap;     /* slots, power of two */
+} hmap;
+
+static uint64_t
+hkey(const char *s, size_t len)
+{
+    uint64_t h = gzt_hash64(s, len);
+    return h ? h : 1;
+}
+
+static int
+hmap_put(hmap *m, uint64_t k, uint32_t v)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        size_t ncap = m->cap ? m->cap * 2 : 1024;
+        uint64_t *nk = gzt_calloc(ncap, sizeof *nk);
+        uint32_t *nv = gzt_malloc(ncap * sizeof *nv);
+        if (!nk || !nv) {
+            gzt_free(nk);
+            gzt_free(nv);
+            return GZT_ENOMEM;
+        }
+        for (size_t i = 0; i < m->cap; i++) {
+            if (!m->keys[i])
+                continue;
+            size_t j = m->keys[i] & (ncap - 1);
+            while (nk[j])
+                j = (j + 1) & (ncap - 1);
+            nk[j] = m->keys[i];
+            nv[j] = m->vals[i];
+        }
+        gzt_free(m->keys);
+        gzt_free(m->vals);
+        m->keys = nk;
+        m->vals = nv;
+        m->cap = ncap;
+    }
+    size_t j = k & (m->cap - 1);
+    while (m->keys[j] && m->keys[j] != k)
+        j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j])
+        m->n++;
+    m->keys[j] = k;
+    m->vals[j] = v;
+    return GZT_OK;
+}
+
+static bool
+hmap_get(const hmap *m, uint64_t k, uint32_t *v)
+{
+    if (!m->cap)
+        return false;
+    size_t j = k & (m->cap - 1);
+    while (m->keys[j]) {
+        if (m->keys[j] == k) {
+            if (v)
+                *v = m->vals[j];
+            return true;
+        }
+        j = (j + 1) & (m->cap - 1);
+    }
+    return false;
+}
+
+static void
+hmap_free(hmap *m)
+{
+    gzt_free(m->keys);
+    gzt_free(m->vals);
+    memset(m, 0, sizeof *m);
+}
+
+/* ---- the writer -------------------------------------------------------- */
+
+struct gzt_writer {
+    char *dir;             /* index directory */
+    int lockfd;            /* writer lock */
+    gzt_manifest man;      /* working manifest: committed + pending */
+    gzt_segment **segs;    /* open segments, parallel to man.segs */
+    uint8_t **del;         /* pending deletion bitmaps (NULL = as on disk) */
+    uint32_t nold;         /* segments that existed when opened/committed */
+    gzt_analyzer *an;      /* analyzer of the index's language */
+    gzt_inv *inv;          /* buffered new documents */
+    hmap batch;            /* id hash -> buffered doc */
+    hmap touched;          /* id hashes seen by this writer */
+    size_t memory;         /* budget */
+    gzt_progress_fn progress; /* callback */
+    void *progress_ctx;    /* its context */
+    gzt_buf title;         /* repaired title */
+    gzt_buf body;          /* repaired body */
+    gzt_buf idbuf;         /* "Q" + id */
+    uint64_t repaired;     /* invalid UTF-8 sequences replaced */
+    bool dirty;            /* something to commit */
+};
+
+void
+gzt_writer_opts_init(gzt_writer_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->memory = DEFAULT_MEMORY;
+}
+
+static void
+close_segments(gzt_writer *w)
+{
+    for (uint32_t i = 0; i < w->man.nsegs; i++) {
+        if (w->segs)
+            gzt_segment_close(w->segs[i]);
+        if (w->del)
+            gzt_free(w->del[i]);
+    }
+    gzt_free(w->segs);
+    gzt_free(w->del);
+    w->segs = NULL;
+    w->del = NULL;
+}
+
+/* open the segments of w->man */
+static int
+open_segments(gzt_writer *w, gzt_error *err)
+{
+    uint32_t n = w->man.nsegs;
+    w->segs = gzt_calloc(n + 1, sizeof *w->segs);
+    w->del = gzt_calloc(n + 1, sizeof *w->del);
+    if (!w->segs || !w->del)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < n; i++) {
+        const gzt_mseg *m = &w->man.segs[i];
+        int rc = gzt_segment_open(&w->segs[i], w->dir, m->id, m->del, err);
+        if (rc)
+            return rc;
+        if (w->segs[i]->ndocs != m->ndocs ||
+            w->segs[i]->ndeleted != m->deleted)
+            return gzt_err_set(err, GZT_ECORRUPT,
+                               "%s/MANIFEST: segment %u: document counts "
+                               "disagree with the segment files",
+                               w->dir, m->id);
+    }
+    w->nold = n;
+    return GZT_OK;
+}
+
+int
+gzt_writer_open(gzt_writer **out, const char *path,
+                const gzt_writer_opts *opts, gzt_error *err)
+{
+    *out = NULL;
+    gzt_writer_opts def;
+    if (!opts) {
+        gzt_writer_opts_init(&def);
+        opts = &def;
+    }
+    gzt_writer *w = gzt_calloc(1, sizeof *w);
+    if (!w || !(w->dir = gzt_strdup(path))) {
+        gzt_free(w);
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    w->lockfd = -1;
+    w->memory = opts->memory ? opts->memory : DEFAULT_MEMORY;
+    w->progress = opts->progress;
+    w->progress_ctx = opts->progress_ctx;
+    int rc = gzt_io_mkdir(path, err);
+    if (rc == GZT_OK)
+        rc = gzt_io_lock(path, &w->lockfd, err);
+    if (rc)
+        goto fail;
+    rc = gzt_manifest_read(&w->man, path, err);
+    if (rc == GZT_ENOTFOUND) {
+        gzt_err_clear(err);
+        memset(&w->man, 0, sizeof w->man);
+        snprintf(w->man.engine, sizeof w->man.engine, "native");
+        snprintf(w->man.language, sizeof w->man.language, "%s",
+                 opts->language ? opts->language : "english");
+        w->man.next_segment = 1;
+        w->dirty = true; /* a new index commits even when empty */
+        rc = GZT_OK;
+    } else if (rc == GZT_OK && strcmp(w->man.engine, "native") != 0) {
+        rc = gzt_err_set(err, GZT_EINVAL, "%s: engine '%s' is not supported "
+                                          "by this version",
+                         path, w->man.engine);
+    }
+    if (rc)
+        goto fail;
+    if ((rc = gzt_analyzer_new(&w->an, w->man.language, err)))
+        goto fail;
+    if (opts->language &&
+        strcmp(gzt_analyzer_language(w->an), opts->language) != 0) {
+        gzt_analyzer *want = NULL;
+        int rc2 = gzt_analyzer_new(&want, opts->language, NULL);
+        bool same = rc2 == GZT_OK && !strcmp(gzt_analyzer_language(want),
+                                             gzt_analyzer_language(w->an));
+        gzt_analyzer_free(want);
+        if (!same) {
+            rc = gzt_err_set(err, GZT_EINVAL,
+                             "%s: the index was built with language '%s', "
+                             "not '%s' (use gazette reindex or a new index)",
+                             path, w->man.language, opts->language);
+            goto fail;
+        }
+    }
+    snprintf(w->man.language, sizeof w->man.language, "%s",
+             gzt_analyzer_language(w->an));
+    if ((rc = gzt_inv_new(&w->inv, w->an))) {
+        rc = gzt_err_set(err, rc, "out of memory");
+        goto fail;
+    }
+    if ((rc = open_segments(w, err)))
+        goto fail;
+    *out = w;
+    return GZT_OK;
+fail:
+    gzt_writer_close(w);
+    return rc;
+}
+
+/* remove the files of segments flushed but never committed */
+static void
+drop_uncommitted(gzt_writer *w)
+{
+    static const char *const exts[] = {"dict", "post", "pos", "dv", "store"};
+    for (uint32_t i = w->nold; i < w->man.nsegs; i++) {
+        for (int k = 0; k < 5; k++) {
+            char name[64];
+            gzt_segment_filename(name, w->man.segs[i].id, exts[k]);
+            char *p = gzt_path_join(w->dir, name);
+            if (p)
+                unlink(p);
+            gzt_free(p);
+        }
+    }
+}
+
+void
+gzt_writer_close(gzt_writer *w)
+{
+    if (!w)
+        return;
+    close_segments(w);
+    drop_uncommitted(w);
+    gzt_inv_free(w->inv);
+    gzt_analyzer_free(w->an);
+    hmap_free(&w->batch);
+    hmap_free(&w->touched);
+    gzt_manifest_fini(&w->man);
+    gzt_buf_free(&w->title);
+    gzt_buf_free(&w->body);
+    gzt_buf_free(&w->idbuf);
+    gzt_io_unlock(w->lockfd);
+    gzt_free(w->dir);
+    gzt_free(w);
+}
+
+static bool
+seg_deleted(const gzt_writer *w, uint32_t i, uint32_t d)
+{
+    if (w->del[i])
+        return w->del[i][d >> 3] >> (d & 7) & 1;
+    return gzt_segment_deleted(w->segs[i], d);
+}
+
+/* mark doc @p d of segment @p i deleted in the pending bitmap */
+static int
+seg_delete(gzt_writer *w, uint32_t i, uint32_t d)
+{
+    gzt_segment *s = w->segs[i];
+    if (!w->del[i]) {
+        size_t n = ((size_t)s->ndocs + 7) / 8;
+        w->del[i] = gzt_calloc(n + 1, 1);
+        if (!w->del[i])
+            return GZT_ENOMEM;
+        if (s->delbits)
+            memcpy(w->del[i], s->delbits, n);
+    }
+    w->del[i][d >> 3] |= (uint8_t)(1u << (d & 7));
+    w->dirty = true;
+    return GZT_OK;
+}
+
+/* Find the live document with id @p id in the segments: *seg = index or
+ * UINT32_MAX. Segments made by this writer are searched only when
+ * @p all. */
+static int
+find_in_segments(gzt_writer *w, const char *id, size_t len, bool all,
+                 uint32_t *seg, uint32_t *doc, gzt_error *err)
+{
+    *seg = UINT32_MAX;
+    gzt_buf_reset(&w->idbuf);
+    if (gzt_buf_putc(&w->idbuf, GZT_PREFIX_ID) ||
+        gzt_buf_append(&w->idbuf, id, len))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    uint32_t n = all ? w->man.nsegs : w->nold;
+    for (uint32_t i = n; i-- > 0;) {
+        bool found;
+        gzt_term_info ti;
+        int rc = gzt_segment_lookup(w->segs[i], (const char *)w->idbuf.p,
+                                    w->idbuf.len, &found, &ti, err);
+        if (rc)
+            return rc;
+        if (!found)
+            continue;
+        gzt_postings p;
+        if ((rc = gzt_postings_open(&p, w->segs[i], &ti, err)))
+            return rc;
+        while (gzt_postings_next(&p) != GZT_END) {
+            if (!seg_deleted(w, i, p.doc)) {
+                *seg = i;
+                *doc = p.doc;
+                break;
+            }
+        }
+        rc = p.error;
+        gzt_postings_close(&p);
+        if (rc || *seg != UINT32_MAX)
+            return rc;
+    }
+    return GZT_OK;
+}
+
+static int
+flush(gzt_writer *w, gzt_error *err)
+{
+    if (gzt_inv_live(w->inv) == 0) {
+        gzt_inv_free(w->inv);
+        w->inv = NULL;
+        hmap_free(&w->batch);
+        int rc = gzt_inv_new(&w->inv, w->an);
+        return rc ? gzt_err_set(err, rc, "out of memory") : GZT_OK;
+    }
+    uint32_t id = w->man.next_segment;
+    gzt_segw_info info;
+    int rc = gzt_inv_flush(w->inv, w->dir, id, &info, err);
+    hmap_free(&w->batch);
+    if (rc)
+        return rc;
+    w->man.next_segment++;
+    gzt_mseg *ns = gzt_realloc(w->man.segs, (w->man.nsegs + 1) * sizeof *ns);
+    gzt_segment **nsg =
+        gzt_realloc(w->segs, (w->man.nsegs + 2) * sizeof *nsg);
+    if (nsg)
+        w->segs = nsg;
+    uint8_t **nd = gzt_realloc(w->del, (w->man.nsegs + 2) * sizeof *nd);
+    if (nd)
+        w->del = nd;
+    if (!ns || !nsg || !nd) {
+        if (ns)
+            w->man.segs = ns;
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    w->man.segs = ns;
+    gzt_mseg *m = &ns[w->man.nsegs];
+    memset(m, 0, sizeof *m);
+    m->id = id;
+    m->ndocs = info.ndocs;
+    m->tokens = info.tokens;
+    w->segs[w->man.nsegs] = NULL;
+    w->del[w->man.nsegs] = NULL;
+    w->man.nsegs++;
+    return gzt_segment_open(&w->segs[w->man.nsegs - 1], w->dir, id, NULL, err);
+}
+
+int
+gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
+               gzt_error *err)
+{
+    if (!doc->id || !doc->id[0])
+        return gzt_err_set(err, GZT_EINVAL, "document without an id");
+    size_t idlen = strlen(doc->id);
+    if (idlen > GZT_ID_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)",
+                           idlen, GZT_ID_MAX);
+    if (doc->title_len + doc->body_len > GZT_DOC_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "%s: document of %zu bytes (over 64 MiB)", doc->id,
+                           doc->title_len + doc->body_len);
+    gzt_buf_reset(&w->title);
+    gzt_buf_reset(&w->body);
+    if (gzt_utf8_repair(&w->title, doc->title ? doc->title : "",
+                        doc->title ? doc->title_len : 0, &w->repaired) ||
+        gzt_utf8_repair(&w->body, doc->body ? doc->body : "",
+                        doc->body ? doc->body_len : 0, &w->repaired))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    /* content hash: title, body and date */
+    gzt_buf_reset(&w->idbuf);
+    uint64_t h[3] = {gzt_hash64(w->title.p, w->title.len),
+                     gzt_hash64(w->body.p, w->body.len),
+                     (uint64_t)(uint32_t)doc->date};
+    uint64_t hash = gzt_hash64(h, sizeof h);
+    uint64_t key = hkey(doc->id, idlen);
+    bool seen = hmap_get(&w->touched, key, NULL);
+    if (hmap_put(&w->touched, key, 1))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    gzt_add_result res = GZT_ADDED;
+    uint32_t bdoc;
+    if (hmap_get(&w->batch, key, &bdoc)) {
+        size_t l;
+        const char *bid = gzt_inv_id(w->inv, bdoc, &l);
+        if (l == idlen && !memcmp(bid, doc->id, l)) {
+            if (gzt_inv_hash(w->inv, bdoc) == hash) {
+                if (result)
+                    *result = GZT_UNCHANGED;
+                return GZT_OK;
+            }
+            gzt_inv_delete(w->inv, bdoc);
+            res = GZT_REPLACED;
+        }
+    }
+    if (res == GZT_ADDED) {
+        uint32_t si, sd;
+        int rc = find_in_segments(w, doc->id, idlen, seen, &si, &sd, err);
+        if (rc)
+            return rc;
+        if (si != UINT32_MAX) {
+            if (gzt_segment_dochash(w->segs[si], sd) == hash) {
+                if (result)
+                    *result = GZT_UNCHANGED;
+                return GZT_OK;
+            }
+            if (seg_delete(w, si, sd))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            res = GZT_REPLACED;
+        }
+    }
+    gzt_docfields f;
+    f.f[GZT_FIELD_ID] = doc->id;
+    f.len[GZT_FIELD_ID] = idlen;
+    f.f[GZT_FIELD_TITLE] = (const char *)w->title.p;
+    f.len[GZT_FIELD_TITLE] = w->title.len;
+    f.f[GZT_FIELD_BODY] = (const char *)w->body.p;
+    f.len[GZT_FIELD_BODY] = w->body.len;
+    f.f[GZT_FIELD_SOURCE] = doc->source ? doc->source : "";
+    f.len[GZT_FIELD_SOURCE] = doc->source ? strlen(doc->source) : 0;
+    uint32_t nd;
+    int rc = gzt_inv_add(w->inv, &f, doc->date, hash, &nd, err);
+    if (rc)
+        return rc;
+    if (hmap_put(&w->batch, key, nd))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    w->dirty = true;
+    if (result)
+        *result = res;
+    if (gzt_inv_memory(w->inv) > w->memory)
+        return flush(w, err);
+    return GZT_OK;
+}
+
+int
+gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
+{
+    size_t idlen = strlen(id);
+    uint64_t key = hkey(id, idlen);
+    uint32_t bdoc;
+    bool found = false;
+    if (hmap_get(&w->batch, key, &bdoc)) {
+        size_t l;
+        const char *bid = gzt_inv_id(w->inv, bdoc, &l);
+        if (l == idlen && !memcmp(bid, id, l)) {
+            gzt_inv_delete(w->inv, bdoc);
+            found = true;
+        }
+    }
+    /* an id may also live in a segment when the batch holds a new version
+     * of it that replaced it: that one is already marked deleted */
+    uint32_t si, sd;
+    int rc = find_in_segments(w, id, idlen, true, &si, &sd, err);
+    if (rc)
+        return rc;
+    if (si != UINT32_MAX) {
+        if (seg_delete(w, si, sd))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        found = true;
+    }
+    if (!found)
+        return gzt_err_set(err, GZT_ENOTFOUND, "no document with id '%s'", id);
+    w->dirty = true;
+    return GZT_OK;
+}
+
+int
+gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
+                 gzt_error *err)
+{
+    char abs[PATH_MAX];
+    if (strcmp(source, "-") == 0 || !realpath(source, abs))
+        snprintf(abs, sizeof abs, "%s", source);
+    uint64_t n = 0;
+    size_t alen = strlen(abs);
+    for (uint32_t i = 0; i < w->man.nsegs; i++) {
+        gzt_segment *s = w->segs[i];
+        for (uint32_t d = 0; d < s->ndocs; d++) {
+            if (seg_deleted(w, i, d))
+                continue;
+            gzt_docfields f;
+            int rc = gzt_segment_doc(s, d, &f, err);
+            if (rc)
+                return rc;
+            if (f.len[GZT_FIELD_SOURCE] != alen ||
+                memcmp(f.f[GZT_FIELD_SOURCE], abs, alen) != 0)
+                continue;
+            uint64_t key = hkey(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]);
+            if (hmap_get(&w->touched, key, NULL))
+                continue;
+            if (seg_delete(w, i, d))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            n++;
+        }
+    }
+    if (deleted)
+        *deleted = n;
+    return GZT_OK;
+}
+
+/* ---- ingest ------------------------------------------------------------ */
+
+typedef struct ingest_ctx {
+    gzt_writer *w;            /* writer */
+    gzt_ingest_stats *stats;  /* counters */
+    gzt_error *err;           /* error detail */
+    uint64_t bytes_done;      /* progress */
+    uint64_t bytes_total;     /* progress */
+    struct timespec last;     /* last progress report */
+} ingest_ctx;
+
+static void
+report(ingest_ctx *c, bool force)
+{
+    if (!c->w->progress)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double dt = (double)(now.tv_sec - c->last.tv_sec) +
+                (double)(now.tv_nsec - c->last.tv_nsec) / 1e9;
+    if (!force && dt < 0.1)
+        return;
+    c->last = now;
+    gzt_progress p = {c->stats->docs, c->bytes_done, c->bytes_total};
+    c->w->progress(c->w->progress_ctx, &p);
+}
+
+static int
+on_doc(void *ctx, const gzt_doc *doc)
+{
+    ingest_ctx *c = ctx;
+    gzt_add_result r;
+    int rc = gzt_writer_add(c->w, doc, &r, c->err);
+    if (rc)
+        return rc;
+    if (r == GZT_ADDED)
+        c->stats->added++;
+    else if (r == GZT_REPLACED)
+        c->stats->replaced++;
+    else
+        c->stats->unchanged++;
+    if ((c->stats->docs & 255) == 0)
+        report(c, false);
+    return GZT_OK;
+}
+
+static void
+on_progress(void *ctx, uint64_t done, uint64_t total)
+{
+    ingest_ctx *c = ctx;
+    c->bytes_done = done;
+    c->bytes_total = total;
+    report(c, false);
+}
+
+static const char *const format_names[] = {"auto", "text", "jsonl", "csv"};
+
+/* the ingest options worth recording, as "key=value;..." */
+static int
+opts_string(const gzt_ingest_opts *o, gzt_buf *out)
+{
+    gzt_buf_reset(out);
+    int rc = gzt_buf_printf(out, "id=%s;title=%s;body=%s;date=%s;delim=%d",
+                            o->id_field ? o->id_field : "id",
+                            o->title_field ? o->title_field : "title",
+                            o->body_field ? o->body_field : "body",
+                            o->date_field ? o->date_field : "date",
+                            (int)o->delimiter);
+    return rc ? rc : gzt_buf_nul(out);
+}
+
+int
+gzt_writer_add_path(gzt_writer *w, const char *path,
+                    const gzt_ingest_opts *opts, gzt_ingest_stats *stats,
+                    gzt_error *err)
+{
+    gzt_ingest_opts def;
+    if (!opts) {
+        gzt_ingest_opts_init(&def);
+        opts = &def;
+    }
+    gzt_ingest_stats local;
+    if (!stats) {
+        memset(&local, 0, sizeof local);
+        stats = &local;
+    }
+    char abs[PATH_MAX];
+    if (strcmp(path, "-") == 0) {
+        snprintf(abs, sizeof abs, "-");
+    } else if (!realpath(path, abs)) {
+        int e = errno;
+        return gzt_err_set(err, e == ENOENT ? GZT_ENOTFOUND : GZT_EIO,
+                           "%s: %s", path, strerror(e));
+    }
+    ingest_ctx c = {w, stats, err, 0, 0, {0, 0}};
+    uint64_t before = w->repaired;
+    int rc = gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats,
+                             err);
+    stats->repaired += w->repaired - before;
+    report(&c, true);
+    if (rc)
+        return rc;
+    if (strcmp(abs, "-") != 0) {
+        gzt_buf o = GZT_BUF_INIT;
+        unsigned fmt = (unsigned)opts->format < 4 ? (unsigned)opts->format : 0;
+        rc = opts_string(opts, &o);
+        if (rc == GZT_OK)
+            rc = gzt_manifest_add_source(&w->man, format_names[fmt], abs,
+                                         (const char *)o.p);
+        gzt_buf_free(&o);
+        if (rc)
+            return gzt_err_set(err, rc, "out of memory");
+        w->dirty = true;
+    }
+    return GZT_OK;
+}
+
+/* ---- commit ------------------------------------------------------------ */
+
+/* write the pending deletion bitmap of segment @p i for generation @p gen */
+static int
+write_del(gzt_writer *w, uint32_t i, uint64_t gen, gzt_error *err)
+{
+    gzt_segment *s = w->segs[i];
+    gzt_mseg *m = &w->man.segs[i];
+    uint32_t n = 0;
+    uint64_t tokens = 0;
+    for (uint32_t d = 0; d < s->ndocs; d++) {
+        if (w->del[i][d >> 3] >> (d & 7) & 1)
+            n++;
+        else
+            tokens += gzt_segment_doclen(s, d);
+    }
+    gzt_segment_delname(m->del, m->id, gen);
+    char *p = gzt_path_join(w->dir, m->del);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    gzt_wfile f;
+    int rc = gzt_wfile_open(&f, p, GZT_MAGIC_DEL, m->id, err);
+    gzt_free(p);
+    if (rc)
+        return rc;
+    uint8_t hdr[8];
+    gzt_store_u32(hdr, s->ndocs);
+    gzt_store_u32(hdr + 4, n);
+    if (gzt_wfile_write(&f, hdr, 8) ||
+        gzt_wfile_write(&f, w->del[i], ((size_t)s->ndocs + 7) / 8)) {
+        gzt_wfile_abort(&f);
+        return gzt_err_set(err, GZT_EIO, "%s: write failed", m->del);
+    }
+    m->deleted = n;
+    m->tokens = tokens;
+    return gzt_wfile_finish(&f, err);
+}
+
+static int
+cmp_live(const void *a, const void *b, const gzt_mseg *segs)
+{
+    const gzt_mseg *x = &segs[*(const uint32_t *)a];
+    const gzt_mseg *y = &segs[*(const uint32_t *)b];
+    uint32_t lx = x->ndocs - x->deleted, ly = y->ndocs - y->deleted;
+    return lx < ly ? -1 : lx > ly;
+}
+
+/* Merge the smallest segments while there are too many. */
+static int
+merge_policy(gzt_writer *w, gzt_error *err)
+{
+    while (w->man.nsegs > GZT_MERGE_MAX_SEGMENTS) {
+        uint32_t n = w->man.nsegs;
+        uint32_t order[64 + GZT_MERGE_MAX_SEGMENTS];
+        uint32_t *ord = n <= 64 ? order : gzt_malloc(n * sizeof *ord);
+        if (!ord)
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        for (uint32_t i = 0; i < n; i++)
+            ord[i] = i;
+        /* insertion sort by live documents: n is small */
+        for (uint32_t i = 1; i < n; i++)
+            for (uint32_t j = i; j > 0 &&
+                                 cmp_live(&ord[j], &ord[j - 1], w->man.segs) < 0;
+                 j--) {
+                uint32_t t = ord[j];
+                ord[j] = ord[j - 1];
+                ord[j - 1] = t;
+            }
+        uint32_t k = GZT_MIN((uint32_t)GZT_MERGE_FACTOR, n);
+        /* merge in docid order so ties keep their order */
+        bool pick[1024] = {false};
+        bool *pk = n <= 1024 ? pick : gzt_calloc(n, 1);
+        gzt_segment *in[GZT_MERGE_FACTOR];
+        const uint8_t *dl[GZT_MERGE_FACTOR];
+        if (!pk) {
+            if (ord != order)
+                gzt_free(ord);
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        }
+        for (uint32_t i = 0; i < k; i++)
+            pk[ord[i]] = true;
+        uint32_t m = 0, first = UINT32_MAX;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!pk[i])
+                continue;
+            if (first == UINT32_MAX)
+                first = i;
+            in[m] = w->segs[i];
+            dl[m] = w->del[i] ? w->del[i] : w->segs[i]->delbits;
+            m++;
+        }
+        uint32_t id = w->man.next_segment++;
+        gzt_segw_info info;
+        int rc = gzt_merge(w->dir, in, dl, m, id, &info, err);
+        gzt_segment *merged = NULL;
+        if (rc == GZT_OK)
+            rc = gzt_segment_open(&merged, w->dir, id, NULL, err);
+        if (rc) {
+            if (pk != pick)
+                gzt_free(pk);
+            if (ord != order)
+                gzt_free(ord);
+            return rc;
+        }
+        /* replace: merged at the first picked slot, others removed */
+        uint32_t o = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (pk[i] && i != first) {
+                gzt_segment_close(w->segs[i]);
+                gzt_free(w->del[i]);
+                continue;
+            }
+            if (i == first) {
+                gzt_segment_close(w->segs[i]);
+                gzt_free(w->del[i]);
+                w->segs[o] = merged;
+                w->del[o] = NULL;
+                gzt_mseg *ms = &w->man.segs[o];
+                memset(ms, 0, sizeof *ms);
+                ms->id = id;
+                ms->ndocs = info.ndocs;
+                ms->tokens = info.tokens;
+            } else {
+                w->segs[o] = w->segs[i];
+                w->del[o] = w->del[i];
+                w->man.segs[o] = w->man.segs[i];
+            }
+            o++;
+        }
+        w->man.nsegs = o;
+        if (pk != pick)
+            gzt_free(pk);
+        if (ord != order)
+            gzt_free(ord);
+    }
+    return GZT_OK;
+}
+
+/* Remove files of the index directory that the manifest does not name. */
+static void
+remove_unreferenced(gzt_writer *w)
+{
+    DIR *d = opendir(w->dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        unsigned id;
+        if (strncmp(n, "seg-", 4) != 0 || sscanf(n + 4, "%u", &id) != 1)
+            continue;
+        bool keep = false;
+        for (uint32_t i = 0; i < w->man.nsegs && !keep; i++) {
+            const gzt_mseg *m = &w->man.segs[i];
+            if (m->id != id)
+                continue;
+            const char *dot = strchr(n, '.');
+            bool is_del = strstr(n, "-g") != NULL;
+            keep = is_del ? strcmp(n, m->del) == 0 : dot != NULL;
+        }
+        if (!keep) {
+            char *p = gzt_path_join(w->dir, n);
+            if (p)
+                unlink(p);
+            gzt_free(p);
+        }
+    }
+    closedir(d);
+}
+
+int
+gzt_writer_commit(gzt_writer *w, gzt_error *err)
+{
+    int rc = flush(w, err);
+    if (rc)
+        return rc;
+    if (!w->dirty)
+        return GZT_OK;
+    uint64_t gen = w->man.generation + 1;
+    for (uint32_t i = 0; i < w->man.nsegs; i++)
+        if (w->del[i] && (rc = write_del(w, i, gen, err)))
+            return rc;
+    /* drop segments with nothing left */
+    uint32_t o = 0;
+    for (uint32_t i = 0; i < w->man.nsegs; i++) {
+        if (w->man.segs[i].deleted == w->man.segs[i].ndocs) {
+            gzt_segment_close(w->segs[i]);
+            gzt_free(w->del[i]);
+            continue;
+        }
+        w->segs[o] = w->segs[i];
+        w->del[o] = w->del[i];
+        w->man.segs[o++] = w->man.segs[i];
+    }
+    w->man.nsegs = o;
+    if ((rc = merge_policy(w, err)))
+        return rc;
+    w->man.generation = gen;
+    if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
+        (rc = gzt_manifest_write(&w->man, w->dir, err))) {
+        w->man.generation = gen - 1;
+        return rc;
+    }
+    /* committed: everything now belongs to the new generation */
+    w->nold = w->man.nsegs;
+    w->dirty = false;
+    remove_unreferenced(w);
+    close_segments(w);
+    rc = open_segments(w, err);
+    return rc;
+}
+
+/* ---- reindex ----------------------------------------------------------- */
+
+static char *
+opt_value(const char *opts, const char *key)
+{
+    size_t kl = strlen(key);
+    for (const char *p = opts; p && *p;) {
+        const char *semi = strchr(p, ';');
+        size_t n = semi ? (size_t)(semi - p) : strlen(p);
+        if (n > kl && !strncmp(p, key, kl) && p[kl] == '=')
+            return gzt_strndup(p + kl + 1, n - kl - 1);
+        p = semi ? semi + 1 : NULL;
+    }
+    return NULL;
+}
+
+int
+gzt_reindex(const char *path, const gzt_writer_opts *wopts,
+            const gzt_ingest_opts *iopts, gzt_ingest_stats *stats,
+            gzt_error *err)
+{
+    gzt_writer_opts wo;
+    if (wopts)
+        wo = *wopts;
+    else
+        gzt_writer_opts_init(&wo);
+    wo.language = NULL;
+    {
+        char *p = gzt_path_join(path, GZT_MANIFEST_NAME);
+        if (!p)
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        bool exists = access(p, F_OK) == 0;
+        gzt_free(p);
+        if (!exists)
+            return gzt_err_set(err, GZT_ENOTFOUND, "%s: no index here", path);
+    }
+    gzt_writer *w;
+    int rc = gzt_writer_open(&w, path, &wo, err);
+    if (rc)
+        return rc;
+    gzt_manifest old;
+    if ((rc = gzt_manifest_copy(&old, &w->man))) {
+        gzt_writer_close(w);
+        return gzt_err_set(err, rc, "out of memory");
+    }
+    if (old.nsources == 0) {
+        rc = gzt_err_set(err, GZT_EINVAL,
+                         "%s: no recorded sources to rebuild from", path);
+        goto done;
+    }
+    /* start from nothing: the old segments stay on disk and in use by
+     * readers until the new manifest replaces the old one */
+    close_segments(w);
+    w->man.nsegs = 0;
+    for (uint32_t i = 0; i < w->man.nsources; i++) {
+        gzt_free(w->man.sources[i].format);
+        gzt_free(w->man.sources[i].path);
+        gzt_free(w->man.sources[i].opts);
+    }
+    w->man.nsources = 0;
+    if ((rc = open_segments(w, err)))
+        goto done;
+    w->dirty = true;
+    for (uint32_t i = 0; i < old.nsources && rc == GZT_OK; i++) {
+        const gzt_msource *s = &old.sources[i];
+        gzt_ingest_opts o;
+        if (iopts)
+            o = *iopts;
+        else
+            gzt_ingest_opts_init(&o);
+        for (unsigned f = 0; f < 4; f++)
+            if (!strcmp(s->format, format_names[f]))
+                o.format = (gzt_format)f;
+        char *id = opt_value(s->opts, "id"), *ti = opt_value(s->opts, "title");
+        char *bo = opt_value(s->opts, "body"), *da = opt_value(s->opts, "date");
+        char *de = opt_value(s->opts, "delim");
+        if (id)
+            o.id_field = id;
+        if (ti)
+            o.title_field = ti;
+        if (bo)
+            o.body_field = bo;
+        if (da)
+            o.date_field = da;
+        if (de)
+            o.delimiter = (char)atoi(de);
+        rc = gzt_writer_add_path(w, s->path, &o, stats, err);
+        gzt_free(id);
+        gzt_free(ti);
+        gzt_free(bo);
+        gzt_free(da);
+        gzt_free(de);
+    }
+    if (rc == GZT_OK)
+        rc = gzt_writer_commit(w, err);
+done:
+    gzt_manifest_fini(&old);
+    gzt_writer_close(w);
+    return rc;
+}

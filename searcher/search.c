@@ -1,0 +1,1207 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search.c: opening a reader snapshot, and running a query over it.
+ *
+ * The parsed query becomes, per segment, a tree of postlists (as Xapian
+ * calls them): term cursors, phrases (a conjunction on docids first, then
+ * positions), boolean nodes with required, optional and excluded children,
+ * date filters and match-all. Each node answers seek(target) = the first
+ * matching docid >= target, and score() at that docid. This version
+ * evaluates exhaustively: every match is scored and a heap keeps the top
+ * k (dynamic pruning with the block bounds of format v1 comes later).
+ *
+ * Statistics are exact over live documents: N counts live documents, a
+ * term's df counts live documents containing it (postings in segments with
+ * deletions are counted), avgdl is the live tokens over N. BM25 is
+ * Lucene's: idf = ln(1 + (N - df + 0.5)/(df + 0.5)), and
+ * score = idf * tf*(k1+1) / (tf + k1*(1 - b + b*dl/avgdl)). A phrase
+ * scores as one term whose tf is its number of matches and whose idf is the
+ * sum of its terms' idfs (as Lucene does). Ties are broken by docid.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "common/date.h"
+#include "searcher/reader.h"
+
+/* ---- the reader -------------------------------------------------------- */
+
+void
+gzt_index_close(gzt_index *idx)
+{
+    if (!idx)
+        return;
+    for (uint32_t i = 0; i < idx->nsegs; i++)
+        gzt_segment_close(idx->segs[i]);
+    gzt_free(idx->segs);
+    gzt_free(idx->base);
+    gzt_manifest_fini(&idx->man);
+    gzt_analyzer_free(idx->an);
+    gzt_free(idx->dir);
+    gzt_free(idx);
+}
+
+static int
+open_once(gzt_index *idx, gzt_error *err)
+{
+    int rc = gzt_manifest_read(&idx->man, idx->dir, err);
+    if (rc == GZT_ENOTFOUND) {
+        gzt_err_clear(err);
+        return gzt_err_set(err, GZT_ENOTFOUND,
+                           "%s: no index here (run gazette index first)",
+                           idx->dir);
+    }
+    if (rc)
+        return rc;
+    if (strcmp(idx->man.engine, "native") != 0)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: engine '%s' is not supported by this version",
+                           idx->dir, idx->man.engine);
+    uint32_t n = idx->man.nsegs;
+    idx->segs = gzt_calloc(n + 1, sizeof *idx->segs);
+    idx->base = gzt_calloc(n + 1, sizeof *idx->base);
+    if (!idx->segs || !idx->base)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    uint64_t base = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        const gzt_mseg *m = &idx->man.segs[i];
+        if ((rc = gzt_segment_open(&idx->segs[i], idx->dir, m->id, m->del,
+                                   err)))
+            return rc;
+        idx->nsegs = i + 1;
+        if (idx->segs[i]->ndocs != m->ndocs ||
+            idx->segs[i]->ndeleted != m->deleted)
+            return gzt_err_set(err, GZT_ECORRUPT,
+                               "%s/MANIFEST: segment %u: document counts "
+                               "disagree with the segment files",
+                               idx->dir, m->id);
+        idx->base[i] = base;
+        base += m->ndocs;
+        idx->live += m->ndocs - m->deleted;
+        idx->tokens += m->tokens;
+    }
+    idx->avgdl = idx->live ? (double)idx->tokens / (double)idx->live : 1.0;
+    if (idx->avgdl <= 0)
+        idx->avgdl = 1.0;
+    return gzt_analyzer_new(&idx->an, idx->man.language, err);
+}
+
+int
+gzt_index_open(gzt_index **out, const char *path, gzt_error *err)
+{
+    *out = NULL;
+    /* A writer may replace the manifest and remove the old generation's
+     * files between our reading the manifest and opening them; then the
+     * manifest has moved on and we try again. */
+    for (int attempt = 0;; attempt++) {
+        gzt_index *idx = gzt_calloc(1, sizeof *idx);
+        if (!idx || !(idx->dir = gzt_strdup(path))) {
+            gzt_free(idx);
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        }
+        gzt_error local;
+        gzt_err_clear(&local);
+        int rc = open_once(idx, &local);
+        if (rc == GZT_OK) {
+            *out = idx;
+            return GZT_OK;
+        }
+        uint64_t gen = idx->man.generation;
+        gzt_index_close(idx);
+        if (rc == GZT_ENOTFOUND && gen != 0 && attempt < 20) {
+            gzt_manifest m;
+            if (gzt_manifest_read(&m, path, NULL) == GZT_OK) {
+                bool moved = m.generation != gen;
+                gzt_manifest_fini(&m);
+                if (moved)
+                    continue;
+            }
+        }
+        if (err && err->code == GZT_OK)
+            *err = local;
+        return rc;
+    }
+}
+
+int
+gzt_index_stats(const gzt_index *idx, gzt_stats *out)
+{
+    memset(out, 0, sizeof *out);
+    out->generation = idx->man.generation;
+    out->docs = idx->live;
+    out->tokens = idx->tokens;
+    out->segments = idx->nsegs;
+    out->sources = idx->man.nsources;
+    snprintf(out->language, sizeof out->language, "%s", idx->man.language);
+    snprintf(out->engine, sizeof out->engine, "%s", idx->man.engine);
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        const gzt_segment *s = idx->segs[i];
+        out->deleted += s->ndeleted;
+        out->terms += s->nterms;
+        out->bytes_dict += s->dict.size;
+        out->bytes_postings += s->post.size;
+        out->bytes_positions += s->pos.size;
+        out->bytes_docvalues += s->dv.size;
+        out->bytes_store += s->store.size;
+        out->bytes_deletes += s->del.size;
+    }
+    char *p = gzt_path_join(idx->dir, GZT_MANIFEST_NAME);
+    if (p)
+        out->bytes_manifest = gzt_io_file_size(p);
+    gzt_free(p);
+    return GZT_OK;
+}
+
+const char *
+gzt_index_source(const gzt_index *idx, uint32_t i, const char **format)
+{
+    if (i >= idx->man.nsources)
+        return NULL;
+    if (format)
+        *format = idx->man.sources[i].format;
+    return idx->man.sources[i].path;
+}
+
+int
+gzt_index_find(gzt_index *idx, const char *id, uint32_t *seg, uint32_t *doc,
+               bool *found, gzt_error *err)
+{
+    *found = false;
+    size_t len = strlen(id);
+    if (len > GZT_DICT_TERM_MAX - 1)
+        return GZT_OK;
+    char term[GZT_DICT_TERM_MAX + 1];
+    term[0] = GZT_PREFIX_ID;
+    memcpy(term + 1, id, len);
+    for (uint32_t i = idx->nsegs; i-- > 0;) {
+        bool f;
+        gzt_term_info ti;
+        int rc = gzt_segment_lookup(idx->segs[i], term, len + 1, &f, &ti, err);
+        if (rc)
+            return rc;
+        if (!f)
+            continue;
+        gzt_postings p;
+        if ((rc = gzt_postings_open(&p, idx->segs[i], &ti, err)))
+            return rc;
+        while (gzt_postings_next(&p) != GZT_END) {
+            if (!gzt_segment_deleted(idx->segs[i], p.doc)) {
+                *seg = i;
+                *doc = p.doc;
+                *found = true;
+                break;
+            }
+        }
+        rc = p.error;
+        gzt_postings_close(&p);
+        if (rc || *found)
+            return rc;
+    }
+    return GZT_OK;
+}
+
+int
+gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id,
+              gzt_error *err)
+{
+    memset(out, 0, sizeof *out);
+    uint32_t seg, doc;
+    bool found;
+    int rc = gzt_index_find(idx, id, &seg, &doc, &found, err);
+    if (rc)
+        return rc;
+    if (!found)
+        return gzt_err_set(err, GZT_ENOTFOUND, "no document with id '%s'", id);
+    gzt_docfields f;
+    if ((rc = gzt_segment_doc(idx->segs[seg], doc, &f, err)))
+        return rc;
+    out->id = gzt_strndup(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]);
+    out->title = gzt_strndup(f.f[GZT_FIELD_TITLE], f.len[GZT_FIELD_TITLE]);
+    out->body = gzt_strndup(f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY]);
+    out->source = gzt_strndup(f.f[GZT_FIELD_SOURCE], f.len[GZT_FIELD_SOURCE]);
+    out->title_len = f.len[GZT_FIELD_TITLE];
+    out->body_len = f.len[GZT_FIELD_BODY];
+    out->date = gzt_segment_docdate(idx->segs[seg], doc);
+    out->length = gzt_segment_doclen(idx->segs[seg], doc);
+    if (!out->id || !out->title || !out->body || !out->source) {
+        gzt_stored_fini(out);
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    return GZT_OK;
+}
+
+void
+gzt_stored_fini(gzt_stored *s)
+{
+    gzt_free(s->id);
+    gzt_free(s->title);
+    gzt_free(s->body);
+    gzt_free(s->source);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- the plan: leaves with global statistics --------------------------- */
+
+void
+gzt_search_opts_init(gzt_search_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->limit = 10;
+    o->k1 = 0.9;
+    o->b = 0.4;
+}
+
+/* A term of the query with its global statistics. */
+typedef struct leaf {
+    const char *term; /* analysed term */
+    uint32_t len;     /* bytes */
+    uint64_t df;      /* live documents containing it */
+    double idf;       /* Lucene idf */
+} leaf;
+
+typedef struct plan {
+    gzt_index *idx;       /* reader */
+    gzt_arena *arena;     /* per-query memory */
+    leaf *leaves;         /* distinct terms */
+    uint32_t nleaves;     /* count */
+    uint32_t cap;         /* capacity */
+    double k1, b;         /* BM25 parameters */
+    gzt_error *err;       /* error detail */
+} plan;
+
+static double
+idf_of(uint64_t N, uint64_t df)
+{
+    return log(1.0 + ((double)N - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+/* live df of @p term over all segments */
+static int
+live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
+        gzt_error *err)
+{
+    *df = 0;
+    for (uint32_t i = 0; i < idx->nsegs; i++) {
+        gzt_segment *s = idx->segs[i];
+        bool found;
+        gzt_term_info ti;
+        int rc = gzt_segment_lookup(s, term, len, &found, &ti, err);
+        if (rc)
+            return rc;
+        if (!found)
+            continue;
+        if (!s->delbits) {
+            *df += ti.df;
+            continue;
+        }
+        gzt_postings p;
+        if ((rc = gzt_postings_open(&p, s, &ti, err)))
+            return rc;
+        while (gzt_postings_next(&p) != GZT_END)
+            *df += !gzt_segment_deleted(s, p.doc);
+        rc = p.error;
+        gzt_postings_close(&p);
+        if (rc)
+            return rc;
+    }
+    return GZT_OK;
+}
+
+/* *out = index of the leaf for @p term, adding it when new */
+static int
+leaf_of(plan *pl, const char *term, size_t len, uint32_t *out)
+{
+    for (uint32_t i = 0; i < pl->nleaves; i++)
+        if (pl->leaves[i].len == len && !memcmp(pl->leaves[i].term, term, len)) {
+            *out = i;
+            return GZT_OK;
+        }
+    if (pl->nleaves == pl->cap) {
+        uint32_t ncap = pl->cap ? pl->cap * 2 : 16;
+        leaf *nl = gzt_arena_alloc(pl->arena, ncap * sizeof *nl);
+        if (!nl)
+            return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+        if (pl->nleaves)
+            memcpy(nl, pl->leaves, pl->nleaves * sizeof *nl);
+        pl->leaves = nl;
+        pl->cap = ncap;
+    }
+    leaf *l = &pl->leaves[pl->nleaves];
+    l->term = gzt_arena_strndup(pl->arena, term, len);
+    if (!l->term)
+        return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+    l->len = (uint32_t)len;
+    int rc = live_df(pl->idx, term, len, &l->df, pl->err);
+    if (rc)
+        return rc;
+    l->idf = idf_of(pl->idx->live, l->df);
+    *out = pl->nleaves++;
+    return GZT_OK;
+}
+
+/* Expand every PREFIX node into the distinct terms it matches over all
+ * segments (kept in the node as terms[1..]); ETOOBIG past the clause
+ * ceiling. */
+static int
+expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
+{
+    if (n->kind == GZT_Q_BOOL) {
+        gzt_qnode **lists[3] = {n->must, n->should, n->mustnot};
+        uint32_t counts[3] = {n->nmust, n->nshould, n->nmustnot};
+        for (int k = 0; k < 3; k++)
+            for (uint32_t i = 0; i < counts[k]; i++) {
+                int rc = expand_prefixes(pl, lists[k][i], budget);
+                if (rc)
+                    return rc;
+            }
+        return GZT_OK;
+    }
+    if (n->kind != GZT_Q_PREFIX)
+        return GZT_OK;
+    const char *pre = n->terms[0];
+    size_t plen = strlen(pre);
+    char **found = NULL;
+    uint32_t nfound = 0, cap = 0;
+    for (uint32_t s = 0; s < pl->idx->nsegs; s++) {
+        gzt_dict_iter it;
+        bool ok;
+        int rc = gzt_dict_iter_seek(&it, pl->idx->segs[s], pre, plen, pl->err);
+        while (rc == GZT_OK &&
+               (rc = gzt_dict_iter_next(&it, &ok, pl->err)) == GZT_OK && ok &&
+               it.term_len >= plen && !memcmp(it.term, pre, plen)) {
+            bool dup = false;
+            for (uint32_t i = 0; i < nfound && !dup; i++)
+                dup = !strcmp(found[i], it.term);
+            if (dup)
+                continue;
+            if (nfound == *budget)
+                return gzt_err_set(pl->err, GZT_ETOOBIG,
+                                   "column %u: prefix '%s*' matches more than "
+                                   "%u terms",
+                                   n->col, pre, GZT_QUERY_MAX_CLAUSES);
+            if (nfound == cap) {
+                uint32_t ncap = cap ? cap * 2 : 16;
+                char **nf = gzt_arena_alloc(pl->arena, ncap * sizeof *nf);
+                if (!nf)
+                    return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+                if (nfound)
+                    memcpy(nf, found, nfound * sizeof *nf);
+                found = nf;
+                cap = ncap;
+            }
+            found[nfound] = gzt_arena_strndup(pl->arena, it.term, it.term_len);
+            if (!found[nfound])
+                return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+            nfound++;
+        }
+        if (rc)
+            return rc;
+    }
+    /* sorted, so that scores sum in a fixed order */
+    for (uint32_t i = 1; i < nfound; i++)
+        for (uint32_t j = i; j > 0 && strcmp(found[j], found[j - 1]) < 0; j--) {
+            char *t = found[j];
+            found[j] = found[j - 1];
+            found[j - 1] = t;
+        }
+    char **terms = gzt_arena_alloc(pl->arena, (nfound + 1) * sizeof *terms);
+    if (!terms)
+        return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+    terms[0] = n->terms[0];
+    if (nfound)
+        memcpy(terms + 1, found, nfound * sizeof *terms);
+    n->terms = terms;
+    n->nterms = nfound + 1;
+    *budget -= nfound;
+    return GZT_OK;
+}
+
+/* ---- postlists --------------------------------------------------------- */
+
+enum nkind { N_NONE, N_ALL, N_DATE, N_TERM, N_PHRASE, N_BOOL };
+
+typedef struct node node;
+struct node {
+    enum nkind kind;     /* what it is */
+    uint32_t doc;        /* current docid; GZT_END at the end */
+    bool started;        /* seek has been called */
+    const gzt_qnode *q;  /* query node */
+    gzt_segment *seg;    /* segment */
+    /* N_TERM: one cursor; N_PHRASE: one per term */
+    gzt_postings *pl;    /* cursors */
+    uint32_t npl;        /* count */
+    int32_t leaf;        /* N_TERM: leaf index */
+    double idf;          /* N_TERM/N_PHRASE: idf */
+    uint32_t freq;       /* N_PHRASE: matches at doc */
+    node **must;         /* N_BOOL children */
+    uint32_t nmust;      /* count */
+    node **should;       /* N_BOOL children */
+    uint32_t nshould;    /* count */
+    node **mustnot;      /* N_BOOL children */
+    uint32_t nmustnot;   /* count */
+};
+
+typedef struct ctx {
+    plan *pl;           /* leaves and parameters */
+    gzt_segment *seg;   /* the segment */
+    double avgdl;       /* global average length */
+    node **terms;       /* all N_TERM/N_PHRASE nodes (for cleanup) */
+    uint32_t nterms;    /* count */
+    uint32_t cap;       /* capacity */
+    int error;          /* sticky error */
+} ctx;
+
+static uint32_t seek(ctx *c, node *n, uint32_t target);
+
+static node *
+new_node(ctx *c, enum nkind k, const gzt_qnode *q)
+{
+    node *n = gzt_arena_calloc(c->pl->arena, sizeof *n);
+    if (!n) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    n->kind = k;
+    n->q = q;
+    n->seg = c->seg;
+    n->leaf = -1;
+    return n;
+}
+
+static bool
+track(ctx *c, node *n)
+{
+    if (c->nterms == c->cap) {
+        uint32_t ncap = c->cap ? c->cap * 2 : 16;
+        node **nt = gzt_arena_alloc(c->pl->arena, ncap * sizeof *nt);
+        if (!nt) {
+            c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+            return false;
+        }
+        if (c->nterms)
+            memcpy(nt, c->terms, c->nterms * sizeof *nt);
+        c->terms = nt;
+        c->cap = ncap;
+    }
+    c->terms[c->nterms++] = n;
+    return true;
+}
+
+/* a term cursor node, or N_NONE when the segment lacks the term */
+static node *
+term_node(ctx *c, const gzt_qnode *q, const char *term)
+{
+    uint32_t li;
+    int rc = leaf_of(c->pl, term, strlen(term), &li);
+    if (rc) {
+        c->error = rc;
+        return NULL;
+    }
+    bool found;
+    gzt_term_info ti;
+    rc = gzt_segment_lookup(c->seg, term, strlen(term), &found, &ti,
+                            c->pl->err);
+    if (rc) {
+        c->error = rc;
+        return NULL;
+    }
+    node *n = new_node(c, found ? N_TERM : N_NONE, q);
+    if (!n || !found)
+        return n;
+    n->leaf = (int32_t)li;
+    n->idf = c->pl->leaves[li].idf;
+    n->pl = gzt_arena_alloc(c->pl->arena, sizeof *n->pl);
+    if (!n->pl) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    n->npl = 1;
+    if ((rc = gzt_postings_open(n->pl, c->seg, &ti, c->pl->err))) {
+        c->error = rc;
+        return NULL;
+    }
+    if (!track(c, n)) {
+        gzt_postings_close(n->pl);
+        return NULL;
+    }
+    return n;
+}
+
+static node *build(ctx *c, const gzt_qnode *q);
+
+static node **
+build_list(ctx *c, gzt_qnode *const *qs, uint32_t n)
+{
+    node **list = gzt_arena_alloc(c->pl->arena, (n + 1) * sizeof *list);
+    if (!list) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (!(list[i] = build(c, qs[i])))
+            return NULL;
+    return list;
+}
+
+static node *
+build(ctx *c, const gzt_qnode *q)
+{
+    switch (q->kind) {
+    case GZT_Q_NONE:
+        return new_node(c, N_NONE, q);
+    case GZT_Q_ALL:
+        return new_node(c, N_ALL, q);
+    case GZT_Q_DATE:
+        return new_node(c, N_DATE, q);
+    case GZT_Q_TERM:
+        return term_node(c, q, q->terms[0]);
+    case GZT_Q_PREFIX: {
+        /* an optional-only BOOL of the expansions */
+        node *n = new_node(c, N_BOOL, q);
+        if (!n)
+            return NULL;
+        n->should = gzt_arena_alloc(c->pl->arena, q->nterms * sizeof(node *));
+        if (!n->should) {
+            c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (uint32_t i = 1; i < q->nterms; i++) {
+            node *t = term_node(c, q, q->terms[i]);
+            if (!t)
+                return NULL;
+            n->should[n->nshould++] = t;
+        }
+        return n;
+    }
+    case GZT_Q_PHRASE: {
+        double idf = 0;
+        bool all = true;
+        gzt_term_info *tis = gzt_arena_alloc(c->pl->arena,
+                                             q->nterms * sizeof *tis);
+        if (!tis) {
+            c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (uint32_t i = 0; i < q->nterms; i++) {
+            uint32_t li;
+            int rc = leaf_of(c->pl, q->terms[i], strlen(q->terms[i]), &li);
+            if (rc) {
+                c->error = rc;
+                return NULL;
+            }
+            idf += c->pl->leaves[li].idf;
+            bool found;
+            rc = gzt_segment_lookup(c->seg, q->terms[i],
+                                        strlen(q->terms[i]), &found, &tis[i],
+                                        c->pl->err);
+            if (rc) {
+                c->error = rc;
+                return NULL;
+            }
+            all = all && found;
+        }
+        node *n = new_node(c, all ? N_PHRASE : N_NONE, q);
+        if (!n || !all)
+            return n;
+        n->idf = idf;
+        n->pl = gzt_arena_alloc(c->pl->arena, q->nterms * sizeof *n->pl);
+        if (!n->pl) {
+            c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+            return NULL;
+        }
+        for (uint32_t i = 0; i < q->nterms; i++) {
+            int rc = gzt_postings_open(&n->pl[i], c->seg, &tis[i], c->pl->err);
+            if (rc) {
+                c->error = rc;
+                return NULL;
+            }
+            n->npl = i + 1;
+        }
+        return track(c, n) ? n : NULL;
+    }
+    case GZT_Q_BOOL: {
+        node *n = new_node(c, N_BOOL, q);
+        if (!n || !(n->must = build_list(c, q->must, q->nmust)) ||
+            !(n->should = build_list(c, q->should, q->nshould)) ||
+            !(n->mustnot = build_list(c, q->mustnot, q->nmustnot)))
+            return NULL;
+        n->nmust = q->nmust;
+        n->nshould = q->nshould;
+        n->nmustnot = q->nmustnot;
+        return n;
+    }
+    }
+    return new_node(c, N_NONE, q);
+}
+
+static void
+release(ctx *c)
+{
+    for (uint32_t i = 0; i < c->nterms; i++)
+        for (uint32_t j = 0; j < c->terms[i]->npl; j++)
+            gzt_postings_close(&c->terms[i]->pl[j]);
+    c->nterms = 0;
+}
+
+/* advance @p n to >= target unless it is there already */
+static uint32_t
+advance(ctx *c, node *n, uint32_t target)
+{
+    if (n->started && (n->doc >= target || n->doc == GZT_END))
+        return n->doc;
+    return seek(c, n, target);
+}
+
+static uint32_t
+cursor_seek(ctx *c, gzt_postings *p, uint32_t target)
+{
+    if (p->doc != GZT_END && p->block != UINT32_MAX && p->doc >= target)
+        return p->doc;
+    uint32_t d = gzt_postings_seek(p, target);
+    if (p->error && !c->error)
+        c->error = p->error;
+    return d;
+}
+
+/*
+ * Count the matches of a phrase at the current doc of all its cursors.
+ * Exact (slop 0): term i at p0 + qpos[i]. With slop: terms in query order,
+ * each at the smallest position >= previous + (qpos[i] - qpos[i-1]), the
+ * whole no more than slop longer than the query; counted per first
+ * position.
+ */
+static uint32_t
+phrase_freq(ctx *c, node *n)
+{
+    const gzt_qnode *q = n->q;
+    const uint32_t *pos[GZT_QUERY_MAX_PHRASE];
+    uint32_t np[GZT_QUERY_MAX_PHRASE], idx[GZT_QUERY_MAX_PHRASE];
+    for (uint32_t i = 0; i < n->npl; i++) {
+        pos[i] = gzt_postings_positions(&n->pl[i], &np[i]);
+        if (!pos[i]) {
+            if (n->pl[i].error && !c->error)
+                c->error = n->pl[i].error;
+            return 0;
+        }
+        idx[i] = 0;
+    }
+    uint32_t freq = 0;
+    uint32_t span = q->qpos[n->npl - 1] - q->qpos[0];
+    for (uint32_t a = 0; a < np[0]; a++) {
+        uint64_t prev = pos[0][a];
+        bool ok = true;
+        for (uint32_t i = 1; i < n->npl && ok; i++) {
+            uint64_t want = prev + (q->qpos[i] - q->qpos[i - 1]);
+            while (idx[i] < np[i] && pos[i][idx[i]] < want)
+                idx[i]++;
+            if (idx[i] == np[i]) {
+                ok = false;
+                a = np[0]; /* no later start can match either */
+                break;
+            }
+            prev = pos[i][idx[i]];
+            if (prev - pos[0][a] > (uint64_t)span + q->slop)
+                ok = false;
+        }
+        if (ok && a < np[0])
+            freq++;
+    }
+    return freq;
+}
+
+static uint32_t
+seek(ctx *c, node *n, uint32_t target)
+{
+    n->started = true;
+    if (c->error) {
+        return n->doc = GZT_END;
+    }
+    uint32_t ndocs = n->seg->ndocs;
+    switch (n->kind) {
+    case N_NONE:
+        return n->doc = GZT_END;
+    case N_ALL:
+        return n->doc = target < ndocs ? target : GZT_END;
+    case N_DATE: {
+        for (uint32_t d = target; d < ndocs; d++) {
+            gzt_date dt = gzt_segment_docdate(n->seg, d);
+            if (dt && dt >= n->q->from && dt <= n->q->to)
+                return n->doc = d;
+        }
+        return n->doc = GZT_END;
+    }
+    case N_TERM:
+        return n->doc = cursor_seek(c, n->pl, target);
+    case N_PHRASE: {
+        uint32_t d = target;
+        for (;;) {
+            bool agree = true;
+            for (uint32_t i = 0; i < n->npl; i++) {
+                uint32_t x = cursor_seek(c, &n->pl[i], d);
+                if (x == GZT_END)
+                    return n->doc = GZT_END;
+                if (x > d) {
+                    d = x;
+                    agree = false;
+                }
+            }
+            if (!agree)
+                continue;
+            n->freq = phrase_freq(c, n);
+            if (c->error)
+                return n->doc = GZT_END;
+            if (n->freq)
+                return n->doc = d;
+            d++;
+        }
+    }
+    case N_BOOL: {
+        uint32_t d = target;
+        for (;;) {
+            if (d >= ndocs && d != GZT_END)
+                d = GZT_END;
+            if (d == GZT_END)
+                return n->doc = GZT_END;
+            if (n->nmust) {
+                bool agree = true;
+                for (uint32_t i = 0; i < n->nmust; i++) {
+                    uint32_t x = advance(c, n->must[i], d);
+                    if (x == GZT_END)
+                        return n->doc = GZT_END;
+                    if (x > d) {
+                        d = x;
+                        agree = false;
+                    }
+                }
+                if (!agree)
+                    continue;
+            } else {
+                uint32_t m = GZT_END;
+                for (uint32_t i = 0; i < n->nshould; i++) {
+                    uint32_t x = advance(c, n->should[i], d);
+                    if (x < m)
+                        m = x;
+                }
+                if (m == GZT_END)
+                    return n->doc = GZT_END;
+                d = m;
+            }
+            bool excluded = false;
+            for (uint32_t i = 0; i < n->nmustnot && !excluded; i++)
+                excluded = advance(c, n->mustnot[i], d) == d;
+            if (c->error)
+                return n->doc = GZT_END;
+            if (excluded) {
+                d++;
+                continue;
+            }
+            /* position optional children for scoring */
+            if (n->nmust)
+                for (uint32_t i = 0; i < n->nshould; i++)
+                    advance(c, n->should[i], d);
+            return n->doc = d;
+        }
+    }
+    }
+    return n->doc = GZT_END;
+}
+
+static double
+bm25(const ctx *c, double idf, double tf, uint32_t dl)
+{
+    double k1 = c->pl->k1, b = c->pl->b;
+    return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / c->avgdl));
+}
+
+/* Score of @p n at its current doc; with @p ex, the contributing terms
+ * are appended to it. */
+typedef struct explain_out {
+    gzt_explain_term *t; /* entries */
+    size_t n;            /* count */
+    size_t cap;          /* capacity */
+    gzt_arena *arena;    /* memory */
+} explain_out;
+
+static double
+score(ctx *c, node *n, explain_out *ex)
+{
+    uint32_t d = n->doc;
+    switch (n->kind) {
+    case N_TERM:
+    case N_PHRASE: {
+        double tf = n->kind == N_TERM ? gzt_postings_freq(n->pl) : n->freq;
+        uint32_t dl = gzt_segment_doclen(n->seg, d);
+        double s = bm25(c, n->idf, tf, dl);
+        if (ex) {
+            if (ex->n == ex->cap) {
+                size_t ncap = ex->cap ? ex->cap * 2 : 8;
+                gzt_explain_term *nt =
+                    gzt_arena_alloc(ex->arena, ncap * sizeof *nt);
+                if (!nt)
+                    return s;
+                if (ex->n)
+                    memcpy(nt, ex->t, ex->n * sizeof *nt);
+                ex->t = nt;
+                ex->cap = ncap;
+            }
+            gzt_explain_term *e = &ex->t[ex->n++];
+            if (n->kind == N_TERM) {
+                e->term = c->pl->leaves[n->leaf].term;
+                e->df = (uint32_t)c->pl->leaves[n->leaf].df;
+            } else {
+                gzt_buf b = GZT_BUF_INIT;
+                e->term = gzt_query_format(n->q, &b) == GZT_OK
+                              ? gzt_arena_strndup(ex->arena,
+                                                  (const char *)b.p, b.len)
+                              : "phrase";
+                gzt_buf_free(&b);
+                e->df = 0;
+            }
+            e->idf = n->idf;
+            e->tf = tf;
+            e->dl = dl;
+            e->avgdl = c->avgdl;
+            e->score = s;
+        }
+        return s;
+    }
+    case N_BOOL: {
+        double s = 0;
+        for (uint32_t i = 0; i < n->nmust; i++)
+            s += score(c, n->must[i], ex);
+        for (uint32_t i = 0; i < n->nshould; i++)
+            if (n->should[i]->doc == d)
+                s += score(c, n->should[i], ex);
+        return s;
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ---- top-k ------------------------------------------------------------- */
+
+typedef struct cand {
+    double score;  /* BM25 */
+    uint64_t gdoc; /* global docid */
+    uint32_t seg;  /* segment */
+    uint32_t doc;  /* local docid */
+    gzt_date date; /* for date order */
+} cand;
+
+/* true when a ranks before b */
+static bool
+before(const cand *a, const cand *b, gzt_sort sort)
+{
+    if (sort == GZT_SORT_DATE && a->date != b->date)
+        return a->date > b->date;
+    if (sort == GZT_SORT_DATE_ASC && a->date != b->date)
+        return a->date < b->date;
+    if (a->score != b->score)
+        return a->score > b->score;
+    return a->gdoc < b->gdoc;
+}
+
+/* a min-heap on rank: heap[0] is the worst kept */
+typedef struct heap {
+    cand *v;     /* entries */
+    size_t n;    /* count */
+    size_t k;    /* capacity */
+    gzt_sort sort; /* order */
+} heap;
+
+static void
+heap_push(heap *h, const cand *x)
+{
+    if (h->k == 0)
+        return;
+    if (h->n == h->k) {
+        if (!before(x, &h->v[0], h->sort))
+            return;
+        h->v[0] = *x;
+        size_t i = 0;
+        for (;;) {
+            size_t l = 2 * i + 1, r = l + 1, w = i;
+            if (l < h->n && before(&h->v[w], &h->v[l], h->sort))
+                w = l;
+            if (r < h->n && before(&h->v[w], &h->v[r], h->sort))
+                w = r;
+            if (w == i)
+                break;
+            cand t = h->v[i];
+            h->v[i] = h->v[w];
+            h->v[w] = t;
+            i = w;
+        }
+        return;
+    }
+    size_t i = h->n++;
+    h->v[i] = *x;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(&h->v[p], &h->v[i], h->sort))
+            break;
+        cand t = h->v[i];
+        h->v[i] = h->v[p];
+        h->v[p] = t;
+        i = p;
+    }
+}
+
+/* Remove the worst kept entry into *out. */
+static void
+heap_pop(heap *h, cand *out)
+{
+    *out = h->v[0];
+    h->v[0] = h->v[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < h->n && before(&h->v[w], &h->v[l], h->sort))
+            w = l;
+        if (r < h->n && before(&h->v[w], &h->v[r], h->sort))
+            w = r;
+        if (w == i)
+            break;
+        cand t = h->v[i];
+        h->v[i] = h->v[w];
+        h->v[w] = t;
+        i = w;
+    }
+}
+
+/* Empty the heap into h->v in rank order (best first). */
+static void
+heap_sort(heap *h)
+{
+    size_t n = h->n;
+    cand *tmp = h->v;
+    for (size_t i = n; i-- > 0;) {
+        cand x;
+        heap_pop(h, &x);
+        tmp[i] = x; /* the slot freed at the end of the heap */
+    }
+    h->n = n;
+}
+
+/* ---- search ------------------------------------------------------------ */
+
+/* Apply --since/--until by wrapping the query: +query +date:[since,until] */
+static gzt_qnode *
+with_dates(gzt_arena *a, gzt_qnode *q, gzt_date since, gzt_date until)
+{
+    gzt_qnode *d = gzt_arena_calloc(a, sizeof *d);
+    gzt_qnode *b = gzt_arena_calloc(a, sizeof *b);
+    gzt_qnode **must = gzt_arena_alloc(a, 2 * sizeof *must);
+    if (!d || !b || !must)
+        return NULL;
+    d->kind = GZT_Q_DATE;
+    d->from = since ? since : 0;
+    d->to = until ? until : 99991231;
+    b->kind = GZT_Q_BOOL;
+    must[0] = q;
+    must[1] = d;
+    b->must = must;
+    b->nmust = 2;
+    return b;
+}
+
+static double
+now_micros(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
+}
+
+int
+gzt_search(gzt_results **out, gzt_index *idx, const char *query,
+           const gzt_search_opts *opts, gzt_error *err)
+{
+    *out = NULL;
+    double t0 = now_micros();
+    gzt_search_opts def;
+    if (!opts) {
+        gzt_search_opts_init(&def);
+        opts = &def;
+    }
+    if (!(opts->k1 >= 0) || !(opts->b >= 0 && opts->b <= 1))
+        return gzt_err_set(err, GZT_EINVAL, "k1 must be >= 0 and b in [0, 1]");
+    size_t k;
+    if (!gzt_size_add(opts->offset, opts->limit, &k) || k > (1u << 24))
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "offset + limit over 16 million hits");
+    gzt_results *r = gzt_calloc(1, sizeof *r);
+    if (!r)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    r->idx = idx;
+    r->offset = opts->offset;
+    gzt_arena_init(&r->arena, 0);
+    gzt_query_opts qo = {opts->all, opts->today};
+    int rc = gzt_query_parse(&r->query, &r->arena, query, strlen(query),
+                             idx->an, &qo, err);
+    if (rc)
+        goto fail;
+    if (opts->since || opts->until) {
+        r->query = with_dates(&r->arena, r->query, opts->since, opts->until);
+        if (!r->query) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    plan pl = {idx, &r->arena, NULL, 0, 0, opts->k1, opts->b, err};
+    uint32_t budget = GZT_QUERY_MAX_CLAUSES;
+    if ((rc = expand_prefixes(&pl, r->query, &budget)))
+        goto fail;
+    heap h = {NULL, 0, opts->count_only ? 0 : k, opts->sort};
+    if (h.k) {
+        h.v = gzt_malloc(h.k * sizeof *h.v);
+        if (!h.v) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
+    for (uint32_t s = 0; s < idx->nsegs && rc == GZT_OK; s++) {
+        ctx c = {&pl, idx->segs[s], idx->avgdl, NULL, 0, 0, 0};
+        node *root = build(&c, r->query);
+        if (root) {
+            for (uint32_t d = seek(&c, root, 0); d != GZT_END;
+                 d = seek(&c, root, d + 1)) {
+                if (gzt_segment_deleted(c.seg, d))
+                    continue;
+                r->total++;
+                if (!h.k)
+                    continue;
+                cand x = {score(&c, root, NULL), idx->base[s] + d, s, d,
+                          gzt_segment_docdate(c.seg, d)};
+                heap_push(&h, &x);
+            }
+        }
+        rc = c.error;
+        if (!root && !rc)
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        release(&c);
+    }
+    if (rc) {
+        gzt_free(h.v);
+        goto fail;
+    }
+    heap_sort(&h);
+    size_t first = GZT_MIN(opts->offset, h.n);
+    r->nhits = h.n - first;
+    r->hits = gzt_arena_calloc(&r->arena, (r->nhits + 1) * sizeof *r->hits);
+    if (!r->hits) {
+        gzt_free(h.v);
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < r->nhits && rc == GZT_OK; i++) {
+        const cand *x = &h.v[first + i];
+        gzt_rhit *hit = &r->hits[i];
+        hit->score = x->score;
+        hit->gdoc = x->gdoc;
+        hit->seg = x->seg;
+        hit->doc = x->doc;
+        hit->date = x->date;
+        gzt_docfields f;
+        rc = gzt_segment_doc(idx->segs[x->seg], x->doc, &f, err);
+        if (rc)
+            break;
+        hit->id = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_ID],
+                                    f.len[GZT_FIELD_ID]);
+        hit->title = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_TITLE],
+                                       f.len[GZT_FIELD_TITLE]);
+        if (!hit->id || !hit->title) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            break;
+        }
+        if (opts->explain) {
+            ctx c = {&pl, idx->segs[x->seg], idx->avgdl, NULL, 0, 0, 0};
+            node *root = build(&c, r->query);
+            if (root && seek(&c, root, x->doc) == x->doc) {
+                explain_out ex = {NULL, 0, 0, &r->arena};
+                (void)score(&c, root, &ex);
+                hit->explain = ex.t;
+                hit->nexplain = ex.n;
+            }
+            rc = c.error;
+            release(&c);
+        }
+    }
+    gzt_free(h.v);
+    if (rc)
+        goto fail;
+    r->micros = now_micros() - t0;
+    *out = r;
+    return GZT_OK;
+fail:
+    gzt_results_free(r);
+    return rc;
+}
+
+size_t
+gzt_results_count(const gzt_results *r)
+{
+    return r->nhits;
+}
+
+uint64_t
+gzt_results_total(const gzt_results *r)
+{
+    return r->total;
+}
+
+double
+gzt_results_micros(const gzt_results *r)
+{
+    return r->micros;
+}
+
+int
+gzt_results_hit(const gzt_results *r, size_t i, gzt_hit *out)
+{
+    if (i >= r->nhits)
+        return GZT_EINVAL;
+    const gzt_rhit *h = &r->hits[i];
+    out->rank = r->offset + i + 1;
+    out->score = h->score;
+    out->id = h->id;
+    out->title = h->title;
+    out->date = h->date;
+    out->docid = h->gdoc;
+    return GZT_OK;
+}
+
+const gzt_explain_term *
+gzt_results_explain(const gzt_results *r, size_t i, size_t *n)
+{
+    *n = 0;
+    if (i >= r->nhits)
+        return NULL;
+    *n = r->hits[i].nexplain;
+    return r->hits[i].explain;
+}
+
+void
+gzt_results_free(gzt_results *r)
+{
+    if (!r)
+        return;
+    gzt_arena_fini(&r->arena);
+    gzt_free(r);
+}
+
+int
+gzt_date_range_parse(gzt_date *from, gzt_date *to, const char *s,
+                     gzt_date today, gzt_error *err)
+{
+    if (gzt_date_parse_range(s, strlen(s), today ? today : gzt_date_today(),
+                             from, to) != GZT_OK)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "'%s' is not a date (YYYY, YYYY-MM, YYYY-MM-DD, "
+                           "Nd, Nw, Nm, Ny, or A..B)",
+                           s);
+    return GZT_OK;
+}
