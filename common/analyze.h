@@ -57,8 +57,8 @@ GZT_NODISCARD int gzt_analyzer_fold(gzt_analyzer *a, const char *text,
 
 /* ---- term prefixes ------------------------------------------------------
  * Analysed terms are case folded, so they never contain an ASCII capital.
- * Terms of other fields and internal terms carry a capital-letter prefix
- * (as in Xapian): title words, external ids. */
+ * Query terms of other fields carry a capital-letter prefix (as in Xapian).
+ * The native index stores title words once, as plain terms at title
+ * positions; the searcher turns "S" + term into a position filter. */
 #define GZT_PREFIX_TITLE 'S' /* "S" + analysed title term */
-#define GZT_PREFIX_ID 'Q'    /* "Q" + external id: unique per document */
 #endif

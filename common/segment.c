@@ -50,6 +50,7 @@ gzt_segment_close(gzt_segment *s)
     gzt_rfile_close(&s->pos);
     gzt_rfile_close(&s->dv);
     gzt_rfile_close(&s->store);
+    gzt_rfile_close(&s->ids);
     gzt_rfile_close(&s->del);
     gzt_zctx_free(s->zctx);
     gzt_buf_free(&s->blockbuf);
@@ -138,6 +139,42 @@ load_store(gzt_segment *s, gzt_error *err)
 }
 
 static int
+load_ids(gzt_segment *s, gzt_error *err)
+{
+    const gzt_rfile *f = &s->ids;
+    if ((uint64_t)s->ndocs * GZT_IDS_LEN != f->body_len)
+        return gzt_rfile_corrupt(f, f->body, "id table size disagrees with "
+                                             "the document count", err);
+    for (uint32_t i = 0; i < s->ndocs; i++) {
+        const uint8_t *e = f->body + (size_t)i * GZT_IDS_LEN;
+        if (gzt_load_u32(e + 8) >= s->ndocs ||
+            (i && gzt_load_u64(e) < gzt_load_u64(e - GZT_IDS_LEN)))
+            return gzt_rfile_corrupt(f, e, "bad id table entry", err);
+    }
+    return GZT_OK;
+}
+
+void
+gzt_segment_id_range(const gzt_segment *s, uint64_t hash, uint32_t *first,
+                     uint32_t *n)
+{
+    uint32_t lo = 0, hi = s->ndocs;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (gzt_load_u64(s->ids.body + (size_t)mid * GZT_IDS_LEN) < hash)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    uint32_t e = lo;
+    while (e < s->ndocs &&
+           gzt_load_u64(s->ids.body + (size_t)e * GZT_IDS_LEN) == hash)
+        e++;
+    *first = lo;
+    *n = e - lo;
+}
+
+static int
 load_del(gzt_segment *s, const char *dir, const char *delname, gzt_error *err)
 {
     char *p = gzt_path_join(dir, delname);
@@ -183,8 +220,9 @@ gzt_segment_open(gzt_segment **out, const char *dir, uint32_t segid,
         (rc = open_kind(&s->dv, dir, segid, "dv", GZT_MAGIC_DV, err)) ||
         (rc =
              open_kind(&s->store, dir, segid, "store", GZT_MAGIC_STORE, err)) ||
+        (rc = open_kind(&s->ids, dir, segid, "ids", GZT_MAGIC_IDS, err)) ||
         (rc = load_dict(s, err)) || (rc = load_dv(s, err)) ||
-        (rc = load_store(s, err)))
+        (rc = load_store(s, err)) || (rc = load_ids(s, err)))
         goto fail;
     if (delname && *delname && (rc = load_del(s, dir, delname, err)))
         goto fail;
@@ -630,12 +668,25 @@ gzt_segment_verify(gzt_segment *s, gzt_error *err)
         return rc;
     if (n != s->nterms)
         return gzt_rfile_corrupt(&s->dict, NULL, "term count mismatch", err);
-    for (uint32_t d = 0; d < s->ndocs; d++) {
+    /* every stored document, and the id table pointing at each once */
+    uint8_t *seen = gzt_calloc((size_t)s->ndocs / 8 + 1, 1);
+    if (!seen)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    for (uint32_t e = 0; e < s->ndocs && rc == GZT_OK; e++) {
+        uint32_t d = gzt_segment_id_doc(s, e);
         gzt_docfields f;
         if ((rc = gzt_segment_doc(s, d, &f, err)))
-            return rc;
+            break;
+        const uint8_t *at = s->ids.body + (size_t)e * GZT_IDS_LEN;
+        if ((seen[d >> 3] >> (d & 7) & 1) ||
+            gzt_load_u64(at) !=
+                gzt_id_hash(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]))
+            rc = gzt_rfile_corrupt(&s->ids, at, "id table disagrees with the "
+                                                "stored documents", err);
+        seen[d >> 3] |= (uint8_t)(1u << (d & 7));
     }
-    return GZT_OK;
+    gzt_free(seen);
+    return rc;
 }
 
 int

@@ -21,10 +21,13 @@
 #define GZT_MAGIC_DV "GZTDVAL1"
 #define GZT_MAGIC_STORE "GZTSTOR1"
 #define GZT_MAGIC_DEL "GZTDELS1"
+#define GZT_MAGIC_IDS "GZTIDS01"
 
 #define GZT_DICT_BLOCK 32     /* terms per front-coded dictionary block */
 #define GZT_SKIP_LEN 24       /* bytes per postings skip entry */
-#define GZT_DV_LEN 16         /* bytes per document value record */
+#define GZT_DV_LEN 20         /* bytes per document value record */
+#define GZT_IDS_LEN 12        /* bytes per id-table entry */
+#define GZT_TITLE_GAP 100     /* positions between title and body */
 #define GZT_STORE_BLOCK 65536 /* target raw bytes per stored-document block */
 #define GZT_STORE_FIELDS 4    /* id, title, body, source */
 #define GZT_DICT_TERM_MAX 1280 /* bytes of the longest term ("Q" + id) */
@@ -51,6 +54,7 @@ typedef struct gzt_segment {
     gzt_rfile pos;      /* positions */
     gzt_rfile dv;       /* document values */
     gzt_rfile store;    /* stored documents */
+    gzt_rfile ids;      /* id hash -> docid table */
     gzt_rfile del;      /* deletion bitmap; base NULL when none */
     const uint8_t *delbits; /* ndocs bits, 1 = deleted; NULL when none */
     uint32_t ndeleted;  /* deleted documents */
@@ -91,6 +95,30 @@ static inline uint64_t
 gzt_segment_dochash(const gzt_segment *s, uint32_t doc)
 {
     return gzt_load_u64(s->dvrec + (size_t)doc * GZT_DV_LEN + 8);
+}
+/* positions below this belong to the title (0 when there is none) */
+static inline uint32_t
+gzt_segment_title_end(const gzt_segment *s, uint32_t doc)
+{
+    return gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN + 16);
+}
+
+/* hash of an external id as the id table keys it */
+static inline uint64_t
+gzt_id_hash(const char *id, size_t len)
+{
+    return gzt_hash64(id, len);
+}
+
+/* The documents whose id hashes to @p hash: *first is the index of the
+ * first id-table entry, *n how many; read each with gzt_segment_id_doc().
+ * Callers confirm the id against the stored document. */
+void gzt_segment_id_range(const gzt_segment *s, uint64_t hash,
+                          uint32_t *first, uint32_t *n);
+static inline uint32_t
+gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
+{
+    return gzt_load_u32(s->ids.body + (size_t)entry * GZT_IDS_LEN + 8);
 }
 
 /* Look @p term up. GZT_OK with *found false when absent. */

@@ -138,10 +138,10 @@ gzt_csv_next(gzt_csv *c, char *buf, size_t len, bool eof, size_t *used)
         return GZT_CSV_BLANK;
     }
 
-    size_t i = 0;       /* start of the current field */
-    size_t nf = 0;      /* fields so far */
-    size_t nl = 0;      /* newlines inside quoted fields so far */
-    size_t eol = 0;     /* index of the next '\n' at or after i, or len */
+    size_t i = 0;        /* start of the current field */
+    size_t nf = 0;       /* fields so far */
+    size_t nl = 0;       /* newlines inside quoted fields so far */
+    size_t eol = 0;      /* index of the next '\n' at or after i, or len */
     bool eol_ok = false; /* eol is valid for the current position */
     for (;;) {
         const char *fp = NULL;
@@ -150,8 +150,7 @@ gzt_csv_next(gzt_csv *c, char *buf, size_t len, bool eof, size_t *used)
         int kind = LITERAL;
         if (i < len && buf[i] == '"') {
             size_t qnl = 0;
-            kind = quoted(buf, len, eof, c->delim, i, &flen, &esc, &next,
-                          &qnl);
+            kind = quoted(buf, len, eof, c->delim, i, &flen, &esc, &next, &qnl);
             if (kind == GZT_CSV_MORE)
                 return kind;
             if (kind == GZT_CSV_UNTERMINATED) {

@@ -58,6 +58,7 @@ void gzt_csv_fini(gzt_csv *c);
  * taken literally, quotes and all, up to the next delimiter (TSV files use
  * quotes as ordinary characters: `"Iron Lady" enjoys ...`).
  */
-GZT_NODISCARD int gzt_csv_next(gzt_csv *c, char *buf, size_t len, bool eof, size_t *used);
+GZT_NODISCARD int gzt_csv_next(gzt_csv *c, char *buf, size_t len, bool eof,
+                               size_t *used);
 
 #endif

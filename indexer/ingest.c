@@ -3,10 +3,10 @@
  * ingest.c: turn sources into documents: text files, directories of them,
  * JSON Lines, CSV/TSV (split by csv.c) and standard input (see ingest.h).
  *
- * One reader buffer serves every format: files are read with read(2) in
- * 1 MiB pieces into a buffer that is reused from file to file and grows
- * only as far as the longest record needs, bounded by GZT_DOC_MAX. A line
- * or record longer than that is reported and skipped without buffering the
+ * One reader buffer serves every format: files are read with read(2) into
+ * a 1 MiB buffer that is reused from file to file and doubles only while
+ * one line needs more, up to GZT_DOC_MAX plus slack. A line or record
+ * longer than GZT_DOC_MAX is reported and skipped without buffering the
  * rest of it. Strings handed to the callback point into this buffer or into
  * a few reused repair buffers, so ingesting allocates nothing per document.
  *
@@ -40,12 +40,12 @@
 #include "common/utf8.h"
 #include "indexer/csv.h"
 
-#define CHUNK ((size_t)1 << 20)        /* initial bytes of the reader buffer */
+#define CHUNK ((size_t)1 << 20) /* initial bytes of the reader buffer */
 #define BUF_MAX (GZT_DOC_MAX + 2 * CHUNK) /* ceiling of the reader buffer */
-#define SNIFF_LEN 8192                 /* bytes searched for a NUL (binary) */
-#define PROGRESS_STEP (64u << 10)      /* bytes between progress reports */
-#define TITLE_MAX 200                  /* a title line is shorter than this */
-#define MSG_MAX 8192                   /* bytes of one warning */
+#define SNIFF_LEN 8192            /* bytes searched for a NUL (binary) */
+#define PROGRESS_STEP (64u << 10) /* bytes between progress reports */
+#define TITLE_MAX 200             /* a title line is shorter than this */
+#define MSG_MAX 8192              /* bytes of one warning */
 
 /* The open source file and what has been read of it. */
 typedef struct reader {
@@ -77,7 +77,7 @@ typedef struct ingest {
     gzt_buf id;                      /* the current id, NUL-terminated */
     gzt_buf title;                   /* a repaired title */
     gzt_buf body;                    /* a repaired body */
-    gzt_buf line;                    /* a repaired JSON line or date */
+    gzt_buf line;                    /* a repaired JSON line or id */
 } ingest;
 
 /* ---- messages and counters ---------------------------------------------- */
@@ -324,15 +324,17 @@ is_alpha(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* 1..12 for an English month name or its three-letter abbreviation */
+/* 1..12 for an English month name, its three-letter abbreviation or
+ * "Sept"; 0 for anything else */
 static int
 month(const char *s, size_t n)
 {
-    static const char names[] = "janfebmaraprmayjunjulaugsepoctnovdec";
-    if (n < 3)
-        return 0;
+    static const char *const names[] = {
+        "january", "february", "march",     "april",   "may",      "june",
+        "july",    "august",   "september", "october", "november", "december"};
     for (int m = 0; m < 12; m++)
-        if (strncasecmp(s, names + 3 * m, 3) == 0)
+        if ((n == 3 || n == strlen(names[m]) || (m == 8 && n == 4)) &&
+            strncasecmp(s, names[m], n) == 0)
             return m + 1;
     return 0;
 }
@@ -406,8 +408,9 @@ bad_date(ingest *g, uint64_t line, const char *s, size_t len)
         return;
     g->date_warned = true;
     int n = (int)GZT_MIN(len, (size_t)64);
-    warn(g, "%s:%llu: unrecognised date \"%.*s\" (no date; reported once "
-            "per file)",
+    warn(g,
+         "%s:%llu: unrecognised date \"%.*s\" (no date; reported once "
+         "per file)",
          g->path, (unsigned long long)line, n, s);
 }
 
@@ -588,8 +591,8 @@ json_record(ingest *g, json_t *obj, uint64_t line)
 static int
 json_line(ingest *g, const char *s, size_t len, uint64_t line)
 {
-    while (len && (s[len - 1] == '\r' || s[len - 1] == ' ' ||
-                   s[len - 1] == '\t'))
+    while (len &&
+           (s[len - 1] == '\r' || s[len - 1] == ' ' || s[len - 1] == '\t'))
         len--;
     if (is_blank(s, len))
         return GZT_OK;
@@ -704,13 +707,11 @@ csv_row(ingest *g, const gzt_csv *c, const columns *col, uint64_t line)
         return rc;
     const char *title = NULL, *body = NULL;
     size_t title_len = 0, body_len = 0;
-    if (col->title >= 0 &&
-        (rc = clean(g, &g->title, f[col->title].p, f[col->title].len, &title,
-                    &title_len)))
+    if (col->title >= 0 && (rc = clean(g, &g->title, f[col->title].p,
+                                       f[col->title].len, &title, &title_len)))
         return rc;
-    if (col->body >= 0 &&
-        (rc = clean(g, &g->body, f[col->body].p, f[col->body].len, &body,
-                    &body_len)))
+    if (col->body >= 0 && (rc = clean(g, &g->body, f[col->body].p,
+                                      f[col->body].len, &body, &body_len)))
         return rc;
     gzt_date date = 0;
     if (col->date >= 0 && f[col->date].len > 0 &&
@@ -732,8 +733,8 @@ csv_file(ingest *g, char delim)
         goto fail;
     for (;;) {
         size_t used;
-        int k = gzt_csv_next(&c, r->buf + r->pos, r->len - r->pos, r->eof,
-                             &used);
+        int k =
+            gzt_csv_next(&c, r->buf + r->pos, r->len - r->pos, r->eof, &used);
         if (k == GZT_CSV_MORE) {
             if (r->len - r->pos > GZT_DOC_MAX) {
                 warn(g, "%s:%llu: record over %u MiB", g->path,
@@ -755,6 +756,12 @@ csv_file(ingest *g, char delim)
         line += c.newlines;
         if (k == GZT_CSV_BLANK)
             continue;
+        if (used > GZT_DOC_MAX) { /* whole, but in the buffer's slack */
+            warn(g, "%s:%llu: record over %u MiB", g->path,
+                 (unsigned long long)at, GZT_DOC_MAX >> 20);
+            g->st->errors++;
+            continue;
+        }
         if (k == GZT_CSV_UNTERMINATED) {
             warn(g, "%s:%llu: unterminated quoted field", g->path,
                  (unsigned long long)at);
@@ -818,8 +825,8 @@ extension(const char *path)
 static bool
 compressed(const char *ext)
 {
-    static const char *const exts[] = {"zst", "gz", "bz2", "xz", "lz4",
-                                       "zip", "7z",  "tgz"};
+    static const char *const exts[] = {"zst", "gz",  "bz2", "xz",
+                                       "lz4", "zip", "7z",  "tgz"};
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (strcasecmp(ext, exts[i]) == 0)
             return true;
@@ -874,8 +881,9 @@ read_file(ingest *g, const char *path, const char *id, const char *base,
     const unsigned char *u = (const unsigned char *)r->buf;
     if (r->len >= 4 && u[0] == 0x28 && u[1] == 0xb5 && u[2] == 0x2f &&
         u[3] == 0xfd) {
-        warn(g, "skipping %s: zstd-compressed input is not supported; "
-                "decompress it first (zstdcat)",
+        warn(g,
+             "skipping %s: zstd-compressed input is not supported; "
+             "decompress it first (zstdcat)",
              path);
         g->st->skipped++;
         goto done;
@@ -903,8 +911,8 @@ read_file(ingest *g, const char *path, const char *id, const char *base,
                 return rc;
             i -= before - r->pos; /* fill moved the bytes to the front */
         }
-        fmt = i < r->len && r->buf[i] == '{' ? GZT_FORMAT_JSONL
-                                             : GZT_FORMAT_TEXT;
+        fmt =
+            i < r->len && r->buf[i] == '{' ? GZT_FORMAT_JSONL : GZT_FORMAT_TEXT;
     } else if (fmt == GZT_FORMAT_AUTO) {
         fmt = format_of(ext, &delim);
     } else if (fmt == GZT_FORMAT_CSV) {
@@ -947,8 +955,9 @@ ingest_file(ingest *g, const char *path, const char *id, const char *base,
 {
     const char *ext = extension(path);
     if (compressed(ext)) {
-        warn(g, "skipping %s: compressed files (.%s) are not supported; "
-                "decompress first (e.g. zstdcat)",
+        warn(g,
+             "skipping %s: compressed files (.%s) are not supported; "
+             "decompress first (e.g. zstdcat)",
              path, ext);
         g->st->skipped++;
         advance(g, size);
@@ -1140,8 +1149,9 @@ walk_dir_list(ingest *g, walk *w)
             if ((rc = seen_add(w, sb.st_dev, sb.st_ino, &fresh)))
                 goto fail;
             if (!fresh) {
-                warn(g, "skipping %s: directory already visited (symlink "
-                        "loop?)",
+                warn(g,
+                     "skipping %s: directory already visited (symlink "
+                     "loop?)",
                      full);
                 g->st->skipped++;
                 continue;
@@ -1191,8 +1201,7 @@ ingest_dir(ingest *g, const char *root, const struct stat *sb)
     for (size_t i = 0; i < w.nfiles; i++) {
         const char *rel = (const char *)w.names.p + w.files[i].rel;
         gzt_buf_reset(&path);
-        if ((rc = gzt_buf_printf(&path, "%s%s%s", root, slash ? "" : "/",
-                                 rel)))
+        if ((rc = gzt_buf_printf(&path, "%s%s%s", root, slash ? "" : "/", rel)))
             goto fail;
         if ((rc = ingest_file(g, (const char *)path.p, rel, rel,
                               w.files[i].size)))
@@ -1225,9 +1234,9 @@ gzt_ingest_opts_init(gzt_ingest_opts *o)
 }
 
 int
-gzt_ingest_path(const char *path, const gzt_ingest_opts *opts,
-                gzt_ingest_fn fn, void *ctx, gzt_ingest_progress_fn progress,
-                void *progress_ctx, gzt_ingest_stats *stats, gzt_error *err)
+gzt_ingest_path(const char *path, const gzt_ingest_opts *opts, gzt_ingest_fn fn,
+                void *ctx, gzt_ingest_progress_fn progress, void *progress_ctx,
+                gzt_ingest_stats *stats, gzt_error *err)
 {
     gzt_ingest_opts o;
     gzt_ingest_stats local;

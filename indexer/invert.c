@@ -5,16 +5,15 @@
  * Each term gets an id from an open-addressing hash table and a byte buffer
  * of its postings (varint docid gap, frequency, position gaps). A document is
  * analysed into (term id, position) pairs packed in one uint64 each, sorted,
- * and appended term by term, so there is no allocation per token. A title
- * word is indexed twice: as itself (so that a plain query finds it) and with
- * the title prefix (so that title: finds only titles). Body positions start
- * TITLE_GAP after the title so that a phrase never spans the two.
+ * and appended term by term, so there is no allocation per token. Title
+ * and body share one position space: the title takes positions 0 .. t-1
+ * and the body starts GZT_TITLE_GAP later, so a phrase never spans the
+ * two; the document values keep t, so title: is a filter on positions and
+ * costs no second copy of the title's postings.
  */
 #include "indexer/invert.h"
 
 #include <stdlib.h>
-
-#define TITLE_GAP 100
 
 typedef struct tentry {
     const char *s;     /* term bytes (arena) */
@@ -28,6 +27,7 @@ typedef struct docrec {
     size_t rec_off;  /* offset of the stored record in recs */
     size_t rec_len;  /* its bytes */
     uint32_t len;    /* length in tokens */
+    uint32_t title_end; /* positions below belong to the title */
     gzt_date date;   /* date */
     uint64_t hash;   /* content hash */
 } docrec;
@@ -50,9 +50,6 @@ struct gzt_inv {
     uint64_t *toks;    /* (term id << 32 | position) of the current doc */
     size_t ntoks;      /* count */
     size_t tokcap;     /* capacity */
-    gzt_buf scratch;   /* prefixed term */
-    int error;         /* sticky error inside the analyzer callback */
-    bool title_mode;   /* tokens are title tokens */
 };
 
 int
@@ -78,7 +75,6 @@ reset(gzt_inv *inv)
     gzt_free(inv->deleted);
     gzt_free(inv->toks);
     gzt_buf_free(&inv->recs);
-    gzt_buf_free(&inv->scratch);
     gzt_arena_fini(&inv->strings);
     gzt_analyzer *a = inv->an;
     memset(inv, 0, sizeof *inv);
@@ -199,17 +195,7 @@ push_tok(gzt_inv *inv, const char *s, uint32_t len, uint32_t pos)
 static int
 on_token(void *ctx, const gzt_token *tok)
 {
-    gzt_inv *inv = ctx;
-    int rc = push_tok(inv, tok->term, tok->term_len, tok->pos);
-    if (rc == GZT_OK && inv->title_mode) {
-        gzt_buf_reset(&inv->scratch);
-        if (gzt_buf_putc(&inv->scratch, GZT_PREFIX_TITLE) ||
-            gzt_buf_append(&inv->scratch, tok->term, tok->term_len))
-            return GZT_ENOMEM;
-        rc = push_tok(inv, (const char *)inv->scratch.p,
-                      (uint32_t)inv->scratch.len, tok->pos);
-    }
-    return rc;
+    return push_tok(ctx, tok->term, tok->term_len, tok->pos);
 }
 
 static int
@@ -240,31 +226,18 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     inv->ntoks = 0;
     uint32_t next = 0;
     int rc = GZT_OK;
-    if (f->len[GZT_FIELD_TITLE]) {
-        inv->title_mode = true;
+    if (f->len[GZT_FIELD_TITLE])
         rc = gzt_analyze(inv->an, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
                          0, on_token, inv, &next);
-        inv->title_mode = false;
-    }
-    size_t title_toks = inv->ntoks / 2; /* each title token went in twice */
-    uint32_t body_start = next ? next + TITLE_GAP : 0, body_end = body_start;
+    size_t title_toks = inv->ntoks;
+    uint32_t body_start = next ? next + GZT_TITLE_GAP : 0, body_end = body_start;
     if (rc == GZT_OK && f->len[GZT_FIELD_BODY])
         rc = gzt_analyze(inv->an, f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY],
                          body_start, on_token, inv, &body_end);
     uint64_t length = title_toks + (body_end - body_start);
-    /* the unique id term */
-    if (rc == GZT_OK) {
-        gzt_buf_reset(&inv->scratch);
-        if (gzt_buf_putc(&inv->scratch, GZT_PREFIX_ID) ||
-            gzt_buf_append(&inv->scratch, f->f[GZT_FIELD_ID],
-                           f->len[GZT_FIELD_ID]))
-            rc = GZT_ENOMEM;
-        else
-            rc = push_tok(inv, (const char *)inv->scratch.p,
-                          (uint32_t)inv->scratch.len, 0);
-    }
     if (rc)
-        return gzt_err_set(err, rc, "out of memory");
+        return gzt_err_set(err, rc, rc == GZT_ENOMEM ? "out of memory"
+                                                     : "document too large");
     if (length > UINT32_MAX)
         return gzt_err_set(err, GZT_ETOOBIG, "document has too many tokens");
     qsort(inv->toks, inv->ntoks, sizeof *inv->toks, cmp_u64);
@@ -296,6 +269,7 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     r->rec_len = inv->recs.len - r->rec_off;
     r->len = (uint32_t)length;
+    r->title_end = next;
     r->date = date;
     r->hash = hash;
     inv->ndocs++;
@@ -338,7 +312,8 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
         remap[d] = live++;
         const docrec *r = &inv->docs[d];
         if ((rc = gzt_segw_add_doc(w, inv->recs.p + r->rec_off, r->rec_len,
-                                   r->len, r->date, r->hash, err)))
+                                   r->len, r->title_end, r->date, r->hash,
+                                   err)))
             goto done;
     }
     for (uint32_t i = 0; i < inv->nterms; i++)

@@ -62,6 +62,7 @@ gzt_merge(const char *dir, gzt_segment *const *segs,
             }
             if ((rc = gzt_segw_add_doc(w, rec.p, rec.len,
                                        gzt_segment_doclen(s, d),
+                                       gzt_segment_title_end(s, d),
                                        gzt_segment_docdate(s, d),
                                        gzt_segment_dochash(s, d), err)))
                 goto done;

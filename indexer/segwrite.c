@@ -16,6 +16,7 @@
  */
 #include "indexer/segwrite.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "common/zblock.h"
@@ -32,7 +33,8 @@ typedef struct gzt_segw_file {
 struct gzt_segw {
     char *dir;          /* index directory */
     uint32_t segid;     /* segment number */
-    segfile dict, post, pos, dv, store; /* the files */
+    segfile dict, post, pos, dv, store, ids; /* the files */
+    gzt_buf idtab;      /* id table entries, sorted at finish */
     /* documents */
     uint32_t ndocs;     /* added so far */
     uint64_t tokens;    /* sum of lengths */
@@ -105,6 +107,8 @@ gzt_segw_abort(gzt_segw *w)
     abort_file(&w->pos);
     abort_file(&w->dv);
     abort_file(&w->store);
+    abort_file(&w->ids);
+    gzt_buf_free(&w->idtab);
     gzt_zctx_free(w->z);
     gzt_buf_free(&w->dvbuf);
     gzt_buf_free(&w->held);
@@ -137,7 +141,8 @@ gzt_segw_open(gzt_segw **out, const char *dir, uint32_t segid,
         (rc = open_file(w, &w->post, "post", GZT_MAGIC_POST, err)) ||
         (rc = open_file(w, &w->pos, "pos", GZT_MAGIC_POS, err)) ||
         (rc = open_file(w, &w->dv, "dv", GZT_MAGIC_DV, err)) ||
-        (rc = open_file(w, &w->store, "store", GZT_MAGIC_STORE, err))) {
+        (rc = open_file(w, &w->store, "store", GZT_MAGIC_STORE, err)) ||
+        (rc = open_file(w, &w->ids, "ids", GZT_MAGIC_IDS, err))) {
         gzt_segw_abort(w);
         return rc;
     }
@@ -225,7 +230,8 @@ store_train(gzt_segw *w, gzt_error *err)
 
 int
 gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
-                 gzt_date date, uint64_t hash, gzt_error *err)
+                 uint32_t title_end, gzt_date date, uint64_t hash,
+                 gzt_error *err)
 {
     if (w->ndocs == UINT32_MAX - 1)
         return gzt_err_set(err, GZT_ETOOBIG, "segment too large");
@@ -234,7 +240,22 @@ gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
     gzt_store_u32(dv + 4, (uint32_t)date);
     gzt_store_u32(dv + 8, (uint32_t)hash);
     gzt_store_u32(dv + 12, (uint32_t)(hash >> 32));
+    gzt_store_u32(dv + 16, title_end);
     if (gzt_buf_append(&w->dvbuf, dv, sizeof dv))
+        return nomem(err);
+    /* the id is the record's first field */
+    gzt_rd r = gzt_rd_make(rec, rec_len);
+    uint64_t nf, idlen;
+    const uint8_t *id;
+    if (!gzt_rd_varint(&r, &nf) || !gzt_rd_varint(&r, &idlen) ||
+        !gzt_rd_bytes(&r, idlen, &id))
+        return gzt_err_set(err, GZT_EINVAL, "internal: bad stored record");
+    uint8_t e[GZT_IDS_LEN];
+    uint64_t ih = gzt_id_hash((const char *)id, idlen);
+    gzt_store_u32(e, (uint32_t)ih);
+    gzt_store_u32(e + 4, (uint32_t)(ih >> 32));
+    gzt_store_u32(e + 8, w->ndocs);
+    if (gzt_buf_append(&w->idtab, e, sizeof e))
         return nomem(err);
     uint32_t doc = w->ndocs++;
     w->tokens += len;
@@ -408,6 +429,17 @@ gzt_segw_posting(gzt_segw *w, uint32_t doc, uint32_t tf, const uint32_t *pos,
 /* ---- finish ------------------------------------------------------------ */
 
 static int
+cmp_ident(const void *a, const void *b)
+{
+    uint64_t x = gzt_load_u64(a), y = gzt_load_u64(b);
+    if (x != y)
+        return x < y ? -1 : 1;
+    uint32_t p = gzt_load_u32((const uint8_t *)a + 8);
+    uint32_t q = gzt_load_u32((const uint8_t *)b + 8);
+    return (p > q) - (p < q);
+}
+
+static int
 finish_file(segfile *sf, uint64_t *bytes, gzt_error *err)
 {
     *bytes += sf->f.off + GZT_FOOTER_LEN;
@@ -448,12 +480,19 @@ gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
         rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
         goto fail;
     }
+    if (w->ndocs)
+        qsort(w->idtab.p, w->ndocs, GZT_IDS_LEN, cmp_ident);
+    if (gzt_wfile_write(&w->ids.f, w->idtab.p, w->idtab.len)) {
+        rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
+        goto fail;
+    }
     uint64_t bytes = 0;
     if ((rc = finish_file(&w->dict, &bytes, err)) ||
         (rc = finish_file(&w->post, &bytes, err)) ||
         (rc = finish_file(&w->pos, &bytes, err)) ||
         (rc = finish_file(&w->dv, &bytes, err)) ||
-        (rc = finish_file(&w->store, &bytes, err)))
+        (rc = finish_file(&w->store, &bytes, err)) ||
+        (rc = finish_file(&w->ids, &bytes, err)))
         goto fail;
     if (info) {
         info->ndocs = w->ndocs;
@@ -466,9 +505,9 @@ gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
 fail:
     /* finished files of a failed segment must go too */
     {
-        const char *exts[] = {"dict", "post", "pos", "dv", "store"};
+        const char *exts[] = {"dict", "post", "pos", "dv", "store", "ids"};
         char name[64];
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             gzt_segment_filename(name, w->segid, exts[i]);
             char *p = gzt_path_join(w->dir, name);
             if (p)

@@ -48,7 +48,7 @@ typedef struct hmap {
 static uint64_t
 hkey(const char *s, size_t len)
 {
-    uint64_t h = gzt_hash64(s, len);
+    uint64_t h = gzt_id_hash(s, len);
     return h ? h : 1;
 }
 
@@ -132,7 +132,6 @@ struct gzt_writer {
     void *progress_ctx;    /* its context */
     gzt_buf title;         /* repaired title */
     gzt_buf body;          /* repaired body */
-    gzt_buf idbuf;         /* "Q" + id */
     uint64_t repaired;     /* invalid UTF-8 sequences replaced */
     bool dirty;            /* something to commit */
 };
@@ -261,9 +260,10 @@ fail:
 static void
 drop_uncommitted(gzt_writer *w)
 {
-    static const char *const exts[] = {"dict", "post", "pos", "dv", "store"};
+    static const char *const exts[] = {"dict", "post", "pos",
+                                       "dv",   "store", "ids"};
     for (uint32_t i = w->nold; i < w->man.nsegs; i++) {
-        for (int k = 0; k < 5; k++) {
+        for (int k = 0; k < 6; k++) {
             char name[64];
             gzt_segment_filename(name, w->man.segs[i].id, exts[k]);
             char *p = gzt_path_join(w->dir, name);
@@ -288,7 +288,6 @@ gzt_writer_close(gzt_writer *w)
     gzt_manifest_fini(&w->man);
     gzt_buf_free(&w->title);
     gzt_buf_free(&w->body);
-    gzt_buf_free(&w->idbuf);
     gzt_io_unlock(w->lockfd);
     gzt_free(w->dir);
     gzt_free(w);
@@ -328,34 +327,26 @@ find_in_segments(gzt_writer *w, const char *id, size_t len, bool all,
                  uint32_t *seg, uint32_t *doc, gzt_error *err)
 {
     *seg = UINT32_MAX;
-    gzt_buf_reset(&w->idbuf);
-    if (gzt_buf_putc(&w->idbuf, GZT_PREFIX_ID) ||
-        gzt_buf_append(&w->idbuf, id, len))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    uint64_t h = gzt_id_hash(id, len);
     uint32_t n = all ? w->man.nsegs : w->nold;
     for (uint32_t i = n; i-- > 0;) {
-        bool found;
-        gzt_term_info ti;
-        int rc = gzt_segment_lookup(w->segs[i], (const char *)w->idbuf.p,
-                                    w->idbuf.len, &found, &ti, err);
-        if (rc)
-            return rc;
-        if (!found)
-            continue;
-        gzt_postings p;
-        if ((rc = gzt_postings_open(&p, w->segs[i], &ti, err)))
-            return rc;
-        while (gzt_postings_next(&p) != GZT_END) {
-            if (!seg_deleted(w, i, p.doc)) {
+        uint32_t first, cnt;
+        gzt_segment_id_range(w->segs[i], h, &first, &cnt);
+        for (uint32_t k = 0; k < cnt; k++) {
+            uint32_t d = gzt_segment_id_doc(w->segs[i], first + k);
+            if (seg_deleted(w, i, d))
+                continue;
+            gzt_docfields f;
+            int rc = gzt_segment_doc(w->segs[i], d, &f, err);
+            if (rc)
+                return rc;
+            if (f.len[GZT_FIELD_ID] == len &&
+                !memcmp(f.f[GZT_FIELD_ID], id, len)) {
                 *seg = i;
-                *doc = p.doc;
-                break;
+                *doc = d;
+                return GZT_OK;
             }
         }
-        rc = p.error;
-        gzt_postings_close(&p);
-        if (rc || *seg != UINT32_MAX)
-            return rc;
     }
     return GZT_OK;
 }
@@ -424,7 +415,6 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                         doc->body ? doc->body_len : 0, &w->repaired))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     /* content hash: title, body and date */
-    gzt_buf_reset(&w->idbuf);
     uint64_t h[3] = {gzt_hash64(w->title.p, w->title.len),
                      gzt_hash64(w->body.p, w->body.len),
                      (uint64_t)(uint32_t)doc->date};

@@ -212,7 +212,8 @@ raw_is(const parser *p, const lexeme *t, const char *s)
     return t->end - t->start == n && memcmp(p->q + t->start, s, n) == 0;
 }
 
-/* true when the @p n bytes at @p i are @p lower, ignoring ASCII case */
+/* true when the word [@p i, @p end) starts with @p lower, ignoring ASCII
+ * case */
 static bool
 has_prefix_ci(const parser *p, size_t i, size_t end, const char *lower)
 {
@@ -773,8 +774,7 @@ parse_primary(parser *p, char prefix, const lexeme *t, gzt_qnode **out)
     case T_FIELD: {
         const char *name = t->field == 'd' ? "date" : "title";
         p->pos = t->end;
-        if (word_stop(p, p->pos) && (p->pos >= p->len || p->q[p->pos] != '(') &&
-            (p->pos >= p->len || p->q[p->pos] != '"'))
+        if (p->pos >= p->len || p->q[p->pos] == ')' || space_len(p, p->pos))
             return fail_at(p, GZT_ESYNTAX, p->pos, "'%s:' needs a value", name);
         if (t->field == 'd')
             return parse_date(p, out);

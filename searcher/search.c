@@ -170,34 +170,27 @@ gzt_index_find(gzt_index *idx, const char *id, uint32_t *seg, uint32_t *doc,
 {
     *found = false;
     size_t len = strlen(id);
-    if (len > GZT_DICT_TERM_MAX - 1)
-        return GZT_OK;
-    char term[GZT_DICT_TERM_MAX + 1];
-    term[0] = GZT_PREFIX_ID;
-    memcpy(term + 1, id, len);
+    uint64_t h = gzt_id_hash(id, len);
     for (uint32_t i = idx->nsegs; i-- > 0;) {
-        bool f;
-        gzt_term_info ti;
-        int rc = gzt_segment_lookup(idx->segs[i], term, len + 1, &f, &ti, err);
-        if (rc)
-            return rc;
-        if (!f)
-            continue;
-        gzt_postings p;
-        if ((rc = gzt_postings_open(&p, idx->segs[i], &ti, err)))
-            return rc;
-        while (gzt_postings_next(&p) != GZT_END) {
-            if (!gzt_segment_deleted(idx->segs[i], p.doc)) {
+        gzt_segment *s = idx->segs[i];
+        uint32_t first, cnt;
+        gzt_segment_id_range(s, h, &first, &cnt);
+        for (uint32_t k = 0; k < cnt; k++) {
+            uint32_t d = gzt_segment_id_doc(s, first + k);
+            if (gzt_segment_deleted(s, d))
+                continue;
+            gzt_docfields f;
+            int rc = gzt_segment_doc(s, d, &f, err);
+            if (rc)
+                return rc;
+            if (f.len[GZT_FIELD_ID] == len &&
+                !memcmp(f.f[GZT_FIELD_ID], id, len)) {
                 *seg = i;
-                *doc = p.doc;
+                *doc = d;
                 *found = true;
-                break;
+                return GZT_OK;
             }
         }
-        rc = p.error;
-        gzt_postings_close(&p);
-        if (rc || *found)
-            return rc;
     }
     return GZT_OK;
 }
@@ -277,12 +270,36 @@ idf_of(uint64_t N, uint64_t df)
     return log(1.0 + ((double)N - (double)df + 0.5) / ((double)df + 0.5));
 }
 
-/* live df of @p term over all segments */
+static bool
+is_title(const char *term)
+{
+    return term[0] == GZT_PREFIX_TITLE;
+}
+
+/* occurrences of the current posting of @p p in the title of its doc; 0
+ * also on error (see p->error) */
+static uint32_t
+title_freq(gzt_postings *p)
+{
+    uint32_t n, end = gzt_segment_title_end(p->seg, p->doc), tf = 0;
+    const uint32_t *pos = gzt_postings_positions(p, &n);
+    for (uint32_t i = 0; pos && i < n && pos[i] < end; i++)
+        tf++;
+    return tf;
+}
+
+/* live df of @p term over all segments; a title term ("S" + term) counts
+ * the documents that have the word in their title */
 static int
 live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
         gzt_error *err)
 {
     *df = 0;
+    bool title = is_title(term);
+    if (title) {
+        term++;
+        len--;
+    }
     for (uint32_t i = 0; i < idx->nsegs; i++) {
         gzt_segment *s = idx->segs[i];
         bool found;
@@ -292,7 +309,7 @@ live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
             return rc;
         if (!found)
             continue;
-        if (!s->delbits) {
+        if (!s->delbits && !title) {
             *df += ti.df;
             continue;
         }
@@ -300,7 +317,7 @@ live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
         if ((rc = gzt_postings_open(&p, s, &ti, err)))
             return rc;
         while (gzt_postings_next(&p) != GZT_END)
-            *df += !gzt_segment_deleted(s, p.doc);
+            *df += !gzt_segment_deleted(s, p.doc) && (!title || title_freq(&p));
         rc = p.error;
         gzt_postings_close(&p);
         if (rc)
@@ -361,6 +378,8 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
     if (n->kind != GZT_Q_PREFIX)
         return GZT_OK;
     const char *pre = n->terms[0];
+    bool title = is_title(pre);
+    pre += title;
     size_t plen = strlen(pre);
     char **found = NULL;
     uint32_t nfound = 0, cap = 0;
@@ -373,7 +392,7 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
                it.term_len >= plen && !memcmp(it.term, pre, plen)) {
             bool dup = false;
             for (uint32_t i = 0; i < nfound && !dup; i++)
-                dup = !strcmp(found[i], it.term);
+                dup = !strcmp(found[i] + title, it.term);
             if (dup)
                 continue;
             if (nfound == *budget)
@@ -391,9 +410,12 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
                 found = nf;
                 cap = ncap;
             }
-            found[nfound] = gzt_arena_strndup(pl->arena, it.term, it.term_len);
+            found[nfound] = gzt_arena_alloc(pl->arena, it.term_len + 2);
             if (!found[nfound])
                 return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+            /* title expansions keep the title prefix */
+            found[nfound][0] = GZT_PREFIX_TITLE;
+            memcpy(found[nfound] + title, it.term, it.term_len + 1);
             nfound++;
         }
         if (rc)
@@ -434,7 +456,8 @@ struct node {
     uint32_t npl;        /* count */
     int32_t leaf;        /* N_TERM: leaf index */
     double idf;          /* N_TERM/N_PHRASE: idf */
-    uint32_t freq;       /* N_PHRASE: matches at doc */
+    uint32_t freq;       /* N_PHRASE, title N_TERM: matches at doc */
+    bool title;          /* only title positions count */
     node **must;         /* N_BOOL children */
     uint32_t nmust;      /* count */
     node **should;       /* N_BOOL children */
@@ -499,10 +522,10 @@ term_node(ctx *c, const gzt_qnode *q, const char *term)
         c->error = rc;
         return NULL;
     }
-    bool found;
+    bool found, title = is_title(term);
     gzt_term_info ti;
-    rc = gzt_segment_lookup(c->seg, term, strlen(term), &found, &ti,
-                            c->pl->err);
+    rc = gzt_segment_lookup(c->seg, term + title, strlen(term) - title,
+                            &found, &ti, c->pl->err);
     if (rc) {
         c->error = rc;
         return NULL;
@@ -511,6 +534,7 @@ term_node(ctx *c, const gzt_qnode *q, const char *term)
     if (!n || !found)
         return n;
     n->leaf = (int32_t)li;
+    n->title = title;
     n->idf = c->pl->leaves[li].idf;
     n->pl = gzt_arena_alloc(c->pl->arena, sizeof *n->pl);
     if (!n->pl) {
@@ -592,10 +616,10 @@ build(ctx *c, const gzt_qnode *q)
                 return NULL;
             }
             idf += c->pl->leaves[li].idf;
-            bool found;
-            rc = gzt_segment_lookup(c->seg, q->terms[i],
-                                        strlen(q->terms[i]), &found, &tis[i],
-                                        c->pl->err);
+            bool found, title = is_title(q->terms[i]);
+            rc = gzt_segment_lookup(c->seg, q->terms[i] + title,
+                                    strlen(q->terms[i]) - title, &found,
+                                    &tis[i], c->pl->err);
             if (rc) {
                 c->error = rc;
                 return NULL;
@@ -606,6 +630,7 @@ build(ctx *c, const gzt_qnode *q)
         if (!n || !all)
             return n;
         n->idf = idf;
+        n->title = is_title(q->terms[0]);
         n->pl = gzt_arena_alloc(c->pl->arena, q->nterms * sizeof *n->pl);
         if (!n->pl) {
             c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
@@ -689,6 +714,8 @@ phrase_freq(ctx *c, node *n)
     }
     uint32_t freq = 0;
     uint32_t span = q->qpos[n->npl - 1] - q->qpos[0];
+    uint64_t limit = n->title ? gzt_segment_title_end(n->seg, n->pl[0].doc)
+                              : UINT64_MAX;
     for (uint32_t a = 0; a < np[0]; a++) {
         uint64_t prev = pos[0][a];
         bool ok = true;
@@ -705,7 +732,7 @@ phrase_freq(ctx *c, node *n)
             if (prev - pos[0][a] > (uint64_t)span + q->slop)
                 ok = false;
         }
-        if (ok && a < np[0])
+        if (ok && a < np[0] && prev < limit)
             freq++;
     }
     return freq;
@@ -732,8 +759,18 @@ seek(ctx *c, node *n, uint32_t target)
         }
         return n->doc = GZT_END;
     }
-    case N_TERM:
-        return n->doc = cursor_seek(c, n->pl, target);
+    case N_TERM: {
+        uint32_t d = cursor_seek(c, n->pl, target);
+        while (n->title && d != GZT_END) {
+            n->freq = title_freq(n->pl);
+            if (n->pl->error && !c->error)
+                c->error = n->pl->error;
+            if (n->freq || c->error)
+                break;
+            d = cursor_seek(c, n->pl, d + 1);
+        }
+        return n->doc = c->error ? GZT_END : d;
+    }
     case N_PHRASE: {
         uint32_t d = target;
         for (;;) {
@@ -831,7 +868,8 @@ score(ctx *c, node *n, explain_out *ex)
     switch (n->kind) {
     case N_TERM:
     case N_PHRASE: {
-        double tf = n->kind == N_TERM ? gzt_postings_freq(n->pl) : n->freq;
+        double tf = n->kind == N_TERM && !n->title ? gzt_postings_freq(n->pl)
+                                                   : n->freq;
         uint32_t dl = gzt_segment_doclen(n->seg, d);
         double s = bm25(c, n->idf, tf, dl);
         if (ex) {
