@@ -434,7 +434,8 @@ typedef struct gzt_span {
     gzt_span_kind kind; /**< what it is */
     uint32_t start;     /**< byte offset in the snippet text */
     uint32_t end;       /**< one past, in the snippet text */
-    uint64_t doc_start; /**< byte offset in the document body */
+    uint64_t doc_start; /**< byte offset in the document body (in the
+                             title when the document has no body) */
     uint64_t doc_end;   /**< one past, in the document body */
 } gzt_span;
 

@@ -31,6 +31,7 @@ typedef struct hl {
     uint32_t nphrases;    /* count */
     gzt_arena *arena;     /* memory */
     bool oom;             /* allocation failed */
+    bool title;           /* the text is the title: title: terms count */
 } hl;
 
 static void
@@ -47,26 +48,38 @@ push(hl *h, const void ***arr, uint32_t *n, const void *x)
     *arr = na;
 }
 
+/* the term as it appears in the text, or NULL when it is another field's */
+static const char *
+plain(const hl *h, const char *term)
+{
+    if (term[0] != GZT_PREFIX_TITLE)
+        return term;
+    return h->title ? term + 1 : NULL;
+}
+
 static void
 collect(hl *h, const gzt_qnode *q)
 {
     switch (q->kind) {
     case GZT_Q_TERM:
-        if (q->terms[0][0] != GZT_PREFIX_TITLE)
-            push(h, (const void ***)&h->terms, &h->nterms, q->terms[0]);
+        if (plain(h, q->terms[0]))
+            push(h, (const void ***)&h->terms, &h->nterms,
+                 plain(h, q->terms[0]));
         break;
     case GZT_Q_PREFIX:
-        if (q->terms[0][0] != GZT_PREFIX_TITLE)
-            push(h, (const void ***)&h->prefixes, &h->nprefixes, q->terms[0]);
+        if (plain(h, q->terms[0]))
+            push(h, (const void ***)&h->prefixes, &h->nprefixes,
+                 plain(h, q->terms[0]));
         break;
     case GZT_Q_PHRASE:
-        if (q->terms[0][0] == GZT_PREFIX_TITLE)
+        if (!plain(h, q->terms[0]))
             break;
         if (q->slop == 0)
             push(h, (const void ***)&h->phrases, &h->nphrases, q);
         else
             for (uint32_t i = 0; i < q->nterms; i++)
-                push(h, (const void ***)&h->terms, &h->nterms, q->terms[i]);
+                push(h, (const void ***)&h->terms, &h->nterms,
+                     plain(h, q->terms[i]));
         break;
     case GZT_Q_BOOL:
         for (uint32_t i = 0; i < q->nmust; i++)
@@ -156,13 +169,28 @@ dict_index(const toks *ts, const char *term)
 }
 
 static bool
+is_upper(char c)
+{
+    return c >= 'A' && c <= 'Z';
+}
+
+/* A sentence ends after . ! ? followed by whitespace (but not after an
+ * initial such as the "S." of "U.S."), and at a paragraph break: a blank
+ * line or a newline followed by indentation. A single newline is only line
+ * wrapping (Reuters wraps at 70 columns). */
+static bool
 is_boundary(const char *b, size_t len, size_t i)
 {
-    /* a sentence ends after . ! ? followed by whitespace, or at newline */
     if (b[i] == '\n')
-        return true;
-    return (b[i] == '.' || b[i] == '!' || b[i] == '?') && i + 1 < len &&
-           (b[i + 1] == ' ' || b[i + 1] == '\n' || b[i + 1] == '\t');
+        return i + 1 < len &&
+               (b[i + 1] == '\n' || b[i + 1] == ' ' || b[i + 1] == '\t');
+    if (!(b[i] == '.' || b[i] == '!' || b[i] == '?') || i + 1 >= len ||
+        !(b[i + 1] == ' ' || b[i + 1] == '\n' || b[i + 1] == '\t'))
+        return false;
+    if (b[i] == '.' && i >= 1 && is_upper(b[i - 1]) &&
+        (i == 1 || b[i - 2] == '.' || b[i - 2] == ' ' || b[i - 2] == '-'))
+        return false;
+    return true;
 }
 
 typedef struct passage {
@@ -234,9 +262,15 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
         return rc;
     const char *body = f.f[GZT_FIELD_BODY];
     size_t blen = f.len[GZT_FIELD_BODY];
+    /* a document without a body (a headline) is its own snippet */
+    bool use_title = blen == 0;
+    if (use_title) {
+        body = f.f[GZT_FIELD_TITLE];
+        blen = f.len[GZT_FIELD_TITLE];
+    }
     gzt_arena arena;
     gzt_arena_init(&arena, 0);
-    hl h = {NULL, 0, NULL, 0, NULL, 0, &arena, false};
+    hl h = {NULL, 0, NULL, 0, NULL, 0, &arena, false, use_title};
     collect(&h, r->query);
     toks ts = {NULL, 0, 0, &h, NULL, 0};
     span *spans = NULL;
@@ -255,9 +289,9 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
     body = copy;
     for (uint32_t p = 0; p < h.nphrases; p++)
         for (uint32_t k = 0; k < h.phrases[p]->nterms; k++)
-            if (dict_index(&ts, h.phrases[p]->terms[k]) < 0)
+            if (dict_index(&ts, plain(&h, h.phrases[p]->terms[k])) < 0)
                 push(&h, (const void ***)&ts.dict, &ts.ndict,
-                     h.phrases[p]->terms[k]);
+                     plain(&h, h.phrases[p]->terms[k]));
     if ((rc = gzt_analyze(idx->an, body, blen, 0, on_tok, &ts, NULL))) {
         rc = gzt_err_set(err, rc, "out of memory");
         goto done;
@@ -274,7 +308,7 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
     for (uint32_t p = 0; p < h.nphrases; p++) {
         const gzt_qnode *q = h.phrases[p];
         for (size_t k = 0; k < ts.n; k++) {
-            if (ts.v[k].term != dict_index(&ts, q->terms[0]))
+            if (ts.v[k].term != dict_index(&ts, plain(&h, q->terms[0])))
                 continue;
             /* find each later term at pos + qpos */
             size_t last = k;
@@ -285,7 +319,7 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                 while (m < ts.n && ts.v[m].pos < want)
                     m++;
                 ok = m < ts.n && ts.v[m].pos == want &&
-                     ts.v[m].term == dict_index(&ts, q->terms[t]);
+                     ts.v[m].term == dict_index(&ts, plain(&h, q->terms[t]));
                 last = m;
             }
             if (ok && nspans < ts.n * 2)
