@@ -181,6 +181,8 @@ uint32_t gzt_postings_seek(gzt_postings *p, uint32_t target);
 static inline uint32_t
 gzt_postings_next(gzt_postings *p)
 {
+    if (p->block == UINT32_MAX) /* not started: the first posting */
+        return gzt_postings_seek(p, 0);
     return gzt_postings_seek(p, p->doc == GZT_END ? GZT_END : p->doc + 1);
 }
 static inline uint32_t

@@ -45,6 +45,15 @@ gzt_index_check(const char *path,
             break;
         }
         if (report) {
+            const gzt_rfile *files[] = {&s->dict, &s->post, &s->pos,
+                                        &s->dv,   &s->store, &s->ids,
+                                        &s->del};
+            for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
+                if (!files[k]->path)
+                    continue;
+                snprintf(line, sizeof line, "%s: ok", files[k]->path);
+                report(ctx, line);
+            }
             snprintf(line, sizeof line,
                      "segment %u: %u documents (%u deleted), %llu terms: ok",
                      s->id, s->ndocs, s->ndeleted,

@@ -218,7 +218,10 @@ trim(const char *b, size_t *s, size_t *e, size_t focus, size_t budget)
 {
     if (*e - *s <= budget)
         return;
-    size_t ns = focus > budget / 3 ? focus - budget / 3 : 0;
+    /* keep the sentence start when the focus is near it */
+    size_t ns = focus - *s <= budget / 2 ? *s
+                : focus > budget / 3     ? focus - budget / 3
+                                         : 0;
     if (ns < *s)
         ns = *s;
     size_t ne = ns + budget;
@@ -363,8 +366,13 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                 break;
         }
     }
+    /* the distinct keys of each passage */
+    uint32_t(*keys)[16] = gzt_malloc((nps + 1) * sizeof *keys);
+    if (!keys) {
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t p = 0, sp = 0; p < nps; p++) {
-        uint32_t keys[64];
         uint32_t nk = 0;
         while (sp < nspans && spans[sp].start < ps[p].start)
             sp++;
@@ -372,16 +380,21 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
             ps[p].matches++;
             bool dup = false;
             for (uint32_t x = 0; x < nk && !dup; x++)
-                dup = keys[x] == spans[q].key;
-            if (!dup && nk < 64)
-                keys[nk++] = spans[q].key;
+                dup = keys[p][x] == spans[q].key;
+            if (!dup && nk < 16)
+                keys[p][nk++] = spans[q].key;
         }
         ps[p].distinct = nk;
     }
-    /* choose up to MAX_PASSAGES: best by (distinct, matches), then earliest */
+    /* Greedy cover: each next passage is the one adding the most query
+     * terms not shown yet, then the most distinct terms, then matches,
+     * then the earliest; stop when nothing new would be shown. */
     size_t chosen[MAX_PASSAGES], nchosen = 0;
+    uint32_t shown[MAX_PASSAGES * 16];
+    size_t nshown = 0;
     for (size_t c = 0; c < MAX_PASSAGES; c++) {
         size_t best = SIZE_MAX;
+        uint32_t best_new = 0;
         for (size_t p = 0; p < nps; p++) {
             if (ps[p].matches == 0)
                 continue;
@@ -390,20 +403,29 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                 used = chosen[x] == p;
             if (used)
                 continue;
-            if (best == SIZE_MAX || ps[p].distinct > ps[best].distinct ||
-                (ps[p].distinct == ps[best].distinct &&
-                 ps[p].matches > ps[best].matches))
+            uint32_t fresh = 0;
+            for (uint32_t k = 0; k < ps[p].distinct; k++) {
+                bool seen = false;
+                for (size_t x = 0; x < nshown && !seen; x++)
+                    seen = shown[x] == keys[p][k];
+                fresh += !seen;
+            }
+            if (best == SIZE_MAX || fresh > best_new ||
+                (fresh == best_new &&
+                 (ps[p].distinct > ps[best].distinct ||
+                  (ps[p].distinct == ps[best].distinct &&
+                   ps[p].matches > ps[best].matches)))) {
                 best = p;
+                best_new = fresh;
+            }
         }
-        if (best == SIZE_MAX)
-            break;
-        size_t used_len = 0;
-        for (size_t x = 0; x < nchosen; x++)
-            used_len += ps[chosen[x]].end - ps[chosen[x]].start;
-        if (nchosen && used_len >= max_len * 2 / 3)
+        if (best == SIZE_MAX || (nchosen && best_new == 0))
             break;
         chosen[nchosen++] = best;
+        for (uint32_t k = 0; k < ps[best].distinct; k++)
+            shown[nshown++] = keys[best][k];
     }
+    gzt_free(keys);
     if (nchosen == 0 && nps)
         chosen[nchosen++] = 0;
     for (size_t a = 1; a < nchosen; a++)
@@ -429,14 +451,16 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
             }
         size_t os = s, oe = e;
         trim(body, &s, &e, focus, budget);
+        /* one ellipsis between passages; at the ends only where a
+         * sentence was cut */
         if (c > 0)
             rc = gzt_buf_printf(&text, " %s ", ELLIPSIS);
-        if (rc == GZT_OK && s > os)
+        else if (s > os)
             rc = gzt_buf_printf(&text, "%s", ELLIPSIS);
         size_t at = text.len;
         if (rc == GZT_OK)
             rc = emit(&text, body + s, e - s);
-        if (rc == GZT_OK && e < oe)
+        if (rc == GZT_OK && e < oe && c + 1 == nchosen)
             rc = gzt_buf_printf(&text, "%s", ELLIPSIS);
         for (size_t q = 0; q < nspans; q++)
             if (spans[q].start >= s && spans[q].end <= e) {
