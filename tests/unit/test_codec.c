@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_codec.c: the Stream VByte block codec. Round trips over the byte-width
+ * boundaries, delta coding from a previous value, and the decoders' defence
+ * against hostile input: every truncation of a block is corrupt and, with
+ * the block copied to a heap buffer of exactly its size, AddressSanitizer
+ * proves nothing past the end is read.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "common/codec.h"
+
+static const uint32_t edge_values[] = {
+    0, 255, 256, 65535, 65536, 1u << 24, UINT32_MAX,
+};
+#define N_EDGE (sizeof edge_values / sizeof edge_values[0])
+
+static const uint32_t sizes[] = {0, 1, 3, 4, 5, 127, 128};
+#define N_SIZES (sizeof sizes / sizeof sizes[0])
+
+/* xorshift64: deterministic, so a failure reproduces */
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint32_t
+rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 32);
+}
+
+/* a value of 1 to 4 significant bytes, small ones more likely */
+static uint32_t
+rnd_value(void)
+{
+    unsigned bits = rnd() % 33;
+    return bits == 32 ? rnd() : rnd() & ((1u << bits) - 1);
+}
+
+static size_t
+width(uint32_t v)
+{
+    return v < (1u << 8) ? 1 : v < (1u << 16) ? 2 : v < (1u << 24) ? 3 : 4;
+}
+
+/* Decode @p len bytes copied to a heap block of exactly that size, so that
+ * ASan reports any read past the end. */
+static int
+decode_exact(const uint8_t *enc, size_t len, uint32_t n, bool delta,
+             uint32_t prev, uint32_t *out, size_t *used)
+{
+    uint8_t *copy = malloc(len ? len : 1);
+    assert_non_null(copy);
+    memcpy(copy, enc, len);
+    int rc = delta ? gzt_codec_decode_delta(copy, len, n, prev, out, used)
+                   : gzt_codec_decode(copy, len, n, out, used);
+    free(copy);
+    return rc;
+}
+
+static void
+test_edge_values_round_trip_at_every_block_size(void **state)
+{
+    GZT_UNUSED(state);
+    for (size_t s = 0; s < N_SIZES; s++) {
+        uint32_t n = sizes[s];
+        uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+        uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
+        size_t expect = (n + 3) / 4;
+        for (uint32_t i = 0; i < n; i++) {
+            in[i] = edge_values[(i + s) % N_EDGE];
+            expect += width(in[i]);
+        }
+        assert_true(gzt_codec_bound(n) <= sizeof enc);
+        size_t len = gzt_codec_encode(in, n, enc);
+        assert_int_equal(len, expect);
+        size_t used = 99;
+        memset(out, 0xab, sizeof out);
+        assert_int_equal(decode_exact(enc, len, n, false, 0, out, &used),
+                         GZT_OK);
+        assert_int_equal(used, len);
+        if (n)
+            assert_memory_equal(out, in, n * sizeof in[0]);
+    }
+}
+
+static void
+test_delta_round_trips_from_prev(void **state)
+{
+    GZT_UNUSED(state);
+    for (size_t s = 0; s < N_SIZES; s++) {
+        uint32_t n = sizes[s];
+        uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+        uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
+        /* gaps of every width, repeated values (gap 0) included, ending
+         * at UINT32_MAX exactly when the block is full */
+        uint32_t prev = 1000, v = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t gap = i % 5 == 4 ? 0 : edge_values[i % 6];
+            v = gap > UINT32_MAX - v ? UINT32_MAX : v + gap;
+            in[i] = v;
+        }
+        size_t len = gzt_codec_encode_delta(in, n, prev, enc);
+        size_t used = 0;
+        assert_int_equal(decode_exact(enc, len, n, true, prev, out, &used),
+                         GZT_OK);
+        assert_int_equal(used, len);
+        if (n)
+            assert_memory_equal(out, in, n * sizeof in[0]);
+    }
+}
+
+static void
+test_delta_gaps_are_small_when_values_are_close(void **state)
+{
+    GZT_UNUSED(state);
+    /* docids in the millions one apart cost one data byte each */
+    uint32_t in[GZT_BLOCK];
+    uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
+    for (uint32_t i = 0; i < GZT_BLOCK; i++)
+        in[i] = 5000000 + 3 * i;
+    assert_int_equal(gzt_codec_encode_delta(in, GZT_BLOCK, 4999999, enc),
+                     GZT_BLOCK / 4 + GZT_BLOCK);
+}
+
+static void
+test_delta_decode_is_relative_to_prev(void **state)
+{
+    GZT_UNUSED(state);
+    uint32_t in[] = {10, 20, 30}, out[3];
+    uint8_t enc[16];
+    size_t len = gzt_codec_encode_delta(in, 3, 5, enc), used;
+    assert_int_equal(gzt_codec_decode_delta(enc, len, 3, 105, out, &used),
+                     GZT_OK);
+    assert_int_equal(out[0], 110);
+    assert_int_equal(out[2], 130);
+}
+
+static void
+test_truncated_block_is_corrupt(void **state)
+{
+    GZT_UNUSED(state);
+    for (size_t s = 0; s < N_SIZES; s++) {
+        uint32_t n = sizes[s];
+        uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+        uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
+        for (uint32_t i = 0; i < n; i++)
+            in[i] = (i * 2654435761u) >> (i % 32);
+        size_t len = gzt_codec_encode(in, n, enc), used = 0;
+        for (size_t cut = 0; cut < len; cut++) {
+            assert_int_equal(decode_exact(enc, cut, n, false, 0, out, &used),
+                             GZT_ECORRUPT);
+            assert_int_equal(decode_exact(enc, cut, n, true, 0, out, &used),
+                             GZT_ECORRUPT);
+        }
+        assert_int_equal(decode_exact(enc, len, n, false, 0, out, &used),
+                         GZT_OK);
+    }
+}
+
+static void
+test_block_followed_by_more_bytes_reports_its_own_length(void **state)
+{
+    GZT_UNUSED(state);
+    /* with plenty of bytes after it the block is decoded in place; used
+     * must still stop at its end so the caller finds the next block */
+    uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+    uint8_t enc[2 * (GZT_BLOCK / 4 + 4 * GZT_BLOCK)];
+    for (uint32_t i = 0; i < GZT_BLOCK; i++)
+        in[i] = edge_values[i % N_EDGE];
+    size_t len = gzt_codec_encode(in, GZT_BLOCK, enc);
+    size_t len2 = gzt_codec_encode(in, 7, enc + len);
+    size_t used;
+    assert_int_equal(gzt_codec_decode(enc, len + len2, GZT_BLOCK, out, &used),
+                     GZT_OK);
+    assert_int_equal(used, len);
+    assert_memory_equal(out, in, sizeof in);
+    assert_int_equal(gzt_codec_decode(enc + len, len2, 7, out, &used), GZT_OK);
+    assert_int_equal(used, len2);
+    assert_memory_equal(out, in, 7 * sizeof in[0]);
+}
+
+static void
+test_block_of_more_than_128_is_rejected(void **state)
+{
+    GZT_UNUSED(state);
+    uint8_t enc[2048] = {0};
+    uint32_t out[GZT_BLOCK + 1];
+    size_t used;
+    assert_int_equal(
+        gzt_codec_decode(enc, sizeof enc, GZT_BLOCK + 1, out, &used),
+        GZT_ECORRUPT);
+    assert_int_equal(
+        gzt_codec_decode_delta(enc, sizeof enc, UINT32_MAX, 0, out, &used),
+        GZT_ECORRUPT);
+}
+
+static void
+test_empty_block_needs_no_bytes(void **state)
+{
+    GZT_UNUSED(state);
+    uint32_t out[1] = {7};
+    size_t used = 99;
+    assert_int_equal(gzt_codec_decode(NULL, 0, 0, out, &used), GZT_OK);
+    assert_int_equal(used, 0);
+    assert_int_equal(out[0], 7);
+    assert_int_equal(gzt_codec_encode(out, 0, NULL), 0);
+}
+
+static void
+test_delta_that_wraps_past_uint32_max_is_corrupt(void **state)
+{
+    GZT_UNUSED(state);
+    /* gaps 1, 1 from UINT32_MAX - 1 would give UINT32_MAX, then 0 */
+    uint32_t gaps[] = {1, 1}, out[2];
+    uint8_t enc[16];
+    size_t len = gzt_codec_encode(gaps, 2, enc), used;
+    assert_int_equal(
+        gzt_codec_decode_delta(enc, len, 2, UINT32_MAX - 2, out, &used),
+        GZT_OK);
+    assert_int_equal(out[1], UINT32_MAX);
+    assert_int_equal(
+        gzt_codec_decode_delta(enc, len, 2, UINT32_MAX - 1, out, &used),
+        GZT_ECORRUPT);
+}
+
+static void
+test_random_blocks_round_trip_and_random_bytes_never_overrun(void **state)
+{
+    GZT_UNUSED(state);
+    uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+    uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
+    for (int iter = 0; iter < 10000; iter++) {
+        uint32_t n = rnd() % (GZT_BLOCK + 1);
+        for (uint32_t i = 0; i < n; i++)
+            in[i] = rnd_value();
+        size_t len = gzt_codec_encode(in, n, enc), used;
+        assert_true(len <= gzt_codec_bound(n));
+        assert_int_equal(decode_exact(enc, len, n, false, 0, out, &used),
+                         GZT_OK);
+        assert_int_equal(used, len);
+        if (n)
+            assert_memory_equal(out, in, n * sizeof in[0]);
+
+        uint32_t prev = rnd_value(), v = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t gap = rnd_value() >> (rnd() % 32);
+            v = gap > UINT32_MAX - v ? v : v + gap;
+            in[i] = v;
+        }
+        len = gzt_codec_encode_delta(in, n, prev, enc);
+        assert_int_equal(decode_exact(enc, len, n, true, prev, out, &used),
+                         GZT_OK);
+        assert_int_equal(used, len);
+        if (n)
+            assert_memory_equal(out, in, n * sizeof in[0]);
+
+        /* garbage: any answer but a crash or an overrun will do, and a
+         * success must not claim more bytes than it was given */
+        size_t avail = rnd() % sizeof enc;
+        for (size_t i = 0; i < avail; i++)
+            enc[i] = (uint8_t)rnd();
+        int rc = decode_exact(enc, avail, n, iter & 1, rnd(), out, &used);
+        assert_true(rc == GZT_OK || rc == GZT_ECORRUPT);
+        if (rc == GZT_OK)
+            assert_true(used <= avail);
+    }
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_edge_values_round_trip_at_every_block_size),
+        cmocka_unit_test(test_delta_round_trips_from_prev),
+        cmocka_unit_test(test_delta_gaps_are_small_when_values_are_close),
+        cmocka_unit_test(test_delta_decode_is_relative_to_prev),
+        cmocka_unit_test(test_truncated_block_is_corrupt),
+        cmocka_unit_test(
+            test_block_followed_by_more_bytes_reports_its_own_length),
+        cmocka_unit_test(test_block_of_more_than_128_is_rejected),
+        cmocka_unit_test(test_empty_block_needs_no_bytes),
+        cmocka_unit_test(test_delta_that_wraps_past_uint32_max_is_corrupt),
+        cmocka_unit_test(
+            test_random_blocks_round_trip_and_random_bytes_never_overrun),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
