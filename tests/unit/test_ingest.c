@@ -402,7 +402,7 @@ test_jsonl_fields_fallbacks_and_malformed_lines(void **state)
     assert_int_equal(run(&s, path, NULL, &st, &err), GZT_OK);
 
     assert_int_equal(s.ndocs, 7);
-    assert_doc(&s.docs[0], "r1", "Cocoa", "Showers continued.", 19870226);
+    assert_doc(&s.docs[0], "r1", "Cocoa", "Rain fell all week.", 19870226);
     assert_doc(&s.docs[1], "2", "Number id", "b2", 20250307);
     assert_doc(&s.docs[2], "records.jsonl:4", "No id", "from text field",
                20250101);
@@ -514,16 +514,16 @@ test_tsv_headlines_without_id_or_body_columns(void **state)
     assert_int_equal(run(&s, path, NULL, &st, &err), GZT_OK);
     assert_int_equal(s.ndocs, 6);
     assert_doc(&s.docs[0], "headlines.tsv:2",
-               "Oakland Raiders fan falls from bleachers after game", "",
+               "Harbor ferry resumes service after winter storm", "",
                20120101);
     /* quotes that do not wrap the whole field are ordinary characters */
     assert_doc(&s.docs[1], "headlines.tsv:3",
-               "\"Iron Lady\" enjoys strong bow in limited release", "",
+               "\"Blue Horizon\" opens to full houses in capital", "",
                20120102);
     assert_doc(&s.docs[2], "headlines.tsv:4",
-               "\"Descendants,\" \"Artist\" gain producers guild nods", "",
+               "\"Riverside,\" \"Quarry\" top regional film awards", "",
                20120103);
-    assert_doc(&s.docs[3], "headlines.tsv:5", "Light Media Signs Agreement", "",
+    assert_doc(&s.docs[3], "headlines.tsv:5", "Northwind Shipping Signs Lease", "",
                20120104);
     assert_doc(&s.docs[4], "headlines.tsv:6", "CRLF line", "", 20120105);
     assert_doc(&s.docs[5], "headlines.tsv:8", "Last line without newline", "",
@@ -1029,9 +1029,10 @@ test_first_1000_headlines_of_the_shared_corpus(void **state)
     assert_int_equal(st.docs, 1000);
     assert_int_equal(st.errors, 0);
     assert_int_equal(s.nwarns, 0);
-    assert_doc(&s.docs[0], "headlines.tsv:2",
-               "Oakland Raiders fan falls from bleachers after game", "",
-               20120101);
+    /* no headline text is quoted here: the data is research-only */
+    assert_string_equal(s.docs[0].id, "headlines.tsv:2");
+    assert_true(s.docs[0].title && s.docs[0].title[0] != '\0');
+    assert_int_equal(s.docs[0].date, 20120101);
     assert_int_equal(st.bytes, file_size(path));
     sink_free(&s);
     remove_tree(dir);
