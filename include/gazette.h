@@ -17,9 +17,9 @@
  * negative ::gzt_err code; out-parameters come first and the caller owns what
  * comes back through them; arguments are borrowed for the duration of the
  * call. Functions that can fail take a `gzt_error *err` last: when it is not
- * NULL it receives one line for the user naming what failed (file and
- * offset, source path and line, query column). Handles are not thread-safe;
- * use one per thread.
+ * NULL it is cleared on entry and receives one line for the user naming what
+ * failed (file and offset, source path and line, query column). Handles are
+ * not thread-safe; use one per thread.
  *
  * A minimal search:
  * @code
@@ -160,9 +160,9 @@ typedef void (*gzt_progress_fn)(void *ctx, const gzt_progress *p);
 
 /** Writer options. Initialise with gzt_writer_opts_init(). */
 typedef struct gzt_writer_opts {
-    const char *language; /**< Snowball language or "none"; used when the
-                               index is created (default "english"), checked
-                               against the index otherwise (NULL = any) */
+    const char *language; /**< Snowball language or "none". A new index
+                               gets it (NULL: "english"); an existing index
+                               must have it (NULL: keep the index's own) */
     size_t memory;        /**< RAM budget for buffered documents in bytes;
                                default 256 MiB; segments flush past it */
     gzt_progress_fn progress; /**< NULL = none */
@@ -302,6 +302,7 @@ typedef struct gzt_stats {
     uint64_t bytes_positions; /**< bytes of positions */
     uint64_t bytes_docvalues; /**< bytes of document lengths, dates, hashes */
     uint64_t bytes_store;   /**< bytes of stored documents */
+    uint64_t bytes_ids;     /**< bytes of external-id tables */
     uint64_t bytes_deletes; /**< bytes of deletion bitmaps */
     uint64_t bytes_manifest; /**< bytes of the manifest */
 } gzt_stats;
@@ -413,7 +414,7 @@ typedef struct gzt_explain_term {
     const char *term; /**< the analysed term, or the phrase "a b" */
     double idf;       /**< Lucene idf */
     double tf;        /**< frequency in the document (phrase matches) */
-    uint32_t df;      /**< documents containing it */
+    uint32_t df;      /**< documents containing it (0 for a phrase) */
     uint32_t dl;      /**< document length */
     double avgdl;     /**< average document length */
     double score;     /**< idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl)) */

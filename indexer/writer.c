@@ -187,6 +187,7 @@ int
 gzt_writer_open(gzt_writer **out, const char *path,
                 const gzt_writer_opts *opts, gzt_error *err)
 {
+    gzt_err_clear(err);
     *out = NULL;
     gzt_writer_opts def;
     if (!opts) {
@@ -397,6 +398,7 @@ int
 gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                gzt_error *err)
 {
+    gzt_err_clear(err);
     if (!doc->id || !doc->id[0])
         return gzt_err_set(err, GZT_EINVAL, "document without an id");
     size_t idlen = strlen(doc->id);
@@ -480,6 +482,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
 int
 gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
 {
+    gzt_err_clear(err);
     size_t idlen = strlen(id);
     uint64_t key = hkey(id, idlen);
     uint32_t bdoc;
@@ -513,6 +516,7 @@ int
 gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
                  gzt_error *err)
 {
+    gzt_err_clear(err);
     char abs[PATH_MAX];
     if (strcmp(source, "-") == 0 || !realpath(source, abs))
         snprintf(abs, sizeof abs, "%s", source);
@@ -619,6 +623,7 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
                     const gzt_ingest_opts *opts, gzt_ingest_stats *stats,
                     gzt_error *err)
 {
+    gzt_err_clear(err);
     gzt_ingest_opts def;
     if (!opts) {
         gzt_ingest_opts_init(&def);
@@ -833,6 +838,7 @@ remove_unreferenced(gzt_writer *w)
 int
 gzt_writer_commit(gzt_writer *w, gzt_error *err)
 {
+    gzt_err_clear(err);
     int rc = flush(w, err);
     if (rc)
         return rc;
@@ -893,6 +899,7 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
             const gzt_ingest_opts *iopts, gzt_ingest_stats *stats,
             gzt_error *err)
 {
+    gzt_err_clear(err);
     gzt_writer_opts wo;
     if (wopts)
         wo = *wopts;

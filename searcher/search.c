@@ -145,6 +145,7 @@ gzt_index_stats(const gzt_index *idx, gzt_stats *out)
         out->bytes_positions += s->pos.size;
         out->bytes_docvalues += s->dv.size;
         out->bytes_store += s->store.size;
+        out->bytes_ids += s->ids.size;
         out->bytes_deletes += s->del.size;
     }
     char *p = gzt_path_join(idx->dir, GZT_MANIFEST_NAME);
