@@ -17,6 +17,7 @@ gzt_index_check(const char *path,
                 void (*report)(void *ctx, const char *line), void *ctx,
                 gzt_error *err)
 {
+    gzt_err_clear(err);
     gzt_index *idx;
     int rc = gzt_index_open(&idx, path, err);
     if (rc)

@@ -91,6 +91,7 @@ open_once(gzt_index *idx, gzt_error *err)
 int
 gzt_index_open(gzt_index **out, const char *path, gzt_error *err)
 {
+    gzt_err_clear(err);
     *out = NULL;
     /* A writer may replace the manifest and remove the old generation's
      * files between our reading the manifest and opening them; then the
@@ -200,6 +201,7 @@ int
 gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id,
               gzt_error *err)
 {
+    gzt_err_clear(err);
     memset(out, 0, sizeof *out);
     uint32_t seg, doc;
     bool found;
@@ -1059,6 +1061,7 @@ int
 gzt_search(gzt_results **out, gzt_index *idx, const char *query,
            const gzt_search_opts *opts, gzt_error *err)
 {
+    gzt_err_clear(err);
     *out = NULL;
     double t0 = now_micros();
     gzt_search_opts def;
@@ -1236,6 +1239,7 @@ int
 gzt_date_range_parse(gzt_date *from, gzt_date *to, const char *s,
                      gzt_date today, gzt_error *err)
 {
+    gzt_err_clear(err);
     if (gzt_date_parse_range(s, strlen(s), today ? today : gzt_date_today(),
                              from, to) != GZT_OK)
         return gzt_err_set(err, GZT_EINVAL,

@@ -252,6 +252,7 @@ int
 gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                     size_t max_len, gzt_error *err)
 {
+    gzt_err_clear(err);
     memset(out, 0, sizeof *out);
     if (i >= r->nhits)
         return gzt_err_set(err, GZT_EINVAL, "no hit %zu", i);
