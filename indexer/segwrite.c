@@ -10,7 +10,7 @@
  * tf and shrinks with length, so f(max_tf, min_len) bounds every document of
  * the block whatever k1, b and the average length are at query time).
  *
- * Stored documents are compressed in ~64 KiB zstd blocks with a dictionary
+ * Stored documents are compressed in ~16 KiB zstd blocks with a dictionary
  * trained on the first few MiB of the segment's records, which is why the
  * first records are held back until the dictionary exists.
  */
