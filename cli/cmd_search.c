@@ -337,6 +337,12 @@ show_results(const args *a, const char *query, gzt_results *res,
         v.width = 80;
     v.rank_w = (size_t)snprintf(NULL, 0, "%zu", o->offset + count);
     v.indent = v.rank_w + 2;
+    if (o->explain) {
+        output_sgr(stdout, v.color, SGR_DIM);
+        printf("query: %s", gzt_results_query(res));
+        output_sgr_reset(stdout, v.color);
+        fputs("\n\n", stdout);
+    }
     for (size_t i = 0; i < count && rc == EXIT_FOUND; i++)
         rc = print_hit(&v, res, i, o);
     if (rc == EXIT_FOUND)

@@ -395,6 +395,9 @@ size_t gzt_results_count(const gzt_results *r);
 uint64_t gzt_results_total(const gzt_results *r);
 /** Microseconds the search took. */
 double gzt_results_micros(const gzt_results *r);
+/** The query as parsed, in canonical form with analysed terms, e.g.
+ *  `(+lavrov tehran -"strategic partnership")`; owned by the results. */
+const char *gzt_results_query(const gzt_results *r);
 
 /** One hit; strings are owned by the results. */
 typedef struct gzt_hit {

@@ -40,6 +40,7 @@ struct gzt_results {
     gzt_index *idx;      /* borrowed reader */
     gzt_arena arena;     /* everything below */
     gzt_qnode *query;    /* parsed query */
+    char *canonical;     /* its canonical form (arena) */
     gzt_rhit *hits;      /* returned hits in order */
     size_t nhits;        /* count */
     size_t offset;       /* opts.offset */

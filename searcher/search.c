@@ -1086,6 +1086,18 @@ gzt_search(gzt_results **out, gzt_index *idx, const char *query,
                              idx->an, &qo, err);
     if (rc)
         goto fail;
+    {
+        gzt_buf b = GZT_BUF_INIT;
+        rc = gzt_query_format(r->query, &b);
+        r->canonical = rc ? NULL
+                          : gzt_arena_strndup(&r->arena, (const char *)b.p,
+                                              b.len);
+        gzt_buf_free(&b);
+        if (!r->canonical) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            goto fail;
+        }
+    }
     if (opts->since || opts->until) {
         r->query = with_dates(&r->arena, r->query, opts->since, opts->until);
         if (!r->query) {
@@ -1199,6 +1211,12 @@ double
 gzt_results_micros(const gzt_results *r)
 {
     return r->micros;
+}
+
+const char *
+gzt_results_query(const gzt_results *r)
+{
+    return r->canonical;
 }
 
 int
