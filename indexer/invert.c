@@ -38,7 +38,8 @@ struct gzt_inv {
     tentry *terms;     /* by term id */
     uint32_t nterms;   /* count */
     uint32_t cap;      /* capacity of terms */
-    uint32_t *table;   /* open addressing: term id + 1, 0 empty */
+    uint64_t *table;   /* open addressing: hash high 32 bits << 32 | term
+                          id + 1; 0 empty */
     uint32_t tcap;     /* slots, a power of two */
     size_t postbytes;  /* capacity of all postings buffers */
     docrec *docs;      /* buffered documents */
@@ -95,7 +96,7 @@ size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
     return inv->strings.used + inv->postbytes +
-           (size_t)inv->cap * sizeof(tentry) + (size_t)inv->tcap * 4 +
+           (size_t)inv->cap * sizeof(tentry) + (size_t)inv->tcap * 8 +
            inv->recs.cap + (size_t)inv->dcap * sizeof(docrec) +
            inv->tokcap * 8;
 }
@@ -125,15 +126,21 @@ static int
 grow_table(gzt_inv *inv)
 {
     uint32_t ncap = inv->tcap ? inv->tcap * 2 : 4096;
-    uint32_t *nt = gzt_calloc(ncap, sizeof *nt);
+    uint64_t *nt = gzt_calloc(ncap, sizeof *nt);
     if (!nt)
         return GZT_ENOMEM;
-    for (uint32_t i = 0; i < inv->nterms; i++) {
-        uint64_t h = gzt_hash64(inv->terms[i].s, inv->terms[i].len);
+    for (uint32_t i = 0; i < inv->tcap; i++) {
+        uint64_t e = inv->table[i];
+        if (!e)
+            continue;
+        /* the slot is the hash's low bits, which the entry does not keep:
+         * hash again */
+        const tentry *t = &inv->terms[(uint32_t)e - 1];
+        uint64_t h = gzt_hash64(t->s, t->len);
         uint32_t j = (uint32_t)h & (ncap - 1);
         while (nt[j])
             j = (j + 1) & (ncap - 1);
-        nt[j] = i + 1;
+        nt[j] = e;
     }
     gzt_free(inv->table);
     inv->table = nt;
@@ -148,11 +155,15 @@ term_id(gzt_inv *inv, const char *s, uint32_t len)
     if ((uint64_t)(inv->nterms + 1) * 2 > inv->tcap && grow_table(inv))
         return -1;
     uint64_t h = gzt_hash64(s, len);
+    uint64_t tag = h & 0xffffffff00000000u;
     uint32_t j = (uint32_t)h & (inv->tcap - 1);
     while (inv->table[j]) {
-        const tentry *t = &inv->terms[inv->table[j] - 1];
-        if (t->len == len && !memcmp(t->s, s, len))
-            return inv->table[j] - 1;
+        uint64_t e = inv->table[j];
+        if ((e & 0xffffffff00000000u) == tag) {
+            const tentry *t = &inv->terms[(uint32_t)e - 1];
+            if (t->len == len && !memcmp(t->s, s, len))
+                return (uint32_t)e - 1;
+        }
         j = (j + 1) & (inv->tcap - 1);
     }
     if (inv->nterms == inv->cap) {
@@ -170,7 +181,7 @@ term_id(gzt_inv *inv, const char *s, uint32_t len)
     memset(t, 0, sizeof *t);
     t->s = copy;
     t->len = len;
-    inv->table[j] = inv->nterms + 1;
+    inv->table[j] = tag | (inv->nterms + 1);
     return inv->nterms++;
 }
 

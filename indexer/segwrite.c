@@ -21,7 +21,7 @@
 
 #include "common/zblock.h"
 
-#define TRAIN_BYTES (4u << 20) /* records held back to train on */
+#define TRAIN_BYTES (1u << 20) /* records held back to train on */
 #define DICT_CAP (32u << 10)   /* dictionary size */
 #define ZLEVEL 3
 
