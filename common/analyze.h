@@ -53,8 +53,6 @@ GZT_NODISCARD int gzt_analyze(gzt_analyzer *a, const char *text, size_t len,
 GZT_NODISCARD int gzt_analyzer_fold(gzt_analyzer *a, const char *text,
                                     size_t len, gzt_buf *out);
 
-
-
 /* ---- term prefixes ------------------------------------------------------
  * Analysed terms are case folded, so they never contain an ASCII capital.
  * Query terms of other fields carry a capital-letter prefix (as in Xapian).

@@ -16,9 +16,9 @@
 /* ---- errors ------------------------------------------------------------ */
 
 static const char *const err_names[] = {
-    "ok",          "out of memory",  "invalid argument",
-    "I/O error",   "corrupt index",  "too big",
-    "not found",   "backend error",  "index is locked by another writer",
+    "ok",           "out of memory",  "invalid argument",
+    "I/O error",    "corrupt index",  "too big",
+    "not found",    "backend error",  "index is locked by another writer",
     "syntax error", "already exists",
 };
 

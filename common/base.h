@@ -83,7 +83,10 @@ typedef struct gzt_buf {
     size_t cap; /* bytes allocated */
 } gzt_buf;
 
-#define GZT_BUF_INIT {NULL, 0, 0}
+#define GZT_BUF_INIT                                                           \
+    {                                                                          \
+        NULL, 0, 0                                                             \
+    }
 
 GZT_NODISCARD int gzt_buf_reserve(gzt_buf *b, size_t extra);
 GZT_NODISCARD int gzt_buf_append(gzt_buf *b, const void *p, size_t n);

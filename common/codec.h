@@ -29,8 +29,8 @@ size_t gzt_codec_encode_delta(const uint32_t *in, uint32_t n, uint32_t prev,
  * receives the bytes consumed. GZT_ECORRUPT when the encoding claims more
  * bytes than available or n > GZT_BLOCK, and for the delta form also when
  * the values would wrap past UINT32_MAX (its output never decreases). */
-GZT_NODISCARD int gzt_codec_decode(const uint8_t *in, size_t avail,
-                                   uint32_t n, uint32_t *out, size_t *used);
+GZT_NODISCARD int gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n,
+                                   uint32_t *out, size_t *used);
 GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
                                          uint32_t n, uint32_t prev,
                                          uint32_t *out, size_t *used);

@@ -47,7 +47,6 @@ GZT_NODISCARD int gzt_date_parse_range(const char *s, size_t len,
  * none); *skip receives the bytes of a "date ..." prefix to drop from the
  * body (0 for a dateline, which stays part of the text).
  */
-void gzt_date_sniff(const char *text, size_t len, gzt_date *date,
-                    size_t *skip);
+void gzt_date_sniff(const char *text, size_t len, gzt_date *date, size_t *skip);
 
 #endif

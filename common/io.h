@@ -40,13 +40,13 @@ int gzt_rfile_corrupt(const gzt_rfile *f, const void *at, const char *why,
 
 /* A new file being written: buffered, checksummed as it goes. */
 typedef struct gzt_wfile {
-    int fd;             /* open descriptor, -1 when closed */
-    char *path;         /* final path */
-    uint8_t *buf;       /* write buffer */
-    size_t len;         /* bytes in buf */
-    uint64_t off;       /* bytes written to the file so far incl. buf */
-    void *xx;           /* XXH3 streaming state */
-    int error;          /* sticky first error */
+    int fd;       /* open descriptor, -1 when closed */
+    char *path;   /* final path */
+    uint8_t *buf; /* write buffer */
+    size_t len;   /* bytes in buf */
+    uint64_t off; /* bytes written to the file so far incl. buf */
+    void *xx;     /* XXH3 streaming state */
+    int error;    /* sticky first error */
 } gzt_wfile;
 
 /* Create @p path (must not exist) and write the header. */

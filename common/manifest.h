@@ -28,14 +28,14 @@ typedef struct gzt_msource {
 } gzt_msource;
 
 typedef struct gzt_manifest {
-    uint64_t generation;    /* increases by one per commit */
-    char engine[16];        /* "native" */
-    char language[32];      /* analyzer language */
-    uint32_t next_segment;  /* number of the next new segment */
-    gzt_mseg *segs;         /* live segments in docid order */
-    uint32_t nsegs;         /* count */
-    gzt_msource *sources;   /* recorded sources */
-    uint32_t nsources;      /* count */
+    uint64_t generation;   /* increases by one per commit */
+    char engine[16];       /* "native" */
+    char language[32];     /* analyzer language */
+    uint32_t next_segment; /* number of the next new segment */
+    gzt_mseg *segs;        /* live segments in docid order */
+    uint32_t nsegs;        /* count */
+    gzt_msource *sources;  /* recorded sources */
+    uint32_t nsources;     /* count */
 } gzt_manifest;
 
 /* Read the manifest of @p dir. GZT_ENOTFOUND when there is none. */
@@ -51,8 +51,7 @@ GZT_NODISCARD int gzt_manifest_format(const gzt_manifest *m, gzt_buf *out);
 GZT_NODISCARD int gzt_manifest_write(const gzt_manifest *m, const char *dir,
                                      gzt_error *err);
 /* Deep copy @p src into @p dst. */
-GZT_NODISCARD int gzt_manifest_copy(gzt_manifest *dst,
-                                    const gzt_manifest *src);
+GZT_NODISCARD int gzt_manifest_copy(gzt_manifest *dst, const gzt_manifest *src);
 /* Add a source unless an equal one is there. */
 GZT_NODISCARD int gzt_manifest_add_source(gzt_manifest *m, const char *format,
                                           const char *path, const char *opts);

@@ -143,8 +143,10 @@ load_ids(gzt_segment *s, gzt_error *err)
 {
     const gzt_rfile *f = &s->ids;
     if ((uint64_t)s->ndocs * GZT_IDS_LEN != f->body_len)
-        return gzt_rfile_corrupt(f, f->body, "id table size disagrees with "
-                                             "the document count", err);
+        return gzt_rfile_corrupt(f, f->body,
+                                 "id table size disagrees with "
+                                 "the document count",
+                                 err);
     for (uint32_t i = 0; i < s->ndocs; i++) {
         const uint8_t *e = f->body + (size_t)i * GZT_IDS_LEN;
         if (gzt_load_u32(e + 8) >= s->ndocs ||
@@ -681,8 +683,10 @@ gzt_segment_verify(gzt_segment *s, gzt_error *err)
         if ((seen[d >> 3] >> (d & 7) & 1) ||
             gzt_load_u64(at) !=
                 gzt_id_hash(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]))
-            rc = gzt_rfile_corrupt(&s->ids, at, "id table disagrees with the "
-                                                "stored documents", err);
+            rc = gzt_rfile_corrupt(&s->ids, at,
+                                   "id table disagrees with the "
+                                   "stored documents",
+                                   err);
         seen[d >> 3] |= (uint8_t)(1u << (d & 7));
     }
     gzt_free(seen);

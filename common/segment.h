@@ -23,13 +23,13 @@
 #define GZT_MAGIC_DEL "GZTDELS1"
 #define GZT_MAGIC_IDS "GZTIDS01"
 
-#define GZT_DICT_BLOCK 32     /* terms per front-coded dictionary block */
-#define GZT_SKIP_LEN 24       /* bytes per postings skip entry */
-#define GZT_DV_LEN 20         /* bytes per document value record */
-#define GZT_IDS_LEN 12        /* bytes per id-table entry */
-#define GZT_TITLE_GAP 100     /* positions between title and body */
-#define GZT_STORE_BLOCK 16384 /* target raw bytes per stored-document block */
-#define GZT_STORE_FIELDS 4    /* id, title, body, source */
+#define GZT_DICT_BLOCK 32      /* terms per front-coded dictionary block */
+#define GZT_SKIP_LEN 24        /* bytes per postings skip entry */
+#define GZT_DV_LEN 20          /* bytes per document value record */
+#define GZT_IDS_LEN 12         /* bytes per id-table entry */
+#define GZT_TITLE_GAP 100      /* positions between title and body */
+#define GZT_STORE_BLOCK 16384  /* target raw bytes per stored-document block */
+#define GZT_STORE_FIELDS 4     /* id, title, body, source */
 #define GZT_DICT_TERM_MAX 1280 /* bytes of the longest term ("Q" + id) */
 
 /* file names: seg-NNNNNN.dict, ... and seg-NNNNNN-gGGGGGG.del */
@@ -46,26 +46,26 @@ typedef struct gzt_term_info {
 } gzt_term_info;
 
 typedef struct gzt_segment {
-    uint32_t id;        /* segment number */
-    uint32_t ndocs;     /* documents, deleted included */
-    uint64_t nterms;    /* distinct terms */
-    gzt_rfile dict;     /* term dictionary */
-    gzt_rfile post;     /* postings */
-    gzt_rfile pos;      /* positions */
-    gzt_rfile dv;       /* document values */
-    gzt_rfile store;    /* stored documents */
-    gzt_rfile ids;      /* id hash -> docid table */
-    gzt_rfile del;      /* deletion bitmap; base NULL when none */
-    const uint8_t *delbits; /* ndocs bits, 1 = deleted; NULL when none */
-    uint32_t ndeleted;  /* deleted documents */
-    uint32_t nblocks;   /* dictionary blocks */
-    const uint8_t *dict_index; /* nblocks u32 offsets of blocks */
-    const uint8_t *dvrec;      /* ndocs records of GZT_DV_LEN bytes */
-    uint32_t store_nblocks;    /* stored-document blocks */
+    uint32_t id;                /* segment number */
+    uint32_t ndocs;             /* documents, deleted included */
+    uint64_t nterms;            /* distinct terms */
+    gzt_rfile dict;             /* term dictionary */
+    gzt_rfile post;             /* postings */
+    gzt_rfile pos;              /* positions */
+    gzt_rfile dv;               /* document values */
+    gzt_rfile store;            /* stored documents */
+    gzt_rfile ids;              /* id hash -> docid table */
+    gzt_rfile del;              /* deletion bitmap; base NULL when none */
+    const uint8_t *delbits;     /* ndocs bits, 1 = deleted; NULL when none */
+    uint32_t ndeleted;          /* deleted documents */
+    uint32_t nblocks;           /* dictionary blocks */
+    const uint8_t *dict_index;  /* nblocks u32 offsets of blocks */
+    const uint8_t *dvrec;       /* ndocs records of GZT_DV_LEN bytes */
+    uint32_t store_nblocks;     /* stored-document blocks */
     const uint8_t *store_index; /* store_nblocks entries of 16 bytes */
-    void *zctx;                /* gzt_zctx for stored documents */
-    gzt_buf blockbuf;          /* last decompressed store block */
-    int64_t cached_block;      /* its number, -1 none */
+    void *zctx;                 /* gzt_zctx for stored documents */
+    gzt_buf blockbuf;           /* last decompressed store block */
+    int64_t cached_block;       /* its number, -1 none */
 } gzt_segment;
 
 /* Open segment @p segid of index @p dir, with deletion file @p delname
@@ -113,8 +113,8 @@ gzt_id_hash(const char *id, size_t len)
 /* The documents whose id hashes to @p hash: *first is the index of the
  * first id-table entry, *n how many; read each with gzt_segment_id_doc().
  * Callers confirm the id against the stored document. */
-void gzt_segment_id_range(const gzt_segment *s, uint64_t hash,
-                          uint32_t *first, uint32_t *n);
+void gzt_segment_id_range(const gzt_segment *s, uint64_t hash, uint32_t *first,
+                          uint32_t *n);
 static inline uint32_t
 gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
 {
@@ -123,19 +123,19 @@ gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
 
 /* Look @p term up. GZT_OK with *found false when absent. */
 GZT_NODISCARD int gzt_segment_lookup(gzt_segment *s, const char *term,
-                                     size_t len, bool *found,
-                                     gzt_term_info *ti, gzt_error *err);
+                                     size_t len, bool *found, gzt_term_info *ti,
+                                     gzt_error *err);
 
 /* Iterator over the dictionary in term order, from the first term >= a
  * start key. */
 typedef struct gzt_dict_iter {
-    gzt_segment *seg;  /* segment */
-    uint32_t block;    /* current block */
-    gzt_rd rd;         /* reader within the block */
-    uint32_t left;     /* terms left in the block */
+    gzt_segment *seg;                 /* segment */
+    uint32_t block;                   /* current block */
+    gzt_rd rd;                        /* reader within the block */
+    uint32_t left;                    /* terms left in the block */
     char term[GZT_DICT_TERM_MAX + 1]; /* current term, NUL-terminated */
-    uint32_t term_len; /* bytes */
-    gzt_term_info ti;  /* current term's info */
+    uint32_t term_len;                /* bytes */
+    gzt_term_info ti;                 /* current term's info */
 } gzt_dict_iter;
 
 /* Position @p it at the first term >= @p key (len 0 = the first term). */
@@ -148,25 +148,25 @@ GZT_NODISCARD int gzt_dict_iter_next(gzt_dict_iter *it, bool *ok,
 
 /* Cursor over one term's postings. */
 typedef struct gzt_postings {
-    gzt_segment *seg;       /* segment */
-    gzt_term_info ti;       /* the term */
-    uint32_t nblocks;       /* blocks */
-    const uint8_t *skip;    /* skip table */
-    const uint8_t *data;    /* first block's data */
-    uint32_t block;         /* current block, nblocks when ended */
-    uint64_t block_off;     /* data offset of current block */
-    uint64_t pos_block_off; /* .pos body offset of current block */
-    uint32_t n;             /* postings in current block */
-    uint32_t i;             /* index of current posting in block */
-    bool pos_decoded;       /* positions of the block decoded */
-    uint32_t docs[GZT_BLOCK];   /* docids of the block */
-    uint32_t freqs[GZT_BLOCK];  /* term frequencies of the block */
-    uint32_t *pos;          /* positions of the block (absolute) */
-    uint32_t pos_cap;       /* capacity of pos */
+    gzt_segment *seg;                 /* segment */
+    gzt_term_info ti;                 /* the term */
+    uint32_t nblocks;                 /* blocks */
+    const uint8_t *skip;              /* skip table */
+    const uint8_t *data;              /* first block's data */
+    uint32_t block;                   /* current block, nblocks when ended */
+    uint64_t block_off;               /* data offset of current block */
+    uint64_t pos_block_off;           /* .pos body offset of current block */
+    uint32_t n;                       /* postings in current block */
+    uint32_t i;                       /* index of current posting in block */
+    bool pos_decoded;                 /* positions of the block decoded */
+    uint32_t docs[GZT_BLOCK];         /* docids of the block */
+    uint32_t freqs[GZT_BLOCK];        /* term frequencies of the block */
+    uint32_t *pos;                    /* positions of the block (absolute) */
+    uint32_t pos_cap;                 /* capacity of pos */
     uint32_t posstart[GZT_BLOCK + 1]; /* index into pos per posting */
-    uint32_t doc;           /* current docid, UINT32_MAX at end */
-    int error;              /* sticky error code */
-    gzt_error *err;         /* where to record the detail */
+    uint32_t doc;                     /* current docid, UINT32_MAX at end */
+    int error;                        /* sticky error code */
+    gzt_error *err;                   /* where to record the detail */
 } gzt_postings;
 
 #define GZT_END UINT32_MAX
@@ -207,8 +207,6 @@ GZT_NODISCARD int gzt_segment_doc(gzt_segment *s, uint32_t doc,
 /* Verify every structure of the segment (gazette check): all dictionary
  * blocks, all postings and positions, all stored blocks. */
 GZT_NODISCARD int gzt_segment_verify(gzt_segment *s, gzt_error *err);
-
-
 
 /* Append the stored form of a document (GZT_STORE_FIELDS fields) to @p out;
  * used by the writer and the merger. */

@@ -110,10 +110,11 @@ typedef struct gzt_doc {
 
 /** Input formats of gzt_writer_add_path(). */
 typedef enum gzt_format {
-    GZT_FORMAT_AUTO = 0, /**< by extension: .jsonl/.ndjson, .csv/.tsv, else text */
-    GZT_FORMAT_TEXT,     /**< one document per file */
-    GZT_FORMAT_JSONL,    /**< JSON Lines, one object per line */
-    GZT_FORMAT_CSV       /**< CSV or TSV with a header row */
+    GZT_FORMAT_AUTO =
+        0,            /**< by extension: .jsonl/.ndjson, .csv/.tsv, else text */
+    GZT_FORMAT_TEXT,  /**< one document per file */
+    GZT_FORMAT_JSONL, /**< JSON Lines, one object per line */
+    GZT_FORMAT_CSV    /**< CSV or TSV with a header row */
 } gzt_format;
 
 /** Called with a warning line (a skipped file or record) during ingest. */
@@ -160,11 +161,11 @@ typedef void (*gzt_progress_fn)(void *ctx, const gzt_progress *p);
 
 /** Writer options. Initialise with gzt_writer_opts_init(). */
 typedef struct gzt_writer_opts {
-    const char *language; /**< Snowball language or "none". A new index
-                               gets it (NULL: "english"); an existing index
-                               must have it (NULL: keep the index's own) */
-    size_t memory;        /**< RAM budget for buffered documents in bytes;
-                               default 256 MiB; segments flush past it */
+    const char *language;     /**< Snowball language or "none". A new index
+                                   gets it (NULL: "english"); an existing index
+                                   must have it (NULL: keep the index's own) */
+    size_t memory;            /**< RAM budget for buffered documents in bytes;
+                                   default 256 MiB; segments flush past it */
     gzt_progress_fn progress; /**< NULL = none */
     void *progress_ctx;       /**< passed to progress */
 } gzt_writer_opts;
@@ -185,9 +186,9 @@ GZT_NODISCARD int gzt_writer_open(gzt_writer **out, const char *path,
 
 /** Outcome of gzt_writer_add(). */
 typedef enum gzt_add_result {
-    GZT_ADDED = 0,     /**< the id was new */
-    GZT_REPLACED = 1,  /**< the id existed with other content */
-    GZT_UNCHANGED = 2  /**< the id existed with the same content */
+    GZT_ADDED = 0,    /**< the id was new */
+    GZT_REPLACED = 1, /**< the id existed with other content */
+    GZT_UNCHANGED = 2 /**< the id existed with the same content */
 } gzt_add_result;
 
 /**
@@ -220,8 +221,7 @@ GZT_NODISCARD int gzt_writer_add(gzt_writer *w, const gzt_doc *doc,
  */
 GZT_NODISCARD int gzt_writer_add_path(gzt_writer *w, const char *path,
                                       const gzt_ingest_opts *opts,
-                                      gzt_ingest_stats *stats,
-                                      gzt_error *err);
+                                      gzt_ingest_stats *stats, gzt_error *err);
 
 /**
  * Delete the documents whose source is @p source (as recorded by
@@ -288,23 +288,23 @@ void gzt_index_close(gzt_index *idx);
 
 /** Index-wide figures (gazette stats). */
 typedef struct gzt_stats {
-    uint64_t generation;    /**< manifest generation */
-    uint64_t docs;          /**< live documents */
-    uint64_t deleted;       /**< deleted but not yet merged away */
-    uint64_t terms;         /**< distinct terms summed over segments */
-    uint64_t tokens;        /**< total length of live documents in tokens */
-    uint32_t segments;      /**< live segments */
-    uint32_t sources;       /**< recorded sources */
-    char language[32];      /**< analyzer language or "none" */
-    char engine[16];        /**< "native" */
-    uint64_t bytes_dict;    /**< bytes of term dictionaries */
+    uint64_t generation;      /**< manifest generation */
+    uint64_t docs;            /**< live documents */
+    uint64_t deleted;         /**< deleted but not yet merged away */
+    uint64_t terms;           /**< distinct terms summed over segments */
+    uint64_t tokens;          /**< total length of live documents in tokens */
+    uint32_t segments;        /**< live segments */
+    uint32_t sources;         /**< recorded sources */
+    char language[32];        /**< analyzer language or "none" */
+    char engine[16];          /**< "native" */
+    uint64_t bytes_dict;      /**< bytes of term dictionaries */
     uint64_t bytes_postings;  /**< bytes of doc/freq postings and skips */
     uint64_t bytes_positions; /**< bytes of positions */
     uint64_t bytes_docvalues; /**< bytes of document lengths, dates, hashes */
-    uint64_t bytes_store;   /**< bytes of stored documents */
-    uint64_t bytes_ids;     /**< bytes of external-id tables */
-    uint64_t bytes_deletes; /**< bytes of deletion bitmaps */
-    uint64_t bytes_manifest; /**< bytes of the manifest */
+    uint64_t bytes_store;     /**< bytes of stored documents */
+    uint64_t bytes_ids;       /**< bytes of external-id tables */
+    uint64_t bytes_deletes;   /**< bytes of deletion bitmaps */
+    uint64_t bytes_manifest;  /**< bytes of the manifest */
 } gzt_stats;
 
 GZT_NODISCARD int gzt_index_stats(const gzt_index *idx, gzt_stats *out);
@@ -332,8 +332,8 @@ typedef struct gzt_stored {
  * @param[out] out  filled in; release with gzt_stored_fini().
  * @return GZT_OK, GZT_ENOTFOUND, GZT_ECORRUPT, GZT_ENOMEM.
  */
-GZT_NODISCARD int gzt_index_get(gzt_stored *out, gzt_index *idx,
-                                const char *id, gzt_error *err);
+GZT_NODISCARD int gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id,
+                                gzt_error *err);
 void gzt_stored_fini(gzt_stored *s);
 
 /**
@@ -353,24 +353,24 @@ GZT_NODISCARD int gzt_index_check(const char *path,
 
 /** Result order. */
 typedef enum gzt_sort {
-    GZT_SORT_SCORE = 0, /**< BM25 descending, ties by docid */
-    GZT_SORT_DATE = 1,  /**< newest first, ties by score then docid */
+    GZT_SORT_SCORE = 0,   /**< BM25 descending, ties by docid */
+    GZT_SORT_DATE = 1,    /**< newest first, ties by score then docid */
     GZT_SORT_DATE_ASC = 2 /**< oldest first */
 } gzt_sort;
 
 /** Search options. Initialise with gzt_search_opts_init(). */
 typedef struct gzt_search_opts {
-    size_t limit;       /**< hits to return; default 10 */
-    size_t offset;      /**< hits to skip first (paging); default 0 */
-    int all;            /**< default operator AND instead of OR */
-    int count_only;     /**< count matches, rank nothing */
-    int explain;        /**< keep a per-term BM25 breakdown of each hit */
-    gzt_sort sort;      /**< default GZT_SORT_SCORE */
-    gzt_date since;     /**< only documents dated >= since; 0 = no bound */
-    gzt_date until;     /**< only documents dated <= until; 0 = no bound */
-    gzt_date today;     /**< "today" for relative dates; 0 = the clock */
-    double k1;          /**< BM25 k1, default 0.9 */
-    double b;           /**< BM25 b, default 0.4 */
+    size_t limit;   /**< hits to return; default 10 */
+    size_t offset;  /**< hits to skip first (paging); default 0 */
+    int all;        /**< default operator AND instead of OR */
+    int count_only; /**< count matches, rank nothing */
+    int explain;    /**< keep a per-term BM25 breakdown of each hit */
+    gzt_sort sort;  /**< default GZT_SORT_SCORE */
+    gzt_date since; /**< only documents dated >= since; 0 = no bound */
+    gzt_date until; /**< only documents dated <= until; 0 = no bound */
+    gzt_date today; /**< "today" for relative dates; 0 = the clock */
+    double k1;      /**< BM25 k1, default 0.9 */
+    double b;       /**< BM25 b, default 0.4 */
 } gzt_search_opts;
 
 void gzt_search_opts_init(gzt_search_opts *o);
@@ -409,8 +409,7 @@ typedef struct gzt_hit {
     uint64_t docid;    /**< internal docid in this snapshot */
 } gzt_hit;
 
-GZT_NODISCARD int gzt_results_hit(const gzt_results *r, size_t i,
-                                  gzt_hit *out);
+GZT_NODISCARD int gzt_results_hit(const gzt_results *r, size_t i, gzt_hit *out);
 
 /** One line of --explain: the contribution of one query term to a hit. */
 typedef struct gzt_explain_term {
@@ -459,8 +458,7 @@ typedef struct gzt_snippet {
  * @param[out] out  release with gzt_snippet_fini().
  */
 GZT_NODISCARD int gzt_results_snippet(gzt_snippet *out, gzt_results *r,
-                                      size_t i, size_t max_len,
-                                      gzt_error *err);
+                                      size_t i, size_t max_len, gzt_error *err);
 void gzt_snippet_fini(gzt_snippet *s);
 
 /** Snowball languages available to the analyzer, NULL-terminated. */

@@ -41,8 +41,7 @@ typedef void (*gzt_ingest_progress_fn)(void *ctx, uint64_t bytes_done,
  *         GZT_ENOTFOUND when @p path does not exist, GZT_ENOMEM, or what
  *         @p fn returned.
  */
-GZT_NODISCARD int gzt_ingest_path(const char *path,
-                                  const gzt_ingest_opts *opts,
+GZT_NODISCARD int gzt_ingest_path(const char *path, const gzt_ingest_opts *opts,
                                   gzt_ingest_fn fn, void *ctx,
                                   gzt_ingest_progress_fn progress,
                                   void *progress_ctx, gzt_ingest_stats *stats,

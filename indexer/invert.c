@@ -24,12 +24,12 @@ typedef struct tentry {
 } tentry;
 
 typedef struct docrec {
-    size_t rec_off;  /* offset of the stored record in recs */
-    size_t rec_len;  /* its bytes */
-    uint32_t len;    /* length in tokens */
+    size_t rec_off;     /* offset of the stored record in recs */
+    size_t rec_len;     /* its bytes */
+    uint32_t len;       /* length in tokens */
     uint32_t title_end; /* positions below belong to the title */
-    gzt_date date;   /* date */
-    uint64_t hash;   /* content hash */
+    gzt_date date;      /* date */
+    uint64_t hash;      /* content hash */
 } docrec;
 
 struct gzt_inv {
@@ -97,8 +97,7 @@ gzt_inv_memory(const gzt_inv *inv)
 {
     return inv->strings.used + inv->postbytes +
            (size_t)inv->cap * sizeof(tentry) + (size_t)inv->tcap * 8 +
-           inv->recs.cap + (size_t)inv->dcap * sizeof(docrec) +
-           inv->tokcap * 8;
+           inv->recs.cap + (size_t)inv->dcap * sizeof(docrec) + inv->tokcap * 8;
 }
 
 uint32_t
@@ -217,8 +216,8 @@ cmp_u64(const void *a, const void *b)
 }
 
 int
-gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
-            uint64_t hash, uint32_t *doc, gzt_error *err)
+gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
+            uint32_t *doc, gzt_error *err)
 {
     if (inv->ndocs == inv->dcap) {
         uint32_t ncap = inv->dcap ? inv->dcap * 2 : 1024;
@@ -238,17 +237,18 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     uint32_t next = 0;
     int rc = GZT_OK;
     if (f->len[GZT_FIELD_TITLE])
-        rc = gzt_analyze(inv->an, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
-                         0, on_token, inv, &next);
+        rc = gzt_analyze(inv->an, f->f[GZT_FIELD_TITLE],
+                         f->len[GZT_FIELD_TITLE], 0, on_token, inv, &next);
     size_t title_toks = inv->ntoks;
-    uint32_t body_start = next ? next + GZT_TITLE_GAP : 0, body_end = body_start;
+    uint32_t body_start = next ? next + GZT_TITLE_GAP : 0,
+             body_end = body_start;
     if (rc == GZT_OK && f->len[GZT_FIELD_BODY])
         rc = gzt_analyze(inv->an, f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY],
                          body_start, on_token, inv, &body_end);
     uint64_t length = title_toks + (body_end - body_start);
     if (rc)
-        return gzt_err_set(err, rc, rc == GZT_ENOMEM ? "out of memory"
-                                                     : "document too large");
+        return gzt_err_set(
+            err, rc, rc == GZT_ENOMEM ? "out of memory" : "document too large");
     if (length > UINT32_MAX)
         return gzt_err_set(err, GZT_ETOOBIG, "document has too many tokens");
     qsort(inv->toks, inv->ntoks, sizeof *inv->toks, cmp_u64);
@@ -322,9 +322,9 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
         }
         remap[d] = live++;
         const docrec *r = &inv->docs[d];
-        if ((rc = gzt_segw_add_doc(w, inv->recs.p + r->rec_off, r->rec_len,
-                                   r->len, r->title_end, r->date, r->hash,
-                                   err)))
+        if ((rc =
+                 gzt_segw_add_doc(w, inv->recs.p + r->rec_off, r->rec_len,
+                                  r->len, r->title_end, r->date, r->hash, err)))
             goto done;
     }
     for (uint32_t i = 0; i < inv->nterms; i++)

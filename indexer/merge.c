@@ -23,9 +23,8 @@ cmp_term(const char *a, size_t alen, const char *b, size_t blen)
 }
 
 int
-gzt_merge(const char *dir, gzt_segment *const *segs,
-          const uint8_t *const *del, uint32_t n, uint32_t newid,
-          gzt_segw_info *info, gzt_error *err)
+gzt_merge(const char *dir, gzt_segment *const *segs, const uint8_t *const *del,
+          uint32_t n, uint32_t newid, gzt_segw_info *info, gzt_error *err)
 {
     gzt_segw *w = NULL;
     uint32_t **remap = gzt_calloc(n, sizeof *remap);
@@ -60,11 +59,10 @@ gzt_merge(const char *dir, gzt_segment *const *segs,
                 rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
                 goto done;
             }
-            if ((rc = gzt_segw_add_doc(w, rec.p, rec.len,
-                                       gzt_segment_doclen(s, d),
-                                       gzt_segment_title_end(s, d),
-                                       gzt_segment_docdate(s, d),
-                                       gzt_segment_dochash(s, d), err)))
+            if ((rc = gzt_segw_add_doc(
+                     w, rec.p, rec.len, gzt_segment_doclen(s, d),
+                     gzt_segment_title_end(s, d), gzt_segment_docdate(s, d),
+                     gzt_segment_dochash(s, d), err)))
                 goto done;
             remap[i][d] = next++;
         }

@@ -31,47 +31,47 @@ typedef struct gzt_segw_file {
 } segfile;
 
 struct gzt_segw {
-    char *dir;          /* index directory */
-    uint32_t segid;     /* segment number */
+    char *dir;                               /* index directory */
+    uint32_t segid;                          /* segment number */
     segfile dict, post, pos, dv, store, ids; /* the files */
-    gzt_buf idtab;      /* id table entries, sorted at finish */
+    gzt_buf idtab; /* id table entries, sorted at finish */
     /* documents */
-    uint32_t ndocs;     /* added so far */
-    uint64_t tokens;    /* sum of lengths */
-    gzt_buf dvbuf;      /* GZT_DV_LEN records */
-    gzt_buf held;       /* records held back for training */
-    gzt_buf heldlens;   /* their lengths as size_t */
-    bool trained;       /* dictionary written, store streaming */
-    gzt_zctx *z;        /* compression context */
-    gzt_buf block;      /* raw records of the open store block */
-    uint32_t block_first; /* first docid of the open block */
-    gzt_buf zout;       /* compressed block scratch */
-    gzt_buf storeidx;   /* store index entries */
+    uint32_t ndocs;         /* added so far */
+    uint64_t tokens;        /* sum of lengths */
+    gzt_buf dvbuf;          /* GZT_DV_LEN records */
+    gzt_buf held;           /* records held back for training */
+    gzt_buf heldlens;       /* their lengths as size_t */
+    bool trained;           /* dictionary written, store streaming */
+    gzt_zctx *z;            /* compression context */
+    gzt_buf block;          /* raw records of the open store block */
+    uint32_t block_first;   /* first docid of the open block */
+    gzt_buf zout;           /* compressed block scratch */
+    gzt_buf storeidx;       /* store index entries */
     uint64_t store_nblocks; /* blocks written */
     /* terms */
-    bool in_term;       /* a term is open */
-    char term[GZT_DICT_TERM_MAX + 1]; /* current term */
-    uint32_t term_len;  /* bytes */
+    bool in_term;                         /* a term is open */
+    char term[GZT_DICT_TERM_MAX + 1];     /* current term */
+    uint32_t term_len;                    /* bytes */
     char prevterm[GZT_DICT_TERM_MAX + 1]; /* previous term in dict block */
-    uint32_t prevterm_len; /* bytes */
-    uint64_t nterms;    /* terms finished */
-    uint32_t df;        /* postings of current term */
-    uint64_t cf;        /* occurrences of current term */
-    uint64_t pos_off;   /* .pos body offset where the term starts */
-    uint32_t last_doc;  /* last docid of the term */
-    uint32_t bn;        /* postings in the open block */
+    uint32_t prevterm_len;                /* bytes */
+    uint64_t nterms;                      /* terms finished */
+    uint32_t df;                          /* postings of current term */
+    uint64_t cf;                          /* occurrences of current term */
+    uint64_t pos_off;           /* .pos body offset where the term starts */
+    uint32_t last_doc;          /* last docid of the term */
+    uint32_t bn;                /* postings in the open block */
     uint32_t bdocs[GZT_BLOCK];  /* docids of the open block */
     uint32_t bfreqs[GZT_BLOCK]; /* freqs of the open block */
-    gzt_buf bpos;       /* position gaps of the open block (uint32) */
-    uint32_t prev_block_last; /* last docid of the previous block */
-    gzt_buf skips;      /* skip entries of the term */
-    gzt_buf tdata;      /* encoded blocks of the term */
+    gzt_buf bpos;               /* position gaps of the open block (uint32) */
+    uint32_t prev_block_last;   /* last docid of the previous block */
+    gzt_buf skips;              /* skip entries of the term */
+    gzt_buf tdata;              /* encoded blocks of the term */
     uint8_t scratch[4 * GZT_BLOCK + GZT_BLOCK]; /* codec output */
     /* dictionary */
-    gzt_buf dblock;     /* open dictionary block (entries) */
-    uint32_t dblock_n;  /* entries in it */
-    gzt_buf dindex;     /* block offsets */
-    uint32_t dnblocks;  /* blocks written */
+    gzt_buf dblock;    /* open dictionary block (entries) */
+    uint32_t dblock_n; /* entries in it */
+    gzt_buf dindex;    /* block offsets */
+    uint32_t dnblocks; /* blocks written */
 };
 
 static int
@@ -126,8 +126,7 @@ gzt_segw_abort(gzt_segw *w)
 }
 
 int
-gzt_segw_open(gzt_segw **out, const char *dir, uint32_t segid,
-              gzt_error *err)
+gzt_segw_open(gzt_segw **out, const char *dir, uint32_t segid, gzt_error *err)
 {
     *out = NULL;
     gzt_segw *w = gzt_calloc(1, sizeof *w);
@@ -198,8 +197,8 @@ store_train(gzt_segw *w, gzt_error *err)
 {
     gzt_buf dict = GZT_BUF_INIT;
     unsigned n = (unsigned)(w->heldlens.len / sizeof(size_t));
-    int rc = gzt_zdict_train(&dict, w->held.p, (const size_t *)w->heldlens.p,
-                             n, DICT_CAP);
+    int rc = gzt_zdict_train(&dict, w->held.p, (const size_t *)w->heldlens.p, n,
+                             DICT_CAP);
     if (rc == GZT_OK)
         rc = gzt_zctx_new(&w->z, dict.p, dict.len, ZLEVEL);
     if (rc) {
@@ -211,8 +210,7 @@ store_train(gzt_segw *w, gzt_error *err)
     if (gzt_wfile_write(&w->store.f, hdr, 4) ||
         gzt_wfile_write(&w->store.f, dict.p, dict.len)) {
         gzt_buf_free(&dict);
-        return gzt_err_set(err, GZT_EIO, "%s: write failed",
-                           w->store.f.path);
+        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->store.f.path);
     }
     gzt_buf_free(&dict);
     w->trained = true;
@@ -280,12 +278,12 @@ flush_block(gzt_segw *w, gzt_error *err)
     uint32_t max_tf = 0, min_dl = UINT32_MAX;
     for (uint32_t i = 0; i < n; i++) {
         max_tf = GZT_MAX(max_tf, w->bfreqs[i]);
-        uint32_t dl = gzt_load_u32(w->dvbuf.p + (size_t)w->bdocs[i] *
-                                                    GZT_DV_LEN);
+        uint32_t dl =
+            gzt_load_u32(w->dvbuf.p + (size_t)w->bdocs[i] * GZT_DV_LEN);
         min_dl = GZT_MIN(min_dl, dl);
     }
-    size_t db = gzt_codec_encode_delta(w->bdocs, n, w->prev_block_last,
-                                       w->scratch);
+    size_t db =
+        gzt_codec_encode_delta(w->bdocs, n, w->prev_block_last, w->scratch);
     if (gzt_buf_append(&w->tdata, w->scratch, db))
         return nomem(err);
     size_t fb = gzt_codec_encode(w->bfreqs, n, w->scratch);
@@ -298,8 +296,7 @@ flush_block(gzt_segw *w, gzt_error *err)
         uint32_t m = (uint32_t)GZT_MIN((size_t)GZT_BLOCK, total - k);
         size_t b = gzt_codec_encode(gaps + k, m, w->scratch);
         if (gzt_wfile_write(&w->pos.f, w->scratch, b))
-            return gzt_err_set(err, GZT_EIO, "%s: write failed",
-                               w->pos.f.path);
+            return gzt_err_set(err, GZT_EIO, "%s: write failed", w->pos.f.path);
         pb += b;
     }
     uint32_t last = w->bdocs[n - 1];
@@ -335,8 +332,7 @@ dict_flush_block(gzt_segw *w, gzt_error *err)
     if (gzt_wfile_write(&w->dict.f, hdr.p, hdr.len) ||
         gzt_wfile_write(&w->dict.f, w->dblock.p, w->dblock.len)) {
         gzt_buf_free(&hdr);
-        return gzt_err_set(err, GZT_EIO, "%s: write failed",
-                           w->dict.f.path);
+        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->dict.f.path);
     }
     gzt_buf_free(&hdr);
     w->dnblocks++;

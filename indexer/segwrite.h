@@ -20,14 +20,14 @@ typedef struct gzt_segw_info {
     uint64_t bytes;  /* bytes of all files */
 } gzt_segw_info;
 
-GZT_NODISCARD int gzt_segw_open(gzt_segw **out, const char *dir,
-                                uint32_t segid, gzt_error *err);
+GZT_NODISCARD int gzt_segw_open(gzt_segw **out, const char *dir, uint32_t segid,
+                                gzt_error *err);
 /* Add the next document: its stored record (gzt_store_record()), length in
  * tokens, the position where its title ends, date and content hash. */
-GZT_NODISCARD int gzt_segw_add_doc(gzt_segw *w, const void *rec,
-                                   size_t rec_len, uint32_t len,
-                                   uint32_t title_end, gzt_date date,
-                                   uint64_t hash, gzt_error *err);
+GZT_NODISCARD int gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len,
+                                   uint32_t len, uint32_t title_end,
+                                   gzt_date date, uint64_t hash,
+                                   gzt_error *err);
 /* Start the next term (strictly greater than the previous). */
 GZT_NODISCARD int gzt_segw_term(gzt_segw *w, const char *term, size_t len,
                                 gzt_error *err);

@@ -117,23 +117,23 @@ hmap_free(hmap *m)
 /* ---- the writer -------------------------------------------------------- */
 
 struct gzt_writer {
-    char *dir;             /* index directory */
-    int lockfd;            /* writer lock */
-    gzt_manifest man;      /* working manifest: committed + pending */
-    gzt_segment **segs;    /* open segments, parallel to man.segs */
-    uint8_t **del;         /* pending deletion bitmaps (NULL = as on disk) */
-    uint32_t nold;         /* segments that existed when opened/committed */
-    gzt_analyzer *an;      /* analyzer of the index's language */
-    gzt_inv *inv;          /* buffered new documents */
-    hmap batch;            /* id hash -> buffered doc */
-    hmap touched;          /* id hashes seen by this writer */
-    size_t memory;         /* budget */
+    char *dir;                /* index directory */
+    int lockfd;               /* writer lock */
+    gzt_manifest man;         /* working manifest: committed + pending */
+    gzt_segment **segs;       /* open segments, parallel to man.segs */
+    uint8_t **del;            /* pending deletion bitmaps (NULL = as on disk) */
+    uint32_t nold;            /* segments that existed when opened/committed */
+    gzt_analyzer *an;         /* analyzer of the index's language */
+    gzt_inv *inv;             /* buffered new documents */
+    hmap batch;               /* id hash -> buffered doc */
+    hmap touched;             /* id hashes seen by this writer */
+    size_t memory;            /* budget */
     gzt_progress_fn progress; /* callback */
-    void *progress_ctx;    /* its context */
-    gzt_buf title;         /* repaired title */
-    gzt_buf body;          /* repaired body */
-    uint64_t repaired;     /* invalid UTF-8 sequences replaced */
-    bool dirty;            /* something to commit */
+    void *progress_ctx;       /* its context */
+    gzt_buf title;            /* repaired title */
+    gzt_buf body;             /* repaired body */
+    uint64_t repaired;        /* invalid UTF-8 sequences replaced */
+    bool dirty;               /* something to commit */
 };
 
 void
@@ -172,8 +172,7 @@ open_segments(gzt_writer *w, gzt_error *err)
         int rc = gzt_segment_open(&w->segs[i], w->dir, m->id, m->del, err);
         if (rc)
             return rc;
-        if (w->segs[i]->ndocs != m->ndocs ||
-            w->segs[i]->ndeleted != m->deleted)
+        if (w->segs[i]->ndocs != m->ndocs || w->segs[i]->ndeleted != m->deleted)
             return gzt_err_set(err, GZT_ECORRUPT,
                                "%s/MANIFEST: segment %u: document counts "
                                "disagree with the segment files",
@@ -184,8 +183,8 @@ open_segments(gzt_writer *w, gzt_error *err)
 }
 
 int
-gzt_writer_open(gzt_writer **out, const char *path,
-                const gzt_writer_opts *opts, gzt_error *err)
+gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
+                gzt_error *err)
 {
     gzt_err_clear(err);
     *out = NULL;
@@ -219,8 +218,9 @@ gzt_writer_open(gzt_writer **out, const char *path,
         w->dirty = true; /* a new index commits even when empty */
         rc = GZT_OK;
     } else if (rc == GZT_OK && strcmp(w->man.engine, "native") != 0) {
-        rc = gzt_err_set(err, GZT_EINVAL, "%s: engine '%s' is not supported "
-                                          "by this version",
+        rc = gzt_err_set(err, GZT_EINVAL,
+                         "%s: engine '%s' is not supported "
+                         "by this version",
                          path, w->man.engine);
     }
     if (rc)
@@ -261,7 +261,7 @@ fail:
 static void
 drop_uncommitted(gzt_writer *w)
 {
-    static const char *const exts[] = {"dict", "post", "pos",
+    static const char *const exts[] = {"dict", "post",  "pos",
                                        "dv",   "store", "ids"};
     for (uint32_t i = w->nold; i < w->man.nsegs; i++) {
         for (int k = 0; k < 6; k++) {
@@ -370,8 +370,7 @@ flush(gzt_writer *w, gzt_error *err)
         return rc;
     w->man.next_segment++;
     gzt_mseg *ns = gzt_realloc(w->man.segs, (w->man.nsegs + 1) * sizeof *ns);
-    gzt_segment **nsg =
-        gzt_realloc(w->segs, (w->man.nsegs + 2) * sizeof *nsg);
+    gzt_segment **nsg = gzt_realloc(w->segs, (w->man.nsegs + 2) * sizeof *nsg);
     if (nsg)
         w->segs = nsg;
     uint8_t **nd = gzt_realloc(w->del, (w->man.nsegs + 2) * sizeof *nd);
@@ -403,8 +402,8 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         return gzt_err_set(err, GZT_EINVAL, "document without an id");
     size_t idlen = strlen(doc->id);
     if (idlen > GZT_ID_MAX)
-        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)",
-                           idlen, GZT_ID_MAX);
+        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)", idlen,
+                           GZT_ID_MAX);
     if (doc->title_len + doc->body_len > GZT_DOC_MAX)
         return gzt_err_set(err, GZT_ETOOBIG,
                            "%s: document of %zu bytes (over 64 MiB)", doc->id,
@@ -550,12 +549,12 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
 /* ---- ingest ------------------------------------------------------------ */
 
 typedef struct ingest_ctx {
-    gzt_writer *w;            /* writer */
-    gzt_ingest_stats *stats;  /* counters */
-    gzt_error *err;           /* error detail */
-    uint64_t bytes_done;      /* progress */
-    uint64_t bytes_total;     /* progress */
-    struct timespec last;     /* last progress report */
+    gzt_writer *w;           /* writer */
+    gzt_ingest_stats *stats; /* counters */
+    gzt_error *err;          /* error detail */
+    uint64_t bytes_done;     /* progress */
+    uint64_t bytes_total;    /* progress */
+    struct timespec last;    /* last progress report */
 } ingest_ctx;
 
 static void
@@ -639,13 +638,13 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
         snprintf(abs, sizeof abs, "-");
     } else if (!realpath(path, abs)) {
         int e = errno;
-        return gzt_err_set(err, e == ENOENT ? GZT_ENOTFOUND : GZT_EIO,
-                           "%s: %s", path, strerror(e));
+        return gzt_err_set(err, e == ENOENT ? GZT_ENOTFOUND : GZT_EIO, "%s: %s",
+                           path, strerror(e));
     }
     ingest_ctx c = {w, stats, err, 0, 0, {0, 0}};
     uint64_t before = w->repaired;
-    int rc = gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats,
-                             err);
+    int rc =
+        gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats, err);
     stats->repaired += w->repaired - before;
     report(&c, true);
     if (rc)
@@ -726,8 +725,8 @@ merge_policy(gzt_writer *w, gzt_error *err)
             ord[i] = i;
         /* insertion sort by live documents: n is small */
         for (uint32_t i = 1; i < n; i++)
-            for (uint32_t j = i; j > 0 &&
-                                 cmp_live(&ord[j], &ord[j - 1], w->man.segs) < 0;
+            for (uint32_t j = i;
+                 j > 0 && cmp_live(&ord[j], &ord[j - 1], w->man.segs) < 0;
                  j--) {
                 uint32_t t = ord[j];
                 ord[j] = ord[j - 1];

@@ -13,9 +13,8 @@
 #include "searcher/reader.h"
 
 int
-gzt_index_check(const char *path,
-                void (*report)(void *ctx, const char *line), void *ctx,
-                gzt_error *err)
+gzt_index_check(const char *path, void (*report)(void *ctx, const char *line),
+                void *ctx, gzt_error *err)
 {
     gzt_err_clear(err);
     gzt_index *idx;
@@ -46,9 +45,8 @@ gzt_index_check(const char *path,
             break;
         }
         if (report) {
-            const gzt_rfile *files[] = {&s->dict, &s->post, &s->pos,
-                                        &s->dv,   &s->store, &s->ids,
-                                        &s->del};
+            const gzt_rfile *files[] = {&s->dict,  &s->post, &s->pos, &s->dv,
+                                        &s->store, &s->ids,  &s->del};
             for (size_t k = 0; k < sizeof files / sizeof files[0]; k++) {
                 if (!files[k]->path)
                     continue;

@@ -45,21 +45,21 @@ typedef enum gzt_qkind {
 
 typedef struct gzt_qnode gzt_qnode;
 struct gzt_qnode {
-    gzt_qkind kind;     /* what this node is */
-    uint32_t col;       /* 1-based column (bytes) where it starts */
-    char **terms;       /* analysed terms, NUL-terminated, field prefix
-                           included (GZT_PREFIX_TITLE) */
-    uint32_t nterms;    /* count of terms */
-    uint32_t *qpos;     /* PHRASE: position of each term relative to the
-                           first (gaps where tokens were dropped) */
-    uint32_t slop;      /* PHRASE: allowed extra distance ("a b"~N) */
-    gzt_date from;      /* DATE: first day, inclusive */
-    gzt_date to;        /* DATE: last day, inclusive */
-    gzt_qnode **must;   /* BOOL: all must match; scored */
-    uint32_t nmust;     /* count */
-    gzt_qnode **should; /* BOOL: optional, scored; at least one must match
-                           when nmust == 0 */
-    uint32_t nshould;   /* count */
+    gzt_qkind kind;      /* what this node is */
+    uint32_t col;        /* 1-based column (bytes) where it starts */
+    char **terms;        /* analysed terms, NUL-terminated, field prefix
+                            included (GZT_PREFIX_TITLE) */
+    uint32_t nterms;     /* count of terms */
+    uint32_t *qpos;      /* PHRASE: position of each term relative to the
+                            first (gaps where tokens were dropped) */
+    uint32_t slop;       /* PHRASE: allowed extra distance ("a b"~N) */
+    gzt_date from;       /* DATE: first day, inclusive */
+    gzt_date to;         /* DATE: last day, inclusive */
+    gzt_qnode **must;    /* BOOL: all must match; scored */
+    uint32_t nmust;      /* count */
+    gzt_qnode **should;  /* BOOL: optional, scored; at least one must match
+                            when nmust == 0 */
+    uint32_t nshould;    /* count */
     gzt_qnode **mustnot; /* BOOL: none may match */
     uint32_t nmustnot;   /* count */
 };

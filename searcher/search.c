@@ -67,8 +67,8 @@ open_once(gzt_index *idx, gzt_error *err)
     uint64_t base = 0;
     for (uint32_t i = 0; i < n; i++) {
         const gzt_mseg *m = &idx->man.segs[i];
-        if ((rc = gzt_segment_open(&idx->segs[i], idx->dir, m->id, m->del,
-                                   err)))
+        if ((rc =
+                 gzt_segment_open(&idx->segs[i], idx->dir, m->id, m->del, err)))
             return rc;
         idx->nsegs = i + 1;
         if (idx->segs[i]->ndocs != m->ndocs ||
@@ -198,8 +198,7 @@ gzt_index_find(gzt_index *idx, const char *id, uint32_t *seg, uint32_t *doc,
 }
 
 int
-gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id,
-              gzt_error *err)
+gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
 {
     gzt_err_clear(err);
     memset(out, 0, sizeof *out);
@@ -258,13 +257,13 @@ typedef struct leaf {
 } leaf;
 
 typedef struct plan {
-    gzt_index *idx;       /* reader */
-    gzt_arena *arena;     /* per-query memory */
-    leaf *leaves;         /* distinct terms */
-    uint32_t nleaves;     /* count */
-    uint32_t cap;         /* capacity */
-    double k1, b;         /* BM25 parameters */
-    gzt_error *err;       /* error detail */
+    gzt_index *idx;   /* reader */
+    gzt_arena *arena; /* per-query memory */
+    leaf *leaves;     /* distinct terms */
+    uint32_t nleaves; /* count */
+    uint32_t cap;     /* capacity */
+    double k1, b;     /* BM25 parameters */
+    gzt_error *err;   /* error detail */
 } plan;
 
 static double
@@ -334,7 +333,8 @@ static int
 leaf_of(plan *pl, const char *term, size_t len, uint32_t *out)
 {
     for (uint32_t i = 0; i < pl->nleaves; i++)
-        if (pl->leaves[i].len == len && !memcmp(pl->leaves[i].term, term, len)) {
+        if (pl->leaves[i].len == len &&
+            !memcmp(pl->leaves[i].term, term, len)) {
             *out = i;
             return GZT_OK;
         }
@@ -449,34 +449,34 @@ enum nkind { N_NONE, N_ALL, N_DATE, N_TERM, N_PHRASE, N_BOOL };
 
 typedef struct node node;
 struct node {
-    enum nkind kind;     /* what it is */
-    uint32_t doc;        /* current docid; GZT_END at the end */
-    bool started;        /* seek has been called */
-    const gzt_qnode *q;  /* query node */
-    gzt_segment *seg;    /* segment */
+    enum nkind kind;    /* what it is */
+    uint32_t doc;       /* current docid; GZT_END at the end */
+    bool started;       /* seek has been called */
+    const gzt_qnode *q; /* query node */
+    gzt_segment *seg;   /* segment */
     /* N_TERM: one cursor; N_PHRASE: one per term */
-    gzt_postings *pl;    /* cursors */
-    uint32_t npl;        /* count */
-    int32_t leaf;        /* N_TERM: leaf index */
-    double idf;          /* N_TERM/N_PHRASE: idf */
-    uint32_t freq;       /* N_PHRASE, title N_TERM: matches at doc */
-    bool title;          /* only title positions count */
-    node **must;         /* N_BOOL children */
-    uint32_t nmust;      /* count */
-    node **should;       /* N_BOOL children */
-    uint32_t nshould;    /* count */
-    node **mustnot;      /* N_BOOL children */
-    uint32_t nmustnot;   /* count */
+    gzt_postings *pl;  /* cursors */
+    uint32_t npl;      /* count */
+    int32_t leaf;      /* N_TERM: leaf index */
+    double idf;        /* N_TERM/N_PHRASE: idf */
+    uint32_t freq;     /* N_PHRASE, title N_TERM: matches at doc */
+    bool title;        /* only title positions count */
+    node **must;       /* N_BOOL children */
+    uint32_t nmust;    /* count */
+    node **should;     /* N_BOOL children */
+    uint32_t nshould;  /* count */
+    node **mustnot;    /* N_BOOL children */
+    uint32_t nmustnot; /* count */
 };
 
 typedef struct ctx {
-    plan *pl;           /* leaves and parameters */
-    gzt_segment *seg;   /* the segment */
-    double avgdl;       /* global average length */
-    node **terms;       /* all N_TERM/N_PHRASE nodes (for cleanup) */
-    uint32_t nterms;    /* count */
-    uint32_t cap;       /* capacity */
-    int error;          /* sticky error */
+    plan *pl;         /* leaves and parameters */
+    gzt_segment *seg; /* the segment */
+    double avgdl;     /* global average length */
+    node **terms;     /* all N_TERM/N_PHRASE nodes (for cleanup) */
+    uint32_t nterms;  /* count */
+    uint32_t cap;     /* capacity */
+    int error;        /* sticky error */
 } ctx;
 
 static uint32_t seek(ctx *c, node *n, uint32_t target);
@@ -527,8 +527,8 @@ term_node(ctx *c, const gzt_qnode *q, const char *term)
     }
     bool found, title = is_title(term);
     gzt_term_info ti;
-    rc = gzt_segment_lookup(c->seg, term + title, strlen(term) - title,
-                            &found, &ti, c->pl->err);
+    rc = gzt_segment_lookup(c->seg, term + title, strlen(term) - title, &found,
+                            &ti, c->pl->err);
     if (rc) {
         c->error = rc;
         return NULL;
@@ -605,8 +605,8 @@ build(ctx *c, const gzt_qnode *q)
     case GZT_Q_PHRASE: {
         double idf = 0;
         bool all = true;
-        gzt_term_info *tis = gzt_arena_alloc(c->pl->arena,
-                                             q->nterms * sizeof *tis);
+        gzt_term_info *tis =
+            gzt_arena_alloc(c->pl->arena, q->nterms * sizeof *tis);
         if (!tis) {
             c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
             return NULL;
@@ -717,8 +717,8 @@ phrase_freq(ctx *c, node *n)
     }
     uint32_t freq = 0;
     uint32_t span = q->qpos[n->npl - 1] - q->qpos[0];
-    uint64_t limit = n->title ? gzt_segment_title_end(n->seg, n->pl[0].doc)
-                              : UINT64_MAX;
+    uint64_t limit =
+        n->title ? gzt_segment_title_end(n->seg, n->pl[0].doc) : UINT64_MAX;
     for (uint32_t a = 0; a < np[0]; a++) {
         uint64_t prev = pos[0][a];
         bool ok = true;
@@ -871,8 +871,8 @@ score(ctx *c, node *n, explain_out *ex)
     switch (n->kind) {
     case N_TERM:
     case N_PHRASE: {
-        double tf = n->kind == N_TERM && !n->title ? gzt_postings_freq(n->pl)
-                                                   : n->freq;
+        double tf =
+            n->kind == N_TERM && !n->title ? gzt_postings_freq(n->pl) : n->freq;
         uint32_t dl = gzt_segment_doclen(n->seg, d);
         double s = bm25(c, n->idf, tf, dl);
         if (ex) {
@@ -893,10 +893,10 @@ score(ctx *c, node *n, explain_out *ex)
                 e->df = (uint32_t)c->pl->leaves[n->leaf].df;
             } else {
                 gzt_buf b = GZT_BUF_INIT;
-                e->term = gzt_query_format(n->q, &b) == GZT_OK
-                              ? gzt_arena_strndup(ex->arena,
-                                                  (const char *)b.p, b.len)
-                              : "phrase";
+                e->term =
+                    gzt_query_format(n->q, &b) == GZT_OK
+                        ? gzt_arena_strndup(ex->arena, (const char *)b.p, b.len)
+                        : "phrase";
                 gzt_buf_free(&b);
                 e->df = 0;
             }
@@ -947,9 +947,9 @@ before(const cand *a, const cand *b, gzt_sort sort)
 
 /* a min-heap on rank: heap[0] is the worst kept */
 typedef struct heap {
-    cand *v;     /* entries */
-    size_t n;    /* count */
-    size_t k;    /* capacity */
+    cand *v;       /* entries */
+    size_t n;      /* count */
+    size_t k;      /* capacity */
     gzt_sort sort; /* order */
 } heap;
 
@@ -1089,9 +1089,8 @@ gzt_search(gzt_results **out, gzt_index *idx, const char *query,
     {
         gzt_buf b = GZT_BUF_INIT;
         rc = gzt_query_format(r->query, &b);
-        r->canonical = rc ? NULL
-                          : gzt_arena_strndup(&r->arena, (const char *)b.p,
-                                              b.len);
+        r->canonical =
+            rc ? NULL : gzt_arena_strndup(&r->arena, (const char *)b.p, b.len);
         gzt_buf_free(&b);
         if (!r->canonical) {
             rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");

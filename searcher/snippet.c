@@ -23,15 +23,15 @@ static const char ELLIPSIS[] = "\xE2\x80\xA6"; /* … */
 
 /* what of the query highlights */
 typedef struct hl {
-    const char **terms;   /* plain terms */
-    uint32_t nterms;      /* count */
-    const char **prefixes; /* prefixes */
-    uint32_t nprefixes;   /* count */
+    const char **terms;        /* plain terms */
+    uint32_t nterms;           /* count */
+    const char **prefixes;     /* prefixes */
+    uint32_t nprefixes;        /* count */
     const gzt_qnode **phrases; /* exact phrases */
-    uint32_t nphrases;    /* count */
-    gzt_arena *arena;     /* memory */
-    bool oom;             /* allocation failed */
-    bool title;           /* the text is the title: title: terms count */
+    uint32_t nphrases;         /* count */
+    gzt_arena *arena;          /* memory */
+    bool oom;                  /* allocation failed */
+    bool title;                /* the text is the title: title: terms count */
 } hl;
 
 static void
@@ -101,11 +101,11 @@ typedef struct tok {
 } tok;
 
 typedef struct toks {
-    tok *v;             /* tokens */
-    size_t n, cap;      /* count, capacity */
-    hl *h;              /* highlights */
-    const char **dict;  /* distinct terms of phrases (for matching) */
-    uint32_t ndict;     /* count */
+    tok *v;            /* tokens */
+    size_t n, cap;     /* count, capacity */
+    hl *h;             /* highlights */
+    const char **dict; /* distinct terms of phrases (for matching) */
+    uint32_t ndict;    /* count */
 } toks;
 
 static int
@@ -249,8 +249,8 @@ trim(const char *b, size_t *s, size_t *e, size_t focus, size_t budget)
 }
 
 int
-gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
-                    size_t max_len, gzt_error *err)
+gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
+                    gzt_error *err)
 {
     gzt_err_clear(err);
     memset(out, 0, sizeof *out);
@@ -327,8 +327,8 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                 last = m;
             }
             if (ok && nspans < ts.n * 2)
-                spans[nspans++] = (span){ts.v[k].start, ts.v[last].end,
-                                         100000u + p};
+                spans[nspans++] =
+                    (span){ts.v[k].start, ts.v[last].end, 100000u + p};
         }
     }
     qsort(spans, nspans, sizeof *spans, cmp_span);
@@ -412,10 +412,9 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i,
                 fresh += !seen;
             }
             if (best == SIZE_MAX || fresh > best_new ||
-                (fresh == best_new &&
-                 (ps[p].distinct > ps[best].distinct ||
-                  (ps[p].distinct == ps[best].distinct &&
-                   ps[p].matches > ps[best].matches)))) {
+                (fresh == best_new && (ps[p].distinct > ps[best].distinct ||
+                                       (ps[p].distinct == ps[best].distinct &&
+                                        ps[p].matches > ps[best].matches)))) {
                 best = p;
                 best_new = fresh;
             }

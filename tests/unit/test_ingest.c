@@ -514,8 +514,7 @@ test_tsv_headlines_without_id_or_body_columns(void **state)
     assert_int_equal(run(&s, path, NULL, &st, &err), GZT_OK);
     assert_int_equal(s.ndocs, 6);
     assert_doc(&s.docs[0], "headlines.tsv:2",
-               "Harbor ferry resumes service after winter storm", "",
-               20120101);
+               "Harbor ferry resumes service after winter storm", "", 20120101);
     /* quotes that do not wrap the whole field are ordinary characters */
     assert_doc(&s.docs[1], "headlines.tsv:3",
                "\"Blue Horizon\" opens to full houses in capital", "",
@@ -523,8 +522,8 @@ test_tsv_headlines_without_id_or_body_columns(void **state)
     assert_doc(&s.docs[2], "headlines.tsv:4",
                "\"Riverside,\" \"Quarry\" top regional film awards", "",
                20120103);
-    assert_doc(&s.docs[3], "headlines.tsv:5", "Northwind Shipping Signs Lease", "",
-               20120104);
+    assert_doc(&s.docs[3], "headlines.tsv:5", "Northwind Shipping Signs Lease",
+               "", 20120104);
     assert_doc(&s.docs[4], "headlines.tsv:6", "CRLF line", "", 20120105);
     assert_doc(&s.docs[5], "headlines.tsv:8", "Last line without newline", "",
                20120107);
