@@ -953,28 +953,35 @@ typedef struct heap {
     gzt_sort sort; /* order */
 } heap;
 
+/* restore the heap below slot 0 after it was replaced */
+static void
+sift_down(heap *h)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < h->n && before(&h->v[w], &h->v[l], h->sort))
+            w = l;
+        if (r < h->n && before(&h->v[w], &h->v[r], h->sort))
+            w = r;
+        if (w == i)
+            break;
+        cand t = h->v[i];
+        h->v[i] = h->v[w];
+        h->v[w] = t;
+        i = w;
+    }
+}
+
 static void
 heap_push(heap *h, const cand *x)
 {
     if (h->k == 0)
         return;
     if (h->n == h->k) {
-        if (!before(x, &h->v[0], h->sort))
-            return;
-        h->v[0] = *x;
-        size_t i = 0;
-        for (;;) {
-            size_t l = 2 * i + 1, r = l + 1, w = i;
-            if (l < h->n && before(&h->v[w], &h->v[l], h->sort))
-                w = l;
-            if (r < h->n && before(&h->v[w], &h->v[r], h->sort))
-                w = r;
-            if (w == i)
-                break;
-            cand t = h->v[i];
-            h->v[i] = h->v[w];
-            h->v[w] = t;
-            i = w;
+        if (before(x, &h->v[0], h->sort)) {
+            h->v[0] = *x;
+            sift_down(h);
         }
         return;
     }
@@ -997,20 +1004,7 @@ heap_pop(heap *h, cand *out)
 {
     *out = h->v[0];
     h->v[0] = h->v[--h->n];
-    size_t i = 0;
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, w = i;
-        if (l < h->n && before(&h->v[w], &h->v[l], h->sort))
-            w = l;
-        if (r < h->n && before(&h->v[w], &h->v[r], h->sort))
-            w = r;
-        if (w == i)
-            break;
-        cand t = h->v[i];
-        h->v[i] = h->v[w];
-        h->v[w] = t;
-        i = w;
-    }
+    sift_down(h);
 }
 
 /* Empty the heap into h->v in rank order (best first). */
