@@ -22,6 +22,13 @@ cmd_delete(const args *a)
 
     gzt_writer_opts_init(&wo);
     wo.language = NULL; /* whatever the index has */
+    /* deleting from an index that is not there must not create one */
+    gzt_index *idx = NULL;
+    output_err_clear(&err);
+    rc = gzt_index_open(&idx, args_index_dir(a), &err);
+    gzt_index_close(idx);
+    if (rc != GZT_OK)
+        return output_lib_error(rc, &err);
     output_err_clear(&err);
     rc = gzt_writer_open(&w, args_index_dir(a), &wo, &err);
     if (rc != GZT_OK)

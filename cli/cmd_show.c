@@ -69,7 +69,8 @@ show_text(const gzt_stored *s, bool color)
         output_text(stdout, s->body, s->body_len);
     else
         fwrite(s->body, 1, s->body_len, stdout);
-    if (s->body[s->body_len - 1] != '\n')
+    /* piped, the body byte for byte; on a terminal, end the line */
+    if (s->body[s->body_len - 1] != '\n' && isatty(STDOUT_FILENO))
         fputc('\n', stdout);
 }
 

@@ -37,6 +37,8 @@ open_kind(gzt_rfile *f, const char *dir, uint32_t segid, const char *ext,
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     int rc = gzt_rfile_open(f, p, magic, err);
     gzt_free(p);
+    if (rc == GZT_OK && gzt_load_u32(f->base + 12) != segid)
+        rc = gzt_rfile_corrupt(f, f->base + 12, "file of another segment", err);
     return rc;
 }
 
@@ -186,6 +188,9 @@ load_del(gzt_segment *s, const char *dir, const char *delname, gzt_error *err)
     gzt_free(p);
     if (rc)
         return rc;
+    if (gzt_load_u32(s->del.base + 12) != s->id)
+        return gzt_rfile_corrupt(&s->del, s->del.base + 12,
+                                 "file of another segment", err);
     const gzt_rfile *f = &s->del;
     if (f->body_len < 8 || gzt_load_u32(f->body) != s->ndocs ||
         f->body_len != 8 + ((size_t)s->ndocs + 7) / 8)
@@ -604,9 +609,17 @@ gzt_segment_doc(gzt_segment *s, uint32_t doc, gzt_docfields *out,
         if (rc)
             return gzt_rfile_corrupt(&s->store, blk, "bad stored block", err);
         s->cached_block = lo;
+        s->next_doc = gzt_load_u32(e);
+        s->next_off = 0;
     }
-    gzt_rd r = gzt_rd_make(s->blockbuf.p, s->blockbuf.len);
+    /* continue from the last fetch when going forward in the block */
     uint32_t first = gzt_load_u32(e);
+    size_t from = 0;
+    if (doc >= s->next_doc && s->next_off <= s->blockbuf.len) {
+        first = s->next_doc;
+        from = s->next_off;
+    }
+    gzt_rd r = gzt_rd_make(s->blockbuf.p + from, s->blockbuf.len - from);
     for (uint32_t d = first; d <= doc; d++) {
         uint32_t nf;
         if (!gzt_rd_varint32(&r, &nf) || nf < GZT_STORE_FIELDS)
@@ -623,6 +636,8 @@ gzt_segment_doc(gzt_segment *s, uint32_t doc, gzt_docfields *out,
             }
         }
     }
+    s->next_doc = doc + 1;
+    s->next_off = (size_t)(r.p - s->blockbuf.p);
     return GZT_OK;
 }
 
@@ -670,26 +685,35 @@ gzt_segment_verify(gzt_segment *s, gzt_error *err)
         return rc;
     if (n != s->nterms)
         return gzt_rfile_corrupt(&s->dict, NULL, "term count mismatch", err);
-    /* every stored document, and the id table pointing at each once */
-    uint8_t *seen = gzt_calloc((size_t)s->ndocs / 8 + 1, 1);
-    if (!seen)
+    /* the id table points at every document once, and each entry's hash
+     * is its stored id's; checked in docid order so that the store is read
+     * sequentially */
+    uint32_t *entry = gzt_malloc(((size_t)s->ndocs + 1) * sizeof *entry);
+    if (!entry)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    for (uint32_t d = 0; d < s->ndocs; d++)
+        entry[d] = UINT32_MAX;
     for (uint32_t e = 0; e < s->ndocs && rc == GZT_OK; e++) {
         uint32_t d = gzt_segment_id_doc(s, e);
+        if (entry[d] != UINT32_MAX)
+            rc = gzt_rfile_corrupt(&s->ids,
+                                   s->ids.body + (size_t)e * GZT_IDS_LEN,
+                                   "id table names a document twice", err);
+        entry[d] = e;
+    }
+    for (uint32_t d = 0; d < s->ndocs && rc == GZT_OK; d++) {
         gzt_docfields f;
         if ((rc = gzt_segment_doc(s, d, &f, err)))
             break;
-        const uint8_t *at = s->ids.body + (size_t)e * GZT_IDS_LEN;
-        if ((seen[d >> 3] >> (d & 7) & 1) ||
-            gzt_load_u64(at) !=
-                gzt_id_hash(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]))
+        const uint8_t *at = s->ids.body + (size_t)entry[d] * GZT_IDS_LEN;
+        if (gzt_load_u64(at) !=
+            gzt_id_hash(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]))
             rc = gzt_rfile_corrupt(&s->ids, at,
-                                   "id table disagrees with the "
-                                   "stored documents",
+                                   "id table disagrees with the stored "
+                                   "documents",
                                    err);
-        seen[d >> 3] |= (uint8_t)(1u << (d & 7));
     }
-    gzt_free(seen);
+    gzt_free(entry);
     return rc;
 }
 

@@ -66,6 +66,9 @@ typedef struct gzt_segment {
     void *zctx;                 /* gzt_zctx for stored documents */
     gzt_buf blockbuf;           /* last decompressed store block */
     int64_t cached_block;       /* its number, -1 none */
+    uint32_t next_doc;          /* docid of the record at next_off */
+    size_t next_off;            /* offset in blockbuf of the record after
+                                   the last one fetched */
 } gzt_segment;
 
 /* Open segment @p segid of index @p dir, with deletion file @p delname

@@ -416,7 +416,7 @@ typedef struct gzt_explain_term {
     const char *term; /**< the analysed term, or the phrase "a b" */
     double idf;       /**< Lucene idf */
     double tf;        /**< frequency in the document (phrase matches) */
-    uint32_t df;      /**< documents containing it (0 for a phrase) */
+    uint32_t df;      /**< documents containing it (the phrase) */
     uint32_t dl;      /**< document length */
     double avgdl;     /**< average document length */
     double score;     /**< idf * tf*(k1+1) / (tf + k1*(1-b+b*dl/avgdl)) */

@@ -1298,7 +1298,10 @@ gzt_ingest_path(const char *path, const gzt_ingest_opts *opts, gzt_ingest_fn fn,
             const char *slash = strrchr(path, '/');
             uint64_t size = S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
             g.total = size;
-            rc = ingest_file(&g, path, path, slash ? slash + 1 : path, size);
+            /* a single file's id is its file name, as it would be in a
+             * walk of its directory */
+            rc = ingest_file(&g, path, slash ? slash + 1 : path,
+                             slash ? slash + 1 : path, size);
         }
     }
     if (rc == GZT_OK && progress && g.done != g.reported)

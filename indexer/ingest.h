@@ -29,7 +29,7 @@ typedef void (*gzt_ingest_progress_fn)(void *ctx, uint64_t bytes_done,
  * sorted order, or "-" for stdin) and pass it to @p fn.
  *
  * Ids: for a directory the path relative to it ("sub/a.txt"); for a single
- * text file its name as given; for JSONL/CSV the id field (a record without
+ * text file its file name (no directory); for JSONL/CSV the id field (a record without
  * one gets "<file>:<line>"). doc->source is @p path as given. Text files
  * take their date from gzt_date_sniff() and their title from a first line
  * that is followed by a blank line and is shorter than 200 bytes; JSON and

@@ -251,7 +251,8 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
             err, rc, rc == GZT_ENOMEM ? "out of memory" : "document too large");
     if (length > UINT32_MAX)
         return gzt_err_set(err, GZT_ETOOBIG, "document has too many tokens");
-    qsort(inv->toks, inv->ntoks, sizeof *inv->toks, cmp_u64);
+    if (inv->ntoks > 1)
+        qsort(inv->toks, inv->ntoks, sizeof *inv->toks, cmp_u64);
     for (size_t i = 0; i < inv->ntoks;) {
         uint32_t id = (uint32_t)(inv->toks[i] >> 32);
         size_t j = i;

@@ -208,6 +208,9 @@ gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     if (rc)
         goto fail;
     rc = gzt_manifest_read(&w->man, path, err);
+    /* every segment the manifest names is committed: a failure from here
+     * on must not let gzt_writer_close() remove any of them */
+    w->nold = w->man.nsegs;
     if (rc == GZT_ENOTFOUND) {
         gzt_err_clear(err);
         memset(&w->man, 0, sizeof w->man);
@@ -426,7 +429,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     gzt_add_result res = GZT_ADDED;
     uint32_t bdoc;
-    if (hmap_get(&w->batch, key, &bdoc)) {
+    if (hmap_get(&w->batch, key, &bdoc) && bdoc != UINT32_MAX) {
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
         if (l == idlen && !memcmp(bid, doc->id, l)) {
@@ -486,11 +489,14 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
     uint64_t key = hkey(id, idlen);
     uint32_t bdoc;
     bool found = false;
-    if (hmap_get(&w->batch, key, &bdoc)) {
+    if (hmap_get(&w->batch, key, &bdoc) && bdoc != UINT32_MAX) {
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
         if (l == idlen && !memcmp(bid, id, l)) {
             gzt_inv_delete(w->inv, bdoc);
+            /* the id no longer names a buffered document */
+            if (hmap_put(&w->batch, key, UINT32_MAX))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
             found = true;
         }
     }
@@ -702,49 +708,41 @@ write_del(gzt_writer *w, uint32_t i, uint64_t gen, gzt_error *err)
     return gzt_wfile_finish(&f, err);
 }
 
-static int
-cmp_live(const void *a, const void *b, const gzt_mseg *segs)
+static uint64_t
+live_docs(const gzt_mseg *m)
 {
-    const gzt_mseg *x = &segs[*(const uint32_t *)a];
-    const gzt_mseg *y = &segs[*(const uint32_t *)b];
-    uint32_t lx = x->ndocs - x->deleted, ly = y->ndocs - y->deleted;
-    return lx < ly ? -1 : lx > ly;
+    return m->ndocs - m->deleted;
 }
 
-/* Merge the smallest segments while there are too many. */
+/* Merge the smallest runs of adjacent segments while there are too many. */
 static int
 merge_policy(gzt_writer *w, gzt_error *err)
 {
     while (w->man.nsegs > GZT_MERGE_MAX_SEGMENTS) {
         uint32_t n = w->man.nsegs;
-        uint32_t order[64 + GZT_MERGE_MAX_SEGMENTS];
-        uint32_t *ord = n <= 64 ? order : gzt_malloc(n * sizeof *ord);
-        if (!ord)
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        for (uint32_t i = 0; i < n; i++)
-            ord[i] = i;
-        /* insertion sort by live documents: n is small */
-        for (uint32_t i = 1; i < n; i++)
-            for (uint32_t j = i;
-                 j > 0 && cmp_live(&ord[j], &ord[j - 1], w->man.segs) < 0;
-                 j--) {
-                uint32_t t = ord[j];
-                ord[j] = ord[j - 1];
-                ord[j - 1] = t;
-            }
+        /* the run of k adjacent segments with the fewest live documents:
+         * merging neighbours keeps every document's relative docid order,
+         * so ties rank the same whatever the commit history */
         uint32_t k = GZT_MIN((uint32_t)GZT_MERGE_FACTOR, n);
-        /* merge in docid order so ties keep their order */
+        uint64_t run = 0, best = UINT64_MAX;
+        uint32_t at = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            run += live_docs(&w->man.segs[i]);
+            if (i >= k)
+                run -= live_docs(&w->man.segs[i - k]);
+            if (i + 1 >= k && run < best) {
+                best = run;
+                at = i + 1 - k;
+            }
+        }
         bool pick[1024] = {false};
         bool *pk = n <= 1024 ? pick : gzt_calloc(n, 1);
         gzt_segment *in[GZT_MERGE_FACTOR];
         const uint8_t *dl[GZT_MERGE_FACTOR];
-        if (!pk) {
-            if (ord != order)
-                gzt_free(ord);
+        if (!pk)
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        }
-        for (uint32_t i = 0; i < k; i++)
-            pk[ord[i]] = true;
+        for (uint32_t i = at; i < at + k; i++)
+            pk[i] = true;
         uint32_t m = 0, first = UINT32_MAX;
         for (uint32_t i = 0; i < n; i++) {
             if (!pk[i])
@@ -764,8 +762,6 @@ merge_policy(gzt_writer *w, gzt_error *err)
         if (rc) {
             if (pk != pick)
                 gzt_free(pk);
-            if (ord != order)
-                gzt_free(ord);
             return rc;
         }
         /* replace: merged at the first picked slot, others removed */
@@ -796,8 +792,6 @@ merge_policy(gzt_writer *w, gzt_error *err)
         w->man.nsegs = o;
         if (pk != pick)
             gzt_free(pk);
-        if (ord != order)
-            gzt_free(ord);
     }
     return GZT_OK;
 }

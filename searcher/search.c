@@ -398,6 +398,19 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
                 dup = !strcmp(found[i] + title, it.term);
             if (dup)
                 continue;
+            if (title) {
+                /* only words that some live title holds expand a title
+                 * prefix and count against the ceiling */
+                char key[GZT_DICT_TERM_MAX + 2];
+                uint64_t tdf;
+                key[0] = GZT_PREFIX_TITLE;
+                memcpy(key + 1, it.term, it.term_len);
+                if ((rc =
+                         live_df(pl->idx, key, it.term_len + 1, &tdf, pl->err)))
+                    return rc;
+                if (tdf == 0)
+                    continue;
+            }
             if (nfound == *budget)
                 return gzt_err_set(pl->err, GZT_ETOOBIG,
                                    "column %u: prefix '%s*' matches more than "
@@ -848,6 +861,27 @@ seek(ctx *c, node *n, uint32_t target)
     return n->doc = GZT_END;
 }
 
+/* Live documents that contain the phrase @p q, over all segments: for
+ * --explain only, which pays a full evaluation of the phrase; 0 on error. */
+static uint64_t
+phrase_df(ctx *outer, const gzt_qnode *q)
+{
+    gzt_index *idx = outer->pl->idx;
+    uint64_t df = 0;
+    for (uint32_t s = 0; s < idx->nsegs; s++) {
+        ctx c = {outer->pl, idx->segs[s], outer->avgdl, NULL, 0, 0, 0};
+        node *n = build(&c, q);
+        if (n)
+            for (uint32_t d = seek(&c, n, 0); d != GZT_END;
+                 d = seek(&c, n, d + 1))
+                df += !gzt_segment_deleted(c.seg, d);
+        release(&c);
+        if (!n || c.error)
+            return 0;
+    }
+    return df;
+}
+
 static double
 bm25(const ctx *c, double idf, double tf, uint32_t dl)
 {
@@ -898,7 +932,7 @@ score(ctx *c, node *n, explain_out *ex)
                         ? gzt_arena_strndup(ex->arena, (const char *)b.p, b.len)
                         : "phrase";
                 gzt_buf_free(&b);
-                e->df = 0;
+                e->df = (uint32_t)phrase_df(c, n->q);
             }
             e->idf = n->idf;
             e->tf = tf;

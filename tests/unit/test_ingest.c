@@ -286,7 +286,7 @@ test_directory_walk_is_sorted_recursive_and_skips_hidden_binary_zst(
 }
 
 static void
-test_single_text_file_id_is_the_path_as_given(void **state)
+test_single_text_file_id_is_its_file_name(void **state)
 {
     (void)state;
     char path[4096];
@@ -296,7 +296,7 @@ test_single_text_file_id_is_the_path_as_given(void **state)
     gzt_error err;
     assert_int_equal(run(&s, path, NULL, &st, &err), GZT_OK);
     assert_int_equal(s.ndocs, 1);
-    assert_doc(&s.docs[0], path, "A short title",
+    assert_doc(&s.docs[0], "a.txt", "A short title",
                "The body of a.\nSecond line.\n", 0);
     assert_string_equal(s.docs[0].source, path);
     assert_int_equal(st.docs, 1);
@@ -333,7 +333,8 @@ test_text_title_needs_a_short_first_line_and_a_blank_line(void **state)
         gzt_error err;
         assert_int_equal(run(&s, path, NULL, &st, &err), GZT_OK);
         assert_int_equal(s.ndocs, 1);
-        assert_doc(&s.docs[0], path, cases[i].title, cases[i].body, 0);
+        assert_doc(&s.docs[0], strrchr(path, '/') + 1, cases[i].title,
+                   cases[i].body, 0);
         sink_free(&s);
     }
 
@@ -1044,7 +1045,7 @@ main(void)
         cmocka_unit_test(test_opts_init_sets_the_documented_defaults),
         cmocka_unit_test(
             test_directory_walk_is_sorted_recursive_and_skips_hidden_binary_zst),
-        cmocka_unit_test(test_single_text_file_id_is_the_path_as_given),
+        cmocka_unit_test(test_single_text_file_id_is_its_file_name),
         cmocka_unit_test(
             test_text_title_needs_a_short_first_line_and_a_blank_line),
         cmocka_unit_test(test_invalid_utf8_and_nul_in_text_are_repaired),
