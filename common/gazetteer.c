@@ -1,0 +1,1143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * gazetteer.c: entity lists and the longest-match matcher over tokens.
+ *
+ * Every name is stored under its key, the name with the spaces taken out,
+ * in an open-addressed hash table of 64-bit hashes. The matcher hashes the
+ * concatenated bytes of tokens i, i+1, ... incrementally (FNV-1a, finalised
+ * per lookup) and stops at the first run of tokens that is neither a key nor
+ * a prefix of one. To make that stop early, every key also registers its
+ * prefixes that end where a tokenizer may cut: after each word and beside
+ * each ASCII punctuation mark ("People|'s", "Guinea|-|Bissau", "U.S|."). A
+ * slot therefore says three things about one byte string: which entry has
+ * it as its key, whether a longer key continues from it, and the membership
+ * flags of a token with exactly those bytes. Hash hits are confirmed
+ * against the stored key, so a collision can cost time but never a wrong
+ * match. No allocation happens while matching: tokens are copied into a
+ * stack buffer of GZT_GAZ_NAME_MAX bytes.
+ *
+ * A second table holds every key lower-cased (utf8proc's simple mapping)
+ * for the ALL-CAPS fallback. Cue phrases are stored lower-case in the
+ * lists; here each is also entered in sentence and title case, so that a
+ * cue is found with the one exact lookup that every token gets anyway.
+ *
+ * Lists are checked whole before any row is added (a user list with a bad
+ * row changes nothing), then rows are added in order. Built-in entries keep
+ * the first row of a name; user rows replace whatever was there.
+ */
+#include "common/gazetteer.h"
+
+#include <utf8proc.h>
+
+#include "common/io.h"
+#include "common/utf8.h"
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+#define CANON_MAX (4 * GZT_GAZ_NAME_MAX) /* bytes of a canonical form */
+#define FOLD_MAX (2 * GZT_GAZ_NAME_MAX)  /* bytes of a folded key at load */
+#define TABLE_MIN 1024                   /* initial slots of a table */
+
+/* The lists, in load order; the order of built-in precedence. */
+enum { LIST_COUNTRIES, LIST_ORGS, LIST_PEOPLE, LIST_TITLES, LIST_USER };
+
+/* One name, alias or cue phrase. */
+typedef struct entry {
+    const char *key;    /* the name without its spaces, as written */
+    const char *fkey;   /* key lower-cased; NULL when it is too long */
+    const char *canon;  /* canonical form, NUL-terminated, shared by the
+                           aliases of a row; NULL for a cue phrase */
+    uint32_t key_len;   /* bytes of key */
+    uint32_t fkey_len;  /* bytes of fkey */
+    uint32_t canon_len; /* bytes of canon */
+    uint8_t type;       /* gzt_gaz_type; GZT_GAZ_NONE for a cue phrase */
+    uint8_t cue;        /* GZT_GAZ_CUE_* bits of a cue phrase */
+    uint8_t user;       /* 1 when it comes from a user list */
+} entry;
+
+/* What the gazetteer knows about one byte string. */
+typedef struct slot {
+    uint64_t hash;  /* finalised hash of the bytes; 0 marks an empty slot */
+    uint32_t ent;   /* 1 + index of the entry with this key; 0 for none */
+    uint32_t cue;   /* 1 + index of the cue phrase with this key; 0: none */
+    uint16_t flags; /* GZT_GAZ_F_* of a token with exactly these bytes */
+    uint8_t prefix; /* 1 when a longer key continues after these bytes */
+} slot;
+
+/* Open addressing, linear probing, at most half full. */
+typedef struct table {
+    slot *s;    /* cap slots */
+    size_t cap; /* a power of two, or 0 before the first insert */
+    size_t n;   /* slots in use */
+} table;
+
+struct gzt_gaz {
+    gzt_arena strings; /* keys and canonical forms */
+    entry *ents;       /* every entry ever added (replaced ones stay) */
+    size_t nents;      /* entries in ents */
+    size_t cap_ents;   /* allocated */
+    size_t nmatch;     /* names and aliases added (not cue phrases) */
+    table exact;       /* keys as written */
+    table folded;      /* keys lower-cased: the ALL-CAPS fallback */
+};
+
+/* ---- hashing and tables -------------------------------------------------- */
+
+static inline uint64_t
+fnv(uint64_t h, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        h ^= (uint8_t)p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+/* FNV-1a's low bits are weak for a power-of-two table: mix (murmur3's
+ * finaliser), and keep 0 for empty slots. */
+static inline uint64_t
+fin(uint64_t h)
+{
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ULL;
+    h ^= h >> 33;
+    return h ? h : 1;
+}
+
+static const slot *
+table_find(const table *t, uint64_t h)
+{
+    if (!t->cap)
+        return NULL;
+    size_t mask = t->cap - 1;
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        if (t->s[i].hash == h)
+            return &t->s[i];
+        if (t->s[i].hash == 0)
+            return NULL;
+    }
+}
+
+/* Rehash @p t into at least @p want slots (a power of two). */
+static int
+table_resize(table *t, size_t want)
+{
+    size_t cap = t->cap ? t->cap : TABLE_MIN;
+    while (cap < want) {
+        if (cap > SIZE_MAX / 2 / sizeof(slot))
+            return GZT_ENOMEM;
+        cap *= 2;
+    }
+    if (cap == t->cap)
+        return GZT_OK;
+    slot *s = gzt_calloc(cap, sizeof(slot));
+    if (!s)
+        return GZT_ENOMEM;
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->s[i].hash)
+            continue;
+        size_t j = (size_t)t->s[i].hash & (cap - 1);
+        while (s[j].hash)
+            j = (j + 1) & (cap - 1);
+        s[j] = t->s[i];
+    }
+    gzt_free(t->s);
+    t->s = s;
+    t->cap = cap;
+    return GZT_OK;
+}
+
+/* The slot of hash @p h, created empty if absent; NULL when out of memory. */
+static slot *
+table_get(table *t, uint64_t h)
+{
+    if (2 * (t->n + 1) > t->cap && table_resize(t, 2 * t->cap) != GZT_OK)
+        return NULL;
+    size_t mask = t->cap - 1;
+    size_t i = (size_t)h & mask;
+    while (t->s[i].hash && t->s[i].hash != h)
+        i = (i + 1) & mask;
+    if (!t->s[i].hash) {
+        t->s[i].hash = h;
+        t->n++;
+    }
+    return &t->s[i];
+}
+
+/* ---- case ---------------------------------------------------------------- */
+
+enum { CASE_NONE, CASE_UPPER, CASE_OTHER };
+
+/* CASE_UPPER: at least one upper-case letter and no lower-case or
+ * title-case one ("IRAN", "U.S."); CASE_NONE: no cased letter ("-", "1996");
+ * CASE_OTHER: the rest. Bytes that are not UTF-8 count as caseless. */
+static int
+token_case(const char *s, size_t len)
+{
+    bool upper = false;
+    for (size_t i = 0; i < len;) {
+        uint8_t c = (uint8_t)s[i];
+        if (c < 0x80) {
+            if (c >= 'a' && c <= 'z')
+                return CASE_OTHER;
+            upper |= c >= 'A' && c <= 'Z';
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if (cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT)
+            return CASE_OTHER;
+        upper |= cat == UTF8PROC_CATEGORY_LU;
+        i += (size_t)k;
+    }
+    return upper ? CASE_UPPER : CASE_NONE;
+}
+
+/* true when @p s has an upper- or title-case letter: a name word. */
+static bool
+has_capital(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint8_t c = (uint8_t)s[i];
+        if (c < 0x80) {
+            if (c >= 'A' && c <= 'Z')
+                return true;
+            i++;
+            continue;
+        }
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                              (utf8proc_ssize_t)(len - i), &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        utf8proc_category_t cat = utf8proc_category(cp);
+        if (cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT)
+            return true;
+        i += (size_t)k;
+    }
+    return false;
+}
+
+/* Write @p s lower-cased to @p out; the bytes written, or SIZE_MAX when
+ * they would pass @p cap. Bytes that are not UTF-8 are copied. */
+static size_t
+fold(char *out, size_t cap, const char *s, size_t len)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        uint8_t c = (uint8_t)s[i];
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = 1;
+        if (c >= 0x80)
+            k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                 (utf8proc_ssize_t)(len - i), &cp);
+        if (c < 0x80 || k <= 0) {
+            if (o >= cap)
+                return SIZE_MAX;
+            out[o++] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            i++;
+            continue;
+        }
+        utf8proc_uint8_t enc[4];
+        utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_tolower(cp), enc);
+        if (m <= 0 || o + (size_t)m > cap)
+            return SIZE_MAX;
+        memcpy(out + o, enc, (size_t)m);
+        o += (size_t)m;
+        i += (size_t)k;
+    }
+    return o;
+}
+
+/* Upper-case the first character of @p s (len bytes) into @p out, copying
+ * the rest; returns the bytes written or SIZE_MAX past @p cap. */
+static size_t
+capitalise(char *out, size_t cap, const char *s, size_t len)
+{
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s,
+                                          (utf8proc_ssize_t)len, &cp);
+    if (k <= 0) {
+        if (len > cap)
+            return SIZE_MAX;
+        memcpy(out, s, len);
+        return len;
+    }
+    utf8proc_uint8_t enc[4];
+    utf8proc_ssize_t m = utf8proc_encode_char(utf8proc_toupper(cp), enc);
+    if (m <= 0 || (size_t)m + (len - (size_t)k) > cap)
+        return SIZE_MAX;
+    memcpy(out, enc, (size_t)m);
+    memcpy(out + m, s + k, len - (size_t)k);
+    return (size_t)m + len - (size_t)k;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* A name turned into its two keys, with the places a token may end. */
+typedef struct keys {
+    char k[GZT_GAZ_NAME_MAX];      /* the name without spaces */
+    char fk[FOLD_MAX];             /* k lower-cased */
+    bool kb[GZT_GAZ_NAME_MAX + 1]; /* kb[i]: a token may end before k[i] */
+    bool fkb[FOLD_MAX + 1];        /* the same for fk */
+    size_t klen;                   /* bytes of k */
+    size_t fklen;                  /* bytes of fk; SIZE_MAX when too long */
+} keys;
+
+static bool
+is_punct(uint8_t c)
+{
+    return c < 0x80 && c > ' ' && !(c >= '0' && c <= '9') &&
+           !((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/* Mark beside every ASCII punctuation mark of @p k as a possible cut. */
+static void
+mark_punct(const char *k, size_t len, bool *b)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (is_punct((uint8_t)k[i])) {
+            b[i] = true;
+            b[i + 1] = true;
+        }
+    }
+}
+
+/* Words of @p s (split on spaces), at most GZT_GAZ_MAX_TOKENS + 1 counted. */
+static size_t
+count_words(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len && n <= GZT_GAZ_MAX_TOKENS; i++)
+        n += s[i] != ' ' && (i == 0 || s[i - 1] == ' ');
+    return n;
+}
+
+/* Fill @p kk from @p name; false when the key would pass
+ * GZT_GAZ_NAME_MAX (rows are checked when parsed, but a cue phrase in
+ * title case may grow). */
+static bool
+make_keys(keys *kk, const char *name, size_t len)
+{
+    /* a key is at most as long as the name, its fold at most twice that */
+    size_t clear = GZT_MIN(len, (size_t)GZT_GAZ_NAME_MAX) + 1;
+    memset(kk->kb, 0, clear);
+    memset(kk->fkb, 0, GZT_MIN(2 * clear, sizeof kk->fkb));
+    kk->klen = 0;
+    kk->fklen = 0;
+    for (size_t i = 0; i < len;) {
+        if (name[i] == ' ') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && name[j] != ' ')
+            j++;
+        if (j - i > GZT_GAZ_NAME_MAX - kk->klen)
+            return false;
+        memcpy(kk->k + kk->klen, name + i, j - i);
+        kk->klen += j - i;
+        kk->kb[kk->klen] = true;
+        if (kk->fklen != SIZE_MAX) {
+            size_t m = fold(kk->fk + kk->fklen, sizeof kk->fk - kk->fklen,
+                            name + i, j - i);
+            if (m == SIZE_MAX || kk->fklen + m > GZT_GAZ_NAME_MAX) {
+                kk->fklen = SIZE_MAX;
+            } else {
+                kk->fklen += m;
+                kk->fkb[kk->fklen] = true;
+            }
+        }
+        i = j;
+    }
+    mark_punct(kk->k, kk->klen, kk->kb);
+    if (kk->fklen != SIZE_MAX)
+        mark_punct(kk->fk, kk->fklen, kk->fkb);
+    return true;
+}
+
+/* Enter @p k and its cut prefixes into @p t; the slot of the whole key, or
+ * NULL when out of memory. */
+static slot *
+table_add_key(table *t, const char *k, size_t len, const bool *cut)
+{
+    uint64_t h = FNV_OFFSET;
+    for (size_t i = 0; i < len; i++) {
+        h = fnv(h, k + i, 1);
+        if (i + 1 < len && cut[i + 1]) {
+            slot *p = table_get(t, fin(h));
+            if (!p)
+                return NULL;
+            p->prefix = 1;
+        }
+    }
+    return table_get(t, fin(h));
+}
+
+static bool
+key_eq(const entry *e, bool folded, const char *s, size_t len)
+{
+    const char *k = folded ? e->fkey : e->key;
+    size_t klen = folded ? e->fkey_len : e->key_len;
+    return k && klen == len && memcmp(k, s, len) == 0;
+}
+
+/* ---- adding entries ------------------------------------------------------ */
+
+static int
+push_entry(gzt_gaz *g, const keys *kk, uint32_t *idx)
+{
+    if (g->nents == g->cap_ents) {
+        size_t cap = g->cap_ents ? 2 * g->cap_ents : 4096;
+        size_t bytes;
+        if (cap > UINT32_MAX - 1 || !gzt_size_mul(cap, sizeof(entry), &bytes))
+            return GZT_ETOOBIG;
+        entry *e = gzt_realloc(g->ents, bytes);
+        if (!e)
+            return GZT_ENOMEM;
+        g->ents = e;
+        g->cap_ents = cap;
+    }
+    entry *e = &g->ents[g->nents];
+    memset(e, 0, sizeof *e);
+    e->key = gzt_arena_strndup(&g->strings, kk->k, kk->klen);
+    if (!e->key)
+        return GZT_ENOMEM;
+    e->key_len = (uint32_t)kk->klen;
+    if (kk->fklen != SIZE_MAX) {
+        if (kk->fklen == kk->klen && memcmp(kk->fk, kk->k, kk->klen) == 0)
+            e->fkey = e->key; /* already lower case */
+        else
+            e->fkey = gzt_arena_strndup(&g->strings, kk->fk, kk->fklen);
+        if (!e->fkey)
+            return GZT_ENOMEM;
+        e->fkey_len = (uint32_t)kk->fklen;
+    }
+    *idx = (uint32_t)g->nents++;
+    return GZT_OK;
+}
+
+/* Point @p s (the slot of entry @p idx's key) at the entry, unless an entry
+ * that takes precedence is there: a built-in first entry stays, a user
+ * entry replaces. A different key with the same 64-bit hash keeps the
+ * slot (the newcomer then never matches; no such pair is known). */
+static void
+claim(gzt_gaz *g, uint32_t *field, uint32_t idx, bool folded)
+{
+    const entry *e = &g->ents[idx];
+    if (*field) {
+        const entry *o = &g->ents[*field - 1];
+        if (!key_eq(o, folded, folded ? e->fkey : e->key,
+                    folded ? e->fkey_len : e->key_len))
+            return;
+        if (!e->user)
+            return;
+    }
+    *field = idx + 1;
+}
+
+/* Add a name or alias that matches (@p type) or a cue phrase (@p cue). */
+static int
+add_key(gzt_gaz *g, const char *name, size_t len, uint8_t type, uint8_t cue,
+        const char *canon, size_t canon_len, bool user)
+{
+    keys kk;
+    if (!make_keys(&kk, name, len) || kk.klen == 0)
+        return GZT_OK;
+    if (cue) {
+        /* the same phrase twice (as a title and an org cue): merge kinds */
+        const slot *s =
+            table_find(&g->exact, fin(fnv(FNV_OFFSET, kk.k, kk.klen)));
+        if (s && s->cue && key_eq(&g->ents[s->cue - 1], false, kk.k, kk.klen)) {
+            g->ents[s->cue - 1].cue |= cue;
+            return GZT_OK;
+        }
+    }
+    uint32_t idx;
+    int rc = push_entry(g, &kk, &idx);
+    if (rc)
+        return rc;
+    entry *e = &g->ents[idx];
+    e->type = type;
+    e->cue = cue;
+    e->user = user;
+    e->canon = canon;
+    e->canon_len = (uint32_t)canon_len;
+    if (!cue)
+        g->nmatch++;
+    slot *s = table_add_key(&g->exact, kk.k, kk.klen, kk.kb);
+    if (!s)
+        return GZT_ENOMEM;
+    claim(g, cue ? &s->cue : &s->ent, idx, false);
+    if (kk.fklen != SIZE_MAX) {
+        s = table_add_key(&g->folded, kk.fk, kk.fklen, kk.fkb);
+        if (!s)
+            return GZT_ENOMEM;
+        claim(g, cue ? &s->cue : &s->ent, idx, true);
+    }
+    return GZT_OK;
+}
+
+/* Give @p flags to a token written @p w (and to its ALL-CAPS form). */
+static int
+flag_token(gzt_gaz *g, const char *w, size_t len, uint16_t flags)
+{
+    slot *s = table_get(&g->exact, fin(fnv(FNV_OFFSET, w, len)));
+    if (!s)
+        return GZT_ENOMEM;
+    s->flags |= flags;
+    char f[FOLD_MAX];
+    size_t m = fold(f, sizeof f, w, len);
+    if (m != SIZE_MAX) {
+        s = table_get(&g->folded, fin(fnv(FNV_OFFSET, f, m)));
+        if (!s)
+            return GZT_ENOMEM;
+        s->flags |= flags;
+    }
+    return GZT_OK;
+}
+
+/* Give @p flags to every name word of @p name, whole and, when hyphenated,
+ * by part. */
+static int
+flag_words(gzt_gaz *g, const char *name, size_t len, uint16_t flags)
+{
+    for (size_t i = 0; i < len;) {
+        if (name[i] == ' ') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < len && name[j] != ' ')
+            j++;
+        if (has_capital(name + i, j - i)) {
+            int rc = flag_token(g, name + i, j - i, flags);
+            if (rc)
+                return rc;
+            const char *h = memchr(name + i, '-', j - i);
+            for (size_t a = i; h && a < j;) {
+                size_t b = a;
+                while (b < j && name[b] != '-')
+                    b++;
+                if (b > a && has_capital(name + a, b - a)) {
+                    rc = flag_token(g, name + a, b - a, flags);
+                    if (rc)
+                        return rc;
+                }
+                a = b + 1;
+            }
+        }
+        i = j;
+    }
+    return GZT_OK;
+}
+
+/* ---- list rows ----------------------------------------------------------- */
+
+/* One row of a list, pointing into the list's bytes. */
+typedef struct row {
+    const char *name;    /* first column */
+    size_t name_len;     /* bytes of name */
+    uint8_t type;        /* gzt_gaz_type, or a GZT_GAZ_CUE_* for titles.txt */
+    const char *canon;   /* third column, or name when empty */
+    size_t canon_len;    /* bytes of canon */
+    const char *aliases; /* fourth column, '|'-separated; may be empty */
+    size_t aliases_len;  /* bytes of aliases */
+} row;
+
+static int
+parse_type(const char *s, size_t len)
+{
+    static const char *const names[] = {"PER", "ORG", "LOC", "MISC"};
+    for (int t = 0; t < 4; t++) {
+        size_t n = strlen(names[t]);
+        if (len != n)
+            continue;
+        size_t i = 0;
+        while (i < n && (s[i] & ~0x20) == names[t][i])
+            i++;
+        if (i == n)
+            return t + 1;
+    }
+    return 0;
+}
+
+/* A name (or alias) within the ceilings? */
+static int
+check_name(const char *s, size_t len, const char *what, const char *label,
+           size_t line, gzt_error *err)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < len; i++)
+        bytes += s[i] != ' ';
+    if (bytes > GZT_GAZ_NAME_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "%s:%zu: %s longer than %d bytes",
+                           label, line, what, GZT_GAZ_NAME_MAX);
+    if (count_words(s, len) > GZT_GAZ_MAX_TOKENS)
+        return gzt_err_set(err, GZT_ETOOBIG, "%s:%zu: %s of more than %d words",
+                           label, line, what, GZT_GAZ_MAX_TOKENS);
+    return GZT_OK;
+}
+
+/* Split line @p line (number @p lineno) of list @p list into @p r. */
+static int
+parse_row(const char *p, size_t len, int list, const char *label, size_t lineno,
+          row *r, gzt_error *err)
+{
+    const char *col[5];
+    size_t clen[5];
+    size_t ncol = 0;
+    for (size_t i = 0;;) {
+        const char *tab = memchr(p + i, '\t', len - i);
+        size_t end = tab ? (size_t)(tab - p) : len;
+        if (ncol == (list == LIST_TITLES ? 2 : 4))
+            return gzt_err_set(err, GZT_EINVAL, "%s:%zu: more than %d columns",
+                               label, lineno, list == LIST_TITLES ? 2 : 4);
+        col[ncol] = p + i;
+        clen[ncol++] = end - i;
+        if (!tab)
+            break;
+        i = end + 1;
+    }
+    if (!gzt_utf8_valid(p, len))
+        return gzt_err_set(err, GZT_EINVAL, "%s:%zu: not valid UTF-8", label,
+                           lineno);
+    memset(r, 0, sizeof *r);
+    r->name = col[0];
+    r->name_len = clen[0];
+    if (count_words(r->name, r->name_len) == 0)
+        return gzt_err_set(err, GZT_EINVAL, "%s:%zu: empty name", label,
+                           lineno);
+    if (ncol < 2 || clen[1] == 0)
+        return gzt_err_set(err, GZT_EINVAL,
+                           list == LIST_TITLES
+                               ? "%s:%zu: missing cue kind (want "
+                                 "phrase<TAB>title or phrase<TAB>org)"
+                               : "%s:%zu: missing type (want "
+                                 "name<TAB>type[<TAB>canonical[<TAB>"
+                                 "aliases]])",
+                           label, lineno);
+    if (list == LIST_TITLES) {
+        if (clen[1] == 5 && memcmp(col[1], "title", 5) == 0)
+            r->type = GZT_GAZ_CUE_TITLE;
+        else if (clen[1] == 3 && memcmp(col[1], "org", 3) == 0)
+            r->type = GZT_GAZ_CUE_ORG;
+        else
+            return gzt_err_set(err, GZT_EINVAL,
+                               "%s:%zu: unknown cue kind \"%.*s\" (want "
+                               "title or org)",
+                               label, lineno, (int)GZT_MIN(clen[1], 64),
+                               col[1]);
+    } else {
+        int t = parse_type(col[1], clen[1]);
+        if (!t)
+            return gzt_err_set(err, GZT_EINVAL,
+                               "%s:%zu: unknown type \"%.*s\" (want PER, "
+                               "ORG, LOC or MISC)",
+                               label, lineno, (int)GZT_MIN(clen[1], 64),
+                               col[1]);
+        r->type = (uint8_t)t;
+    }
+    r->canon = ncol > 2 && clen[2] ? col[2] : r->name;
+    r->canon_len = ncol > 2 && clen[2] ? clen[2] : r->name_len;
+    if (ncol > 3) {
+        r->aliases = col[3];
+        r->aliases_len = clen[3];
+    }
+    int rc = check_name(r->name, r->name_len, "name", label, lineno, err);
+    if (rc)
+        return rc;
+    if (r->canon_len > CANON_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "%s:%zu: canonical form longer than %d bytes", label,
+                           lineno, CANON_MAX);
+    for (size_t i = 0; i < r->aliases_len;) {
+        const char *bar = memchr(r->aliases + i, '|', r->aliases_len - i);
+        size_t end = bar ? (size_t)(bar - r->aliases) : r->aliases_len;
+        rc = check_name(r->aliases + i, end - i, "alias", label, lineno, err);
+        if (rc)
+            return rc;
+        i = end + 1;
+    }
+    return GZT_OK;
+}
+
+/* Call @p fn for every row of a list, with its line number; stops at the
+ * first error. */
+typedef int (*row_fn)(gzt_gaz *g, const row *r, int list, void *ctx);
+
+static int
+each_row(gzt_gaz *g, const char *data, size_t len, int list, const char *label,
+         row_fn fn, void *ctx, gzt_error *err)
+{
+    size_t lineno = 0;
+    for (size_t i = 0; i < len;) {
+        const char *nl = memchr(data + i, '\n', len - i);
+        size_t end = nl ? (size_t)(nl - data) : len;
+        size_t n = end - i;
+        lineno++;
+        if (n && data[i + n - 1] == '\r')
+            n--;
+        if (n && data[i] != '#') {
+            row r;
+            int rc = parse_row(data + i, n, list, label, lineno, &r, err);
+            if (rc)
+                return rc;
+            if (fn) {
+                rc = fn(g, &r, list, ctx);
+                if (rc)
+                    return gzt_err_set(err, rc, "%s:%zu: %s", label, lineno,
+                                       gzt_strerror(rc));
+            }
+        }
+        i = end + 1;
+    }
+    return GZT_OK;
+}
+
+/* true when @p w is a word of one of the row's "~" aliases. */
+static bool
+is_surname_word(const row *r, const char *w, size_t wlen)
+{
+    for (size_t i = 0; i < r->aliases_len;) {
+        const char *bar = memchr(r->aliases + i, '|', r->aliases_len - i);
+        size_t end = bar ? (size_t)(bar - r->aliases) : r->aliases_len;
+        if (r->aliases[i] == '~') {
+            for (size_t a = i + 1; a < end;) {
+                size_t b = a;
+                while (b < end && r->aliases[b] != ' ')
+                    b++;
+                if (b - a == wlen && memcmp(r->aliases + a, w, wlen) == 0)
+                    return true;
+                a = b + 1;
+            }
+        }
+        i = end + 1;
+    }
+    return false;
+}
+
+/* Flag the first word of a person's name or alias as a given name. */
+static int
+flag_first(gzt_gaz *g, const row *r, const char *s, size_t len)
+{
+    while (len && *s == ' ') {
+        s++;
+        len--;
+    }
+    size_t w = 0;
+    while (w < len && s[w] != ' ')
+        w++;
+    if (w == len || !has_capital(s, w) || is_surname_word(r, s, w))
+        return GZT_OK; /* one word alone is not a first name */
+    return flag_token(g, s, w, GZT_GAZ_F_FIRST);
+}
+
+/* Add one name or alias of @p r. */
+static int
+add_name(gzt_gaz *g, const row *r, const char *s, size_t len, const char *canon,
+         uint16_t wflags, bool user)
+{
+    int rc = add_key(g, s, len, r->type, 0, canon, r->canon_len, user);
+    if (!rc && wflags)
+        rc = flag_words(g, s, len, wflags);
+    if (!rc && r->type == GZT_GAZ_PER)
+        rc = flag_first(g, r, s, len);
+    return rc;
+}
+
+/* Spellings of a lower-case cue phrase in running text. */
+enum { VARIANT_SENTENCE, VARIANT_TITLE, VARIANT_EVERY_WORD };
+
+/* true for the small words that title case leaves in lower case. */
+static bool
+is_small_word(const char *w, size_t len)
+{
+    static const char *const small[] = {"of", "the",  "and",    "for", "to",
+                                        "in", "on",   "&",      "at",  "a",
+                                        "an", "with", "without"};
+    for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
+        if (strlen(small[i]) == len && memcmp(small[i], w, len) == 0)
+            return true;
+    return false;
+}
+
+/* Write @p s in case @p mode to @p out: "Foreign minister" (sentence),
+ * "Minister of Foreign Affairs" (title), "Minister Of Foreign Affairs"
+ * (every word). Returns the bytes written, or SIZE_MAX past @p cap. */
+static size_t
+case_variant(char *out, size_t cap, const char *s, size_t len, int mode)
+{
+    if (mode == VARIANT_SENTENCE)
+        return capitalise(out, cap, s, len);
+    size_t o = 0;
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && s[j] != ' ')
+            j++;
+        size_t n;
+        if (mode == VARIANT_TITLE && i > 0 && is_small_word(s + i, j - i)) {
+            n = j - i;
+            if (n > cap - o)
+                return SIZE_MAX;
+            memcpy(out + o, s + i, n);
+        } else {
+            n = capitalise(out + o, cap - o, s + i, j - i);
+            if (n == SIZE_MAX)
+                return SIZE_MAX;
+        }
+        o += n;
+        if (j < len) {
+            if (o == cap)
+                return SIZE_MAX;
+            out[o++] = ' ';
+            j++;
+        }
+        i = j;
+    }
+    return o;
+}
+
+/* Add a cue phrase of titles.txt as written and in the other cases. */
+static int
+add_cue(gzt_gaz *g, const row *r)
+{
+    int rc =
+        add_key(g, r->name, r->name_len, GZT_GAZ_NONE, r->type, NULL, 0, false);
+    for (int mode = VARIANT_SENTENCE; !rc && mode <= VARIANT_EVERY_WORD;
+         mode++) {
+        char v[GZT_GAZ_NAME_MAX + 32];
+        size_t n = case_variant(v, sizeof v, r->name, r->name_len, mode);
+        if (n != SIZE_MAX) /* the same phrase merges with what is there */
+            rc = add_key(g, v, n, GZT_GAZ_NONE, r->type, NULL, 0, false);
+    }
+    return rc;
+}
+
+/* Add everything row @p r says. */
+static int
+apply_row(gzt_gaz *g, const row *r, int list, void *ctx)
+{
+    GZT_UNUSED(ctx);
+    bool user = list == LIST_USER;
+    if (list == LIST_TITLES)
+        return add_cue(g, r);
+
+    const char *canon = gzt_arena_strndup(&g->strings, r->canon, r->canon_len);
+    if (!canon)
+        return GZT_ENOMEM;
+    uint16_t wflags = list == LIST_COUNTRIES ? GZT_GAZ_F_COUNTRY
+                      : list == LIST_ORGS    ? GZT_GAZ_F_ORG
+                      : user                 ? GZT_GAZ_F_USER
+                                             : 0;
+    if (user && r->type == GZT_GAZ_ORG)
+        wflags |= GZT_GAZ_F_ORG;
+    int rc = add_name(g, r, r->name, r->name_len, canon, wflags, user);
+    for (size_t i = 0; !rc && i < r->aliases_len;) {
+        const char *a = r->aliases + i;
+        const char *bar = memchr(a, '|', r->aliases_len - i);
+        size_t n = bar ? (size_t)(bar - a) : r->aliases_len - i;
+        i += n + 1;
+        if (count_words(a, n) == 0)
+            continue;
+        if (a[0] == '~') {
+            /* a feature only: a person's surname */
+            uint16_t f = wflags;
+            if (r->type == GZT_GAZ_PER)
+                f |= GZT_GAZ_F_SURNAME;
+            if (f)
+                rc = flag_words(g, a + 1, n - 1, f);
+            continue;
+        }
+        rc = add_name(g, r, a, n, canon, wflags, user);
+    }
+    return rc;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+static gzt_gaz *
+gaz_new(void)
+{
+    gzt_gaz *g = gzt_calloc(1, sizeof *g);
+    if (g)
+        gzt_arena_init(&g->strings, 0);
+    return g;
+}
+
+void
+gzt_gaz_free(gzt_gaz *g)
+{
+    if (!g)
+        return;
+    gzt_free(g->exact.s);
+    gzt_free(g->folded.s);
+    gzt_free(g->ents);
+    gzt_arena_fini(&g->strings);
+    gzt_free(g);
+}
+
+/* Check list @p data whole, then add it. */
+static int
+add_list(gzt_gaz *g, const char *data, size_t len, int list, const char *label,
+         gzt_error *err)
+{
+    if (len > GZT_GAZ_LIST_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "%s: larger than %zu bytes", label,
+                           GZT_GAZ_LIST_MAX);
+    if (!data)
+        return GZT_OK;
+    int rc = each_row(g, data, len, list, label, NULL, NULL, err);
+    if (!rc)
+        rc = each_row(g, data, len, list, label, apply_row, NULL, err);
+    return rc;
+}
+
+int
+gzt_gaz_load(gzt_gaz **out, const char *countries, size_t countries_len,
+             const char *people, size_t people_len, const char *orgs,
+             size_t orgs_len, const char *titles, size_t titles_len,
+             gzt_error *err)
+{
+    gzt_err_clear(err);
+    *out = NULL;
+    gzt_gaz *g = gaz_new();
+    if (!g)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    /* about one key or prefix per 8 bytes of list (a third of them in the
+     * folded table): size the tables once instead of growing them */
+    size_t total =
+        countries_len / 8 + people_len / 8 + orgs_len / 8 + titles_len / 8;
+    total = GZT_MIN(total, (size_t)1 << 20);
+    int rc = GZT_OK;
+    if (table_resize(&g->exact, 2 * total) || table_resize(&g->folded, total))
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    if (!rc)
+        rc = add_list(g, countries, countries_len, LIST_COUNTRIES,
+                      "countries.tsv", err);
+    if (!rc)
+        rc = add_list(g, orgs, orgs_len, LIST_ORGS, "orgs.tsv", err);
+    if (!rc)
+        rc = add_list(g, people, people_len, LIST_PEOPLE, "people.tsv", err);
+    if (!rc)
+        rc = add_list(g, titles, titles_len, LIST_TITLES, "titles.txt", err);
+    if (rc)
+        goto fail;
+    *out = g;
+    return GZT_OK;
+fail:
+    gzt_gaz_free(g);
+    return rc;
+}
+
+int
+gzt_gaz_load_files(gzt_gaz **out, const char *dir, gzt_error *err)
+{
+    static const char *const names[4] = {"countries.tsv", "people.tsv",
+                                         "orgs.tsv", "titles.txt"};
+    gzt_buf b[4] = {GZT_BUF_INIT, GZT_BUF_INIT, GZT_BUF_INIT, GZT_BUF_INIT};
+    int rc = GZT_OK;
+    gzt_err_clear(err);
+    *out = NULL;
+    for (int i = 0; i < 4 && !rc; i++) {
+        char *p = gzt_path_join(dir, names[i]);
+        if (!p) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            break;
+        }
+        rc = gzt_io_read_file(p, &b[i], GZT_GAZ_LIST_MAX, err);
+        gzt_free(p);
+    }
+    if (rc)
+        goto fail;
+    rc = gzt_gaz_load(out, (const char *)b[0].p, b[0].len, (const char *)b[1].p,
+                      b[1].len, (const char *)b[2].p, b[2].len,
+                      (const char *)b[3].p, b[3].len, err);
+fail:
+    for (int i = 3; i >= 0; i--)
+        gzt_buf_free(&b[i]);
+    return rc;
+}
+
+int
+gzt_gaz_add_user(gzt_gaz *g, const char *data, size_t len, const char *path,
+                 gzt_error *err)
+{
+    gzt_err_clear(err);
+    return add_list(g, data, len, LIST_USER, path ? path : "entities", err);
+}
+
+size_t
+gzt_gaz_count(const gzt_gaz *g)
+{
+    return g->nmatch;
+}
+
+const char *
+gzt_gaz_type_name(int type)
+{
+    switch (type) {
+    case GZT_GAZ_PER:
+        return "PER";
+    case GZT_GAZ_ORG:
+        return "ORG";
+    case GZT_GAZ_LOC:
+        return "LOC";
+    case GZT_GAZ_MISC:
+        return "MISC";
+    default:
+        return "";
+    }
+}
+
+/* ---- matching ------------------------------------------------------------ */
+
+/* The best of one pass over the tokens from one start. */
+typedef struct found {
+    const entry *ent; /* longest entry, a user one first; NULL for none */
+    size_t len;       /* its tokens */
+    const entry *cue; /* longest cue phrase; NULL for none */
+    size_t cue_len;   /* its tokens */
+    uint16_t flags;   /* flags of the first token */
+} found;
+
+/* Does (@p e, @p len) beat what @p f holds? User entries first, then
+ * length. */
+static bool
+beats(const entry *e, size_t len, const entry *old, size_t old_len)
+{
+    if (!old)
+        return true;
+    if (e->user != old->user)
+        return e->user > old->user;
+    return len > old_len;
+}
+
+/* Extend from token @p i as far as @p t has keys or prefixes. In the
+ * folded pass tokens are lower-cased and every token after the first must
+ * be ALL-CAPS or caseless. */
+static void
+scan(const gzt_gaz *g, const table *t, bool folded, const gzt_gaz_tok *toks,
+     size_t i, size_t n, found *f)
+{
+    char buf[GZT_GAZ_NAME_MAX];
+    size_t blen = 0;
+    uint64_t h = FNV_OFFSET;
+    memset(f, 0, sizeof *f);
+    for (size_t j = i; j < n && j - i < GZT_GAZ_MAX_TOKENS; j++) {
+        const gzt_gaz_tok *tk = &toks[j];
+        if (tk->len == 0 || tk->len > sizeof buf - blen)
+            break;
+        size_t m;
+        if (folded) {
+            if (j > i && token_case(tk->s, tk->len) == CASE_OTHER)
+                break;
+            m = fold(buf + blen, sizeof buf - blen, tk->s, tk->len);
+            if (m == SIZE_MAX)
+                break;
+        } else {
+            m = tk->len;
+            memcpy(buf + blen, tk->s, m);
+        }
+        h = fnv(h, buf + blen, m);
+        blen += m;
+        const slot *s = table_find(t, fin(h));
+        if (!s)
+            break;
+        if (j == i)
+            f->flags = s->flags;
+        size_t len = j - i + 1;
+        if (s->ent) {
+            const entry *e = &g->ents[s->ent - 1];
+            if (key_eq(e, folded, buf, blen) && beats(e, len, f->ent, f->len)) {
+                f->ent = e;
+                f->len = len;
+            }
+        }
+        if (s->cue) {
+            const entry *e = &g->ents[s->cue - 1];
+            if (key_eq(e, folded, buf, blen)) {
+                f->cue = e;
+                f->cue_len = len;
+            }
+        }
+        if (!s->prefix)
+            break;
+    }
+}
+
+void
+gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
+              gzt_gaz_hit *hits)
+{
+    if (n == 0)
+        return;
+    memset(hits, 0, n * sizeof *hits);
+    for (size_t i = 0; i < n; i++) {
+        found f;
+        scan(g, &g->exact, false, toks, i, n, &f);
+        if (token_case(toks[i].s, toks[i].len) == CASE_UPPER) {
+            /* the ALL-CAPS fallback wins only where it finds more */
+            found c;
+            scan(g, &g->folded, true, toks, i, n, &c);
+            f.flags |= c.flags;
+            if (c.ent && (!f.ent || beats(c.ent, c.len, f.ent, f.len))) {
+                f.ent = c.ent;
+                f.len = c.len;
+            }
+            if (c.cue && c.cue_len > f.cue_len) {
+                f.cue = c.cue;
+                f.cue_len = c.cue_len;
+            }
+        }
+        gzt_gaz_hit *o = &hits[i];
+        o->flags |= f.flags;
+        if (f.ent) {
+            o->canonical = f.ent->canon;
+            o->canonical_len = f.ent->canon_len;
+            o->type = f.ent->type;
+            o->len = (uint8_t)f.len;
+            o->user = f.ent->user;
+        }
+        if (f.cue) {
+            o->cue = f.cue->cue;
+            o->cue_len = (uint8_t)f.cue_len;
+            uint16_t cf =
+                (uint16_t)((f.cue->cue & GZT_GAZ_CUE_TITLE ? GZT_GAZ_F_TITLE
+                                                           : 0) |
+                           (f.cue->cue & GZT_GAZ_CUE_ORG ? GZT_GAZ_F_ORGCUE
+                                                         : 0));
+            for (size_t k = i; k < i + f.cue_len; k++)
+                hits[k].flags |= cf;
+        }
+    }
+    /* segmentation: user entries first, then built-in ones in the gaps */
+    for (int pass = 1; pass >= 0; pass--) {
+        for (size_t i = 0; i < n;) {
+            const gzt_gaz_hit *h = &hits[i];
+            bool open = h->len && h->user == pass;
+            for (size_t k = i; open && k < i + h->len; k++)
+                open = hits[k].seg == GZT_GAZ_SEG_O;
+            if (!open) {
+                i++;
+                continue;
+            }
+            for (size_t k = i; k < i + h->len; k++) {
+                hits[k].seg = k == i ? GZT_GAZ_SEG_B : GZT_GAZ_SEG_I;
+                hits[k].seg_type = h->type;
+            }
+            i += h->len;
+        }
+    }
+}
