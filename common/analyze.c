@@ -509,3 +509,30 @@ gzt_analyzer_fold(gzt_analyzer *a, const char *text, size_t len, gzt_buf *out)
     }
     return GZT_OK;
 }
+
+int
+gzt_entity_key(gzt_analyzer *a, const char *text, size_t len, gzt_buf *out)
+{
+    int rc = gzt_analyzer_fold(a, text, len, out);
+    if (rc)
+        return rc;
+    /* collapse whitespace in place */
+    size_t w = 0;
+    bool space = true; /* drops leading spaces */
+    for (size_t i = 0; i < out->len; i++) {
+        uint8_t c = out->p[i];
+        bool is_space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (is_space) {
+            if (!space)
+                out->p[w++] = ' ';
+            space = true;
+        } else {
+            out->p[w++] = c;
+            space = false;
+        }
+    }
+    if (w && out->p[w - 1] == ' ')
+        w--;
+    out->len = w;
+    return GZT_OK;
+}

@@ -58,5 +58,17 @@ GZT_NODISCARD int gzt_analyzer_fold(gzt_analyzer *a, const char *text,
  * Query terms of other fields carry a capital-letter prefix (as in Xapian).
  * The native index stores title words once, as plain terms at title
  * positions; the searcher turns "S" + term into a position filter. */
-#define GZT_PREFIX_TITLE 'S' /* "S" + analysed title term */
+#define GZT_PREFIX_TITLE 'S'  /* "S" + analysed title term */
+#define GZT_PREFIX_PERSON 'P' /* "P" + analysed word of a person's name */
+#define GZT_PREFIX_ORG 'O'    /* "O" + analysed word of an organisation */
+#define GZT_PREFIX_PLACE 'L'  /* "L" + analysed word of a place */
+#define GZT_PREFIX_MISC 'M'   /* "M" + analysed word of another name */
+#define GZT_PREFIX_ENTITY 'E' /* "E" + entity key of a canonical form */
+#define GZT_PREFIX_FACET 'T'  /* "T" + type letter + canonical form */
+
+/* The entity key of a canonical form: case folded (no stemming), runs of
+ * whitespace made one space, trimmed; replaces the contents of @p out.
+ * entity:"Sergey  LAVROV" and the indexed "Sergey Lavrov" share a key. */
+GZT_NODISCARD int gzt_entity_key(gzt_analyzer *a, const char *text,
+                                 size_t len, gzt_buf *out);
 #endif

@@ -239,6 +239,20 @@ attached(const parser *p, size_t i)
 }
 
 /* Look at the next token without consuming it (p->pos = t->end does). */
+
+/* The fields of the query language: the name before ':', a code for the
+ * lexer and the prefix their terms carry (0: not a term field). */
+static const struct {
+    const char *name; /* as written, without ':' */
+    char code;        /* lexeme.field */
+    char prefix;      /* term prefix */
+} fields[] = {
+    {"title", 't', GZT_PREFIX_TITLE},   {"date", 'd', 0},
+    {"person", 'p', GZT_PREFIX_PERSON}, {"org", 'o', GZT_PREFIX_ORG},
+    {"place", 'l', GZT_PREFIX_PLACE},   {"misc", 'm', GZT_PREFIX_MISC},
+    {"entity", 'e', GZT_PREFIX_ENTITY},
+};
+
 static void
 lex(parser *p, lexmode mode, lexeme *t)
 {
@@ -276,14 +290,15 @@ lex(parser *p, lexmode mode, lexeme *t)
         if (t->kind != T_WORD)
             return;
     }
-    if (has_prefix_ci(p, i, t->end, "title:")) {
-        t->kind = T_FIELD;
-        t->field = 't';
-        t->end = i + 6;
-    } else if (has_prefix_ci(p, i, t->end, "date:")) {
-        t->kind = T_FIELD;
-        t->field = 'd';
-        t->end = i + 5;
+    for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
+        size_t n = strlen(fields[f].name);
+        if (has_prefix_ci(p, i, t->end, fields[f].name) &&
+            i + n < t->end && p->q[i + n] == ':') {
+            t->kind = T_FIELD;
+            t->field = fields[f].code;
+            t->end = i + n + 1;
+            return;
+        }
     }
 }
 
@@ -538,6 +553,27 @@ analyse(parser *p, collect *c, char prefix, size_t off, uint32_t *next_pos)
     memset(c, 0, sizeof *c);
     c->p = p;
     c->prefix = prefix;
+    if (prefix == GZT_PREFIX_ENTITY) {
+        /* entity:"Sergey Lavrov" names one canonical form: one term */
+        gzt_buf key = GZT_BUF_INIT;
+        int rc = gzt_entity_key(p->an, (const char *)p->text.p, p->text.len,
+                                &key);
+        char *t = rc ? NULL : gzt_arena_alloc(p->arena, key.len + 2);
+        if (t && key.len) {
+            t[0] = GZT_PREFIX_ENTITY;
+            memcpy(t + 1, key.p, key.len);
+            t[key.len + 1] = '\0';
+            c->terms[0] = t;
+            c->pos[0] = 0;
+            c->n = 1;
+            c->start = 0;
+            c->end = (uint32_t)p->text.len;
+        }
+        gzt_buf_free(&key);
+        if (next_pos)
+            *next_pos = c->n;
+        return t ? GZT_OK : nomem(p);
+    }
     const char *s = p->text.len ? (const char *)p->text.p : "";
     int rc = gzt_analyze(p->an, s, p->text.len, 0, on_token, c, next_pos);
     if (rc == GZT_OK)
@@ -772,7 +808,13 @@ parse_primary(parser *p, char prefix, const lexeme *t, gzt_qnode **out)
         return GZT_OK;
     }
     case T_FIELD: {
-        const char *name = t->field == 'd' ? "date" : "title";
+        const char *name = "title";
+        char fprefix = GZT_PREFIX_TITLE;
+        for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+            if (fields[f].code == t->field) {
+                name = fields[f].name;
+                fprefix = fields[f].prefix;
+            }
         p->pos = t->end;
         if (p->pos >= p->len || p->q[p->pos] == ')' || space_len(p, p->pos))
             return fail_at(p, GZT_ESYNTAX, p->pos, "'%s:' needs a value", name);
@@ -783,7 +825,7 @@ parse_primary(parser *p, char prefix, const lexeme *t, gzt_qnode **out)
             return rc;
         lexeme v;
         lex(p, LEX_VALUE, &v);
-        rc = parse_primary(p, GZT_PREFIX_TITLE, &v, out);
+        rc = parse_primary(p, fprefix, &v, out);
         p->depth--;
         return rc;
     }

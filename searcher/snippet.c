@@ -52,9 +52,11 @@ push(hl *h, const void ***arr, uint32_t *n, const void *x)
 static const char *
 plain(const hl *h, const char *term)
 {
-    if (term[0] != GZT_PREFIX_TITLE)
+    if (term[0] < 'A' || term[0] > 'Z') /* a plain word */
         return term;
-    return h->title ? term + 1 : NULL;
+    /* title words show in a title used as snippet; entity fields are
+     * highlighted through the stored entity spans instead */
+    return term[0] == GZT_PREFIX_TITLE && h->title ? term + 1 : NULL;
 }
 
 static void

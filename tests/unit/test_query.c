@@ -313,7 +313,22 @@ test_unknown_fields_are_plain_text(void **state)
     fixture *f = *state;
     QUERY("foo:bar", "\"foo bar\"");
     QUERY("http://example.com", "\"http exampl com\"");
-    QUERY("person:lavrov", "\"person lavrov\"");
+    QUERY("speaker:lavrov", "\"speaker lavrov\"");
+}
+
+static void
+test_entity_fields_prefix_their_terms(void **state)
+{
+    fixture *f = *state;
+    QUERY("person:lavrov", "Plavrov");
+    QUERY("org:duma place:tehran", "(Oduma Ltehran)");
+    QUERY("misc:iranian", "Miranian");
+    QUERY("person:\"Sergey Lavrov\"", "\"Psergey Plavrov\"");
+    /* entity: names one canonical form, folded, not stemmed */
+    QUERY("entity:\"Sergey  LAVROV\"", "Esergey lavrov");
+    QUERY("entity:Negotiations", "Enegotiations");
+    QUERY("entity:sergey*", "Esergey*");
+    QUERY("+person:lavrov -place:kyiv", "(+Plavrov -Lkyiv)");
 }
 
 static void
@@ -789,6 +804,7 @@ main(void)
         cmocka_unit_test(test_punctuation_inside_words_is_never_an_operator),
         cmocka_unit_test(test_a_lone_sign_is_dropped_punctuation),
         cmocka_unit_test(test_unknown_fields_are_plain_text),
+        cmocka_unit_test(test_entity_fields_prefix_their_terms),
         cmocka_unit_test(test_words_that_analyse_to_nothing_do_not_count),
         cmocka_unit_test(test_backslash_escapes_a_special_character),
         cmocka_unit_test(test_fuzzy_suffix_of_a_word_is_ignored),
