@@ -266,6 +266,7 @@ validate(const arg_cmd *cmd, const arg_opt *opt, const char *shown,
     case ARG_DIR:
     case ARG_DATE:
     case ARG_LANGUAGE:
+    case ARG_FILE:
         break;
     }
     if (expected)
@@ -329,6 +330,16 @@ unknown_option(const arg_cmd *cmd, const char *arg, size_t len)
     return args_usage_error(cmd, "unknown option '%.*s'", (int)len, arg);
 }
 
+/* Keep @p value of option @p idx: the last one wins, and every one of a
+ * repeatable option is also kept in order. */
+static void
+store(args *a, size_t idx, const char *value)
+{
+    a->values[idx] = value;
+    if (a->cmd->opts[idx].flags & ARG_REPEAT)
+        a->repeats[a->nrepeats++] = (arg_value){idx, value};
+}
+
 /* Parse "--name", "--name=value" or "--name value" at argv[*i]. */
 static int
 parse_long(args *a, int argc, char **argv, int *i)
@@ -347,7 +358,7 @@ parse_long(args *a, int argc, char **argv, int *i)
         if (eq)
             return args_usage_error(a->cmd, "option '%s' takes no value",
                                     shown);
-        a->values[idx] = "";
+        store(a, idx, "");
         return EXIT_FOUND;
     }
     const char *value = eq ? eq + 1 : NULL;
@@ -358,7 +369,7 @@ parse_long(args *a, int argc, char **argv, int *i)
     }
     if (validate(a->cmd, opt, shown, value) != EXIT_FOUND)
         return EXIT_TROUBLE;
-    a->values[idx] = value;
+    store(a, idx, value);
     return EXIT_FOUND;
 }
 
@@ -380,7 +391,7 @@ parse_short(args *a, int argc, char **argv, int *i)
                                     shown, arg);
         }
         if (opt->type == ARG_SWITCH) {
-            a->values[idx] = "";
+            store(a, idx, "");
             continue;
         }
         const char *value = arg + j + 1;
@@ -392,7 +403,7 @@ parse_short(args *a, int argc, char **argv, int *i)
         }
         if (validate(a->cmd, opt, shown, value) != EXIT_FOUND)
             return EXIT_TROUBLE;
-        a->values[idx] = value;
+        store(a, idx, value);
         break; /* the value took the rest of the argument */
     }
     return EXIT_FOUND;
@@ -409,8 +420,11 @@ args_parse(args *a, const arg_cmd *cmd, int argc, char **argv)
         fputs("gazette: internal error: too many options\n", stderr);
         return EXIT_TROUBLE;
     }
+    /* each argument is at most one operand or one option value */
     a->operands = calloc((size_t)argc + 1, sizeof *a->operands);
-    if (!a->operands) {
+    a->repeats = calloc((size_t)argc + 1, sizeof *a->repeats);
+    if (!a->operands || !a->repeats) {
+        args_fini(a);
         fputs("gazette: out of memory\n", stderr);
         return EXIT_TROUBLE;
     }
@@ -452,8 +466,11 @@ void
 args_fini(args *a)
 {
     free(a->operands);
+    free(a->repeats);
     a->operands = NULL;
     a->noperands = 0;
+    a->repeats = NULL;
+    a->nrepeats = 0;
 }
 
 /* ---- getters ----------------------------------------------------------- */
@@ -485,6 +502,31 @@ bool
 args_has(const args *a, const char *long_name)
 {
     return args_get(a, long_name) != NULL;
+}
+
+size_t
+args_count(const args *a, const char *long_name)
+{
+    size_t idx = 0, n = 0;
+
+    if (!lookup(a, long_name, &idx))
+        return 0;
+    for (size_t i = 0; i < a->nrepeats; i++)
+        n += a->repeats[i].opt == idx;
+    return n;
+}
+
+const char *
+args_nth(const args *a, const char *long_name, size_t nth)
+{
+    size_t idx = 0;
+
+    if (!lookup(a, long_name, &idx))
+        return NULL;
+    for (size_t i = 0; i < a->nrepeats; i++)
+        if (a->repeats[i].opt == idx && nth-- == 0)
+            return a->repeats[i].value;
+    return NULL;
 }
 
 uint64_t

@@ -31,13 +31,20 @@ typedef enum arg_type {
     ARG_STRING,     /* any non-empty text */
     ARG_UINT,       /* a whole number >= 0 */
     ARG_FLOAT,      /* a finite number >= 0 */
-    ARG_SIZE,    /* bytes, with an optional K/M/G/T suffix (powers of 1024) */
-    ARG_CHOICE,  /* one of arg_opt.choices */
-    ARG_CHAR,    /* one byte, or "\t" / "tab" */
-    ARG_DIR,     /* a directory: completes directories */
-    ARG_DATE,    /* a date expression (gzt_date_range_parse) */
-    ARG_LANGUAGE /* a Snowball language: completes gzt_languages() */
+    ARG_SIZE,     /* bytes, with an optional K/M/G/T suffix (powers of 1024) */
+    ARG_CHOICE,   /* one of arg_opt.choices */
+    ARG_CHAR,     /* one byte, or "\t" / "tab" */
+    ARG_DIR,      /* a directory: completes directories */
+    ARG_DATE,     /* a date expression (gzt_date_range_parse) */
+    ARG_LANGUAGE, /* a Snowball language: completes gzt_languages() */
+    ARG_FILE      /* a file name: completes files */
 } arg_type;
+
+/* Bits of arg_opt.flags. */
+enum {
+    ARG_REPEAT = 1 /* may be given more than once; every value is kept
+                      (args_count, args_nth) */
+};
 
 /* One option of a command. */
 typedef struct arg_opt {
@@ -47,6 +54,7 @@ typedef struct arg_opt {
     const char *value_name; /* "DIR" in help; NULL for switches */
     const char *choices;    /* ARG_CHOICE: "auto|always|never"; else NULL */
     const char *help;       /* one line, lower case, no final period */
+    unsigned flags;         /* ARG_REPEAT, or 0 */
 } arg_opt;
 
 /* What a command's operands are, for completion. */
@@ -64,9 +72,15 @@ typedef struct arg_example {
 
 typedef struct args args;
 
-/* One subcommand (or, with name NULL, the top level). */
+/*
+ * One subcommand (or, with name NULL, the top level). A command group such
+ * as "bench" has no run function and no operands; its subs are the
+ * commands of the group, whose names are the whole command as typed
+ * ("bench ner"). Groups nest one level deep.
+ */
 typedef struct arg_cmd {
-    const char *name;            /* "search"; NULL for the top level */
+    const char *name;            /* "search", "bench ner"; NULL for the top
+                                    level */
     const char *summary;         /* one line for listings, no final period */
     const char *operands;        /* "QUERY..." in usage lines; NULL = none */
     arg_operand operand_kind;    /* for completion */
@@ -75,19 +89,32 @@ typedef struct arg_cmd {
     const char *description;     /* paragraphs separated by "\n\n" */
     const arg_opt *opts;         /* ends with a row whose long_name is NULL */
     const arg_example *examples; /* ends with a row whose line is NULL */
-    int (*run)(const args *a);   /* runs it; returns the exit status */
+    int (*run)(const args *a);   /* runs it; returns the exit status;
+                                    NULL for a group */
+    const struct arg_cmd *subs;  /* a group's commands, ending with a row
+                                    whose name is NULL; else NULL */
 } arg_cmd;
 
 /* Most options a command may have (checked by args_parse). */
 #define ARGS_MAX_OPTS 32
 
+/* One value of a repeatable option. */
+typedef struct arg_value {
+    size_t opt;        /* index of the option in cmd->opts */
+    const char *value; /* its value */
+} arg_value;
+
 /* A parsed command line. Strings point into argv. */
 struct args {
     const arg_cmd *cmd;                /* the command parsed against */
     const char *values[ARGS_MAX_OPTS]; /* per option: value, "" for a given
-                                          switch, NULL when absent */
+                                          switch, NULL when absent; the last
+                                          one of a repeated option */
     const char **operands;             /* the operands, in order */
     size_t noperands;                  /* count */
+    arg_value *repeats;                /* values of ARG_REPEAT options, in
+                                          command-line order */
+    size_t nrepeats;                   /* count */
 };
 
 /*
@@ -108,6 +135,10 @@ void args_fini(args *a);
 const char *args_get(const args *a, const char *long_name);
 /* Whether option @p long_name was given. */
 bool args_has(const args *a, const char *long_name);
+/* How many times the ARG_REPEAT option @p long_name was given, and its
+ * @p i-th value (0-based; NULL past the end). */
+size_t args_count(const args *a, const char *long_name);
+const char *args_nth(const args *a, const char *long_name, size_t i);
 /* Values of validated options, or @p dflt when absent. */
 uint64_t args_uint(const args *a, const char *long_name, uint64_t dflt);
 double args_float(const args *a, const char *long_name, double dflt);

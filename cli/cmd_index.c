@@ -11,6 +11,7 @@
  * index stays at its last generation.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@ typedef struct index_run {
     uint64_t missing;       /* PATHs that did not exist */
     uint64_t pruned;        /* documents deleted by --prune */
     double t_start;         /* when the run began */
+    const char **lists;     /* --entities FILEs, NULL-terminated */
 } index_run;
 
 static void
@@ -50,11 +52,32 @@ format_of(const char *name)
     return GZT_FORMAT_CSV;
 }
 
-/* Options both commands share; those a command lacks read as absent. */
-static void
+/* Options both commands share; those a command lacks read as absent.
+ * Returns EXIT_TROUBLE after a message; release with teardown(). */
+static int
 setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
 {
+    size_t nlists = args_count(a, "entities");
+    bool off = args_has(a, "no-entities");
+    bool on =
+        args_has(a, "with-entities") || nlists || args_has(a, "ner-model");
+
     memset(run, 0, sizeof *run);
+    if (off && on)
+        return args_usage_error(a->cmd,
+                                "--no-entities cannot be combined with %s",
+                                nlists                     ? "--entities"
+                                : args_has(a, "ner-model") ? "--ner-model"
+                                                           : "--with-entities");
+    if (nlists) {
+        run->lists = calloc(nlists + 1, sizeof *run->lists);
+        if (!run->lists) {
+            output_error("out of memory");
+            return EXIT_TROUBLE;
+        }
+        for (size_t i = 0; i < nlists; i++)
+            run->lists[i] = args_nth(a, "entities", i);
+    }
     run->t_start = output_now();
     progressbar_init(&run->bar, !args_has(a, "quiet") && isatty(STDERR_FILENO));
 
@@ -67,6 +90,12 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
         wo->progress = progressbar_update;
         wo->progress_ctx = &run->bar;
     }
+    /* -1: the index's own setting (on for a new index); lists and models
+     * need entities, so they ask for them (and an index without gets the
+     * library's message on how to turn them on) */
+    wo->entities = off ? 0 : on ? 1 : -1;
+    wo->entity_lists = run->lists;
+    wo->ner_model = args_get(a, "ner-model");
 
     gzt_ingest_opts_init(io);
     io->format = format_of(args_get(a, "format"));
@@ -82,6 +111,14 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
         io->delimiter = args_char(a, "delimiter", ',');
     io->warn = warn;
     io->warn_ctx = run;
+    return EXIT_FOUND;
+}
+
+static void
+teardown(index_run *run)
+{
+    free(run->lists);
+    run->lists = NULL;
 }
 
 /* "indexed 4 documents (4 added, 0 replaced, 0 unchanged, 0 skipped,
@@ -124,11 +161,16 @@ cmd_index(const args *a)
     index_run run;
     int rc;
 
-    setup(&run, &wo, &io, a);
+    if (setup(&run, &wo, &io, a) != EXIT_FOUND) {
+        teardown(&run);
+        return EXIT_TROUBLE;
+    }
     output_err_clear(&err);
     rc = gzt_writer_open(&w, dir, &wo, &err);
-    if (rc != GZT_OK)
+    if (rc != GZT_OK) {
+        teardown(&run);
         return output_lib_error(rc, &err);
+    }
     for (size_t i = 0; i < a->noperands; i++) {
         const char *path = a->operands[i];
         progressbar_start(&run.bar, path);
@@ -158,6 +200,7 @@ cmd_index(const args *a)
     if (rc != GZT_OK)
         goto fail;
     gzt_writer_close(w);
+    teardown(&run);
     summary(&run, "indexed", prune);
     return run.stats.errors || run.missing ? EXIT_TROUBLE : EXIT_FOUND;
 
@@ -165,6 +208,7 @@ fail:
     progressbar_clear(&run.bar);
     output_lib_error(rc, &err);
     gzt_writer_close(w);
+    teardown(&run);
     return EXIT_TROUBLE;
 }
 
@@ -177,11 +221,15 @@ cmd_reindex(const args *a)
     index_run run;
     int rc;
 
-    setup(&run, &wo, &io, a);
+    if (setup(&run, &wo, &io, a) != EXIT_FOUND) {
+        teardown(&run);
+        return EXIT_TROUBLE;
+    }
     progressbar_start(&run.bar, NULL);
     output_err_clear(&err);
     rc = gzt_reindex(args_index_dir(a), &wo, &io, &run.stats, &err);
     progressbar_clear(&run.bar);
+    teardown(&run);
     if (rc != GZT_OK)
         return output_lib_error(rc, &err);
     summary(&run, "reindexed", false);

@@ -8,7 +8,8 @@
  *
  *   1. 003_fdbb837543be5c6f.txt  2023-03-30  8.4213
  *      Title of the article
- *      ...snippet with the **matches** marked, wrapped at the terminal...
+ *      ...snippet with the **matches** and the {PER entities} marked,
+ *      wrapped at the terminal...
  *
  *   4 of 17 matches (0.42 ms)
  *
@@ -27,97 +28,28 @@
 #include "jsonl.h"
 #include "markup.h"
 #include "output.h"
+#include "searchopts.h"
 
 /* How hits are laid out for people. */
 typedef struct view {
+    bool entities; /* highlight entities, not only matches */
     bool color;    /* SGR escapes, else plain text with markers */
     size_t width;  /* wrap column */
     size_t rank_w; /* digits of the largest rank shown */
     size_t indent; /* columns before title, snippet and explain lines */
 } view;
 
-/* The QUERY words joined with spaces; NULL when out of memory. */
-static char *
-join_words(const char *const *words, size_t n)
-{
-    size_t len = 1;
-    char *q, *p;
-
-    for (size_t i = 0; i < n; i++)
-        len += strlen(words[i]) + 1;
-    q = p = malloc(len);
-    if (!q)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        size_t wl = strlen(words[i]);
-        if (i > 0)
-            *p++ = ' ';
-        memcpy(p, words[i], wl);
-        p += wl;
-    }
-    *p = '\0';
-    return q;
-}
-
-static gzt_sort
-sort_of(const char *name)
-{
-    if (name && !strcmp(name, "date"))
-        return GZT_SORT_DATE;
-    if (name && !strcmp(name, "date-asc"))
-        return GZT_SORT_DATE_ASC;
-    return GZT_SORT_SCORE;
-}
-
-/* --since takes the start of its range, --until the end of its own. */
-static int
-date_bound(gzt_date *out, const char *expr, bool since)
-{
-    gzt_date from = 0, to = 0;
-    gzt_error err;
-    int rc;
-
-    output_err_clear(&err);
-    rc = gzt_date_range_parse(&from, &to, expr, 0, &err);
-    if (rc != GZT_OK)
-        return output_lib_error(rc, &err);
-    if (since)
-        *out = from;
-    else
-        *out = to >= 99991231 ? 0 : to;
-    return EXIT_FOUND;
-}
-
-static int
-options(gzt_search_opts *o, const args *a)
-{
-    gzt_search_opts_init(o);
-    o->limit = (size_t)args_uint(a, "limit", o->limit);
-    o->offset = (size_t)args_uint(a, "offset", o->offset);
-    o->all = args_has(a, "all");
-    o->count_only = args_has(a, "count");
-    o->explain = args_has(a, "explain");
-    o->sort = sort_of(args_get(a, "sort"));
-    o->k1 = args_float(a, "k1", o->k1);
-    o->b = args_float(a, "b", o->b);
-    if (args_has(a, "since") &&
-        date_bound(&o->since, args_get(a, "since"), true) != EXIT_FOUND)
-        return EXIT_TROUBLE;
-    if (args_has(a, "until") &&
-        date_bound(&o->until, args_get(a, "until"), false) != EXIT_FOUND)
-        return EXIT_TROUBLE;
-    return EXIT_FOUND;
-}
-
 /* ---- JSON Lines -------------------------------------------------------- */
 
 static json_t *
-json_highlights(const gzt_snippet *s)
+json_highlights(const gzt_snippet *s, bool entities)
 {
     json_t *arr = json_array();
 
     for (size_t i = 0; arr && i < s->nspans; i++) {
         const gzt_span *sp = &s->spans[i];
+        if (!entities && markup_is_entity(sp->kind))
+            continue;
         json_t *h = json_object();
         bool ok = h != NULL;
         ok &= jsonl_set(h, "kind", json_string(markup_kind_name(sp->kind)));
@@ -125,6 +57,9 @@ json_highlights(const gzt_snippet *s)
         ok &= jsonl_set(h, "end", jsonl_uint(sp->end));
         ok &= jsonl_set(h, "doc_start", jsonl_uint(sp->doc_start));
         ok &= jsonl_set(h, "doc_end", jsonl_uint(sp->doc_end));
+        if (sp->canonical)
+            ok &= jsonl_set(h, "canonical",
+                            jsonl_string(sp->canonical, strlen(sp->canonical)));
         if (!ok)
             json_decref(h);
         if (!ok || json_array_append_new(arr, h) != 0) {
@@ -163,7 +98,7 @@ json_explain(const gzt_results *res, size_t i)
 }
 
 static int
-json_hit(gzt_results *res, size_t i, const gzt_search_opts *o)
+json_hit(gzt_results *res, size_t i, const gzt_search_opts *o, bool entities)
 {
     gzt_snippet snip = {0};
     gzt_hit h;
@@ -188,7 +123,7 @@ json_hit(gzt_results *res, size_t i, const gzt_search_opts *o)
                     jsonl_optional(h.title, h.title ? strlen(h.title) : 0));
     ok &= jsonl_set(obj, "date", jsonl_date(h.date));
     ok &= jsonl_set(obj, "snippet", jsonl_string(snip.text, snip.text_len));
-    ok &= jsonl_set(obj, "highlights", json_highlights(&snip));
+    ok &= jsonl_set(obj, "highlights", json_highlights(&snip, entities));
     if (o->explain)
         ok &= jsonl_set(obj, "explain", json_explain(res, i));
     gzt_snippet_fini(&snip);
@@ -279,9 +214,22 @@ print_hit(const view *v, gzt_results *res, size_t i, const gzt_search_opts *o)
         markup_print(stdout, h.title, strlen(h.title), NULL, 0, &layout);
         layout.base_sgr = NULL;
     }
-    if (snip.text && snip.text_len)
-        markup_print(stdout, snip.text, snip.text_len, snip.spans, snip.nspans,
-                     &layout);
+    if (snip.text && snip.text_len) {
+        /* without entities, the matches alone (the spans are the
+         * library's: filter a copy) */
+        gzt_span *spans = snip.spans;
+        size_t n = snip.nspans;
+        if (!v->entities && n) {
+            spans = malloc(n * sizeof *spans);
+            n = 0;
+            for (size_t k = 0; spans && k < snip.nspans; k++)
+                if (!markup_is_entity(snip.spans[k].kind))
+                    spans[n++] = snip.spans[k];
+        }
+        markup_print(stdout, snip.text, snip.text_len, spans, n, &layout);
+        if (spans != snip.spans)
+            free(spans);
+    }
     gzt_snippet_fini(&snip);
     if (o->explain)
         print_explain(v, res, i);
@@ -317,6 +265,7 @@ show_results(const args *a, const char *query, gzt_results *res,
 {
     size_t count = gzt_results_count(res);
     bool json = args_has(a, "json");
+    bool entities = !args_has(a, "no-entity-highlights");
     view v = {0};
     int rc = EXIT_FOUND;
 
@@ -328,9 +277,10 @@ show_results(const args *a, const char *query, gzt_results *res,
     }
     if (json) {
         for (size_t i = 0; i < count && rc == EXIT_FOUND; i++)
-            rc = json_hit(res, i, o);
+            rc = json_hit(res, i, o, entities);
         return rc == EXIT_FOUND ? json_summary(query, res, o) : rc;
     }
+    v.entities = entities;
     v.color = output_use_color(args_get(a, "color"));
     v.width = output_term_width(STDOUT_FILENO);
     if (v.width == 0)
@@ -360,13 +310,11 @@ cmd_search(const args *a)
     char *query;
     int rc, status = EXIT_TROUBLE;
 
-    if (options(&o, a) != EXIT_FOUND)
+    if (searchopts_read(&o, a) != EXIT_FOUND)
         return EXIT_TROUBLE;
-    query = join_words(a->operands, a->noperands);
-    if (!query) {
-        output_error("out of memory");
+    query = searchopts_join(a->operands, a->noperands);
+    if (!query)
         return EXIT_TROUBLE;
-    }
     output_err_clear(&err);
     rc = gzt_index_open(&idx, args_index_dir(a), &err);
     if (rc != GZT_OK) {

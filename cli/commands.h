@@ -16,5 +16,8 @@ int cmd_show(const args *a);
 int cmd_delete(const args *a);
 int cmd_stats(const args *a);
 int cmd_check(const args *a);
+int cmd_entities(const args *a);
+int cmd_bench_ner(const args *a);
+int cmd_ner_train(const args *a);
 
 #endif

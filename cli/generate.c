@@ -5,9 +5,15 @@
  * the parser accepts is documented and completed, and nothing else.
  *
  * Completion knows, per command: its options, which take a value and what
- * kind (a directory for -i, a fixed list for --color/--sort/--format, the
- * Snowball languages for --language, free text otherwise), and whether its
+ * kind (a directory for -i, a file for --entities, a fixed list for
+ * --color/--sort/--format, the Snowball languages for --language, free
+ * text otherwise), whether an option may be repeated, and whether its
  * operands are paths (index) or free text (search, show, delete).
+ *
+ * A command group (bench, ner) completes its commands' names after it,
+ * and each of its commands ("bench ner") its own options: the scripts
+ * find the command as the first word that is not an option, and for a
+ * group the next such word too.
  */
 #include "generate.h"
 
@@ -37,6 +43,30 @@ short_help(char *buf, size_t cap, const char *help)
             n = (size_t)(at - help);
     }
     snprintf(buf, cap, "%.*s", (int)n, help);
+}
+
+/* What completes the value of an option. */
+typedef enum value_kind {
+    VALUE_NONE,  /* a switch */
+    VALUE_DIR,   /* directories */
+    VALUE_FILE,  /* files */
+    VALUE_WORDS, /* a fixed list (help_values) */
+    VALUE_FREE   /* anything: nothing to offer */
+} value_kind;
+
+static value_kind
+value_of(const arg_opt *o)
+{
+    char values[8];
+
+    if (o->type == ARG_SWITCH)
+        return VALUE_NONE;
+    if (o->type == ARG_DIR)
+        return VALUE_DIR;
+    if (o->type == ARG_FILE)
+        return VALUE_FILE;
+    help_values(values, sizeof values, o, " ");
+    return values[0] ? VALUE_WORDS : VALUE_FREE;
 }
 
 /* Print @p s with each character in @p special preceded by a backslash, and
@@ -105,11 +135,14 @@ man_synopsis(FILE *f, const arg_cmd *cmd)
     }
     fputs("\n[\\fIOPTIONS\\fR]", f);
     if (cmd->operands) {
-        size_t n = strcspn(cmd->operands, ".");
-        fputs(" \\fI", f);
-        roff(f, cmd->operands, n);
+        /* "[QUERY...]": the brackets and dots roman, the name italic */
+        const char *ops = cmd->operands;
+        bool optional = ops[0] == '[';
+        size_t n = strcspn(ops + optional, ".]");
+        fputs(optional ? " [\\fI" : " \\fI", f);
+        roff(f, ops + optional, n);
         fputs("\\fR", f);
-        roff_str(f, cmd->operands + n);
+        roff_str(f, ops + optional + n);
     }
     fputs("\n.br\n", f);
 }
@@ -133,6 +166,10 @@ man_options(FILE *f, const arg_opt *opts)
         }
         fputc('\n', f);
         roff_str(f, o->help);
+        if (o->flags & ARG_REPEAT) {
+            fputc(' ', f);
+            roff_str(f, HELP_REPEAT);
+        }
         fputs(".\n", f);
         help_values(values, sizeof values, o, ", ");
         if (values[0]) {
@@ -173,6 +210,22 @@ man_examples(FILE *f, const arg_example *ex)
     }
 }
 
+/* A group's section: what it is for and its commands, each of which has a
+ * section of its own after it. */
+static void
+man_group(FILE *f, const arg_cmd *g)
+{
+    roff_paragraphs(f, g->description);
+    fputs(".PP\nIts commands:\n", f);
+    for (const arg_cmd *c = g->subs; c->name; c++) {
+        fputs(".TP\n\\fB", f);
+        roff_str(f, c->name);
+        fputs("\\fR\n", f);
+        roff_str(f, c->summary);
+        fputs(".\n", f);
+    }
+}
+
 static void
 man(FILE *f)
 {
@@ -183,8 +236,9 @@ man(FILE *f)
             gzt_version());
     roff_str(f, spec_tagline);
     fputs("\n.SH SYNOPSIS\n", f);
-    for (const arg_cmd *c = spec_commands; c->name; c++)
-        man_synopsis(f, c);
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c))
+        if (!c->subs)
+            man_synopsis(f, c);
     fputs(".B gazette\n\\fB\\-\\-help\\fR | \\fB\\-\\-version\\fR | "
           "\\fB\\-\\-generate\\fR \\fIKIND\\fR\n.br\n"
           ".B gazette\n\\fICOMMAND\\fR \\fB\\-\\-help\\fR\n"
@@ -194,12 +248,16 @@ man(FILE *f)
     fputs(".SH OPTIONS\n", f);
     man_options(f, spec_top.opts);
     fputs(".SH COMMANDS\n", f);
-    for (const arg_cmd *c = spec_commands; c->name; c++) {
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c)) {
         char usage[256];
         help_usage(usage, sizeof usage, c);
         fputs(".SS \"", f);
         roff_str(f, usage);
         fputs("\"\n", f);
+        if (c->subs) {
+            man_group(f, c);
+            continue;
+        }
         roff_paragraphs(f, c->description);
         man_options(f, c->opts);
     }
@@ -208,8 +266,9 @@ man(FILE *f)
     man_items(f, "ENVIRONMENT", spec_environment);
     fputs(".SH EXAMPLES\n", f);
     man_examples(f, spec_top.examples);
-    for (const arg_cmd *c = spec_commands; c->name; c++)
-        man_examples(f, c->examples);
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c))
+        if (!c->subs)
+            man_examples(f, c->examples);
     fputs(".SH SEE ALSO\nIn the gazette sources: docs/CLI.md (every "
           "subcommand, the JSON Lines output) and docs/QUERY.md (the query "
           "language in full).\n",
@@ -251,28 +310,29 @@ bash_values(FILE *f, const arg_opt *opts)
 
     fputs("        case $prev in\n", f);
     for (const arg_opt *o = opts; o->long_name; o++) {
-        if (o->type == ARG_SWITCH)
+        value_kind k = value_of(o);
+        if (k == VALUE_NONE)
             continue;
-        help_values(values, sizeof values, o, " ");
-        if (o->type == ARG_DIR) {
-            fputs("        ", f);
-            bash_pattern(f, o);
-            fputs(") _gazette_dirs; return ;;\n", f);
-        } else if (values[0]) {
-            fputs("        ", f);
-            bash_pattern(f, o);
-            fprintf(f, ") _gazette_words '%s'; return ;;\n", values);
-        } else {
+        if (k == VALUE_FREE) {
             any_free = true;
+            continue;
+        }
+        fputs("        ", f);
+        bash_pattern(f, o);
+        if (k == VALUE_DIR) {
+            fputs(") _gazette_dirs; return ;;\n", f);
+        } else if (k == VALUE_FILE) {
+            fputs(") _gazette_files; return ;;\n", f);
+        } else {
+            help_values(values, sizeof values, o, " ");
+            fprintf(f, ") _gazette_words '%s'; return ;;\n", values);
         }
     }
     if (any_free) {
         bool first = true;
         fputs("        ", f);
         for (const arg_opt *o = opts; o->long_name; o++) {
-            char values2[8];
-            help_values(values2, sizeof values2, o, " ");
-            if (o->type == ARG_SWITCH || o->type == ARG_DIR || values2[0])
+            if (value_of(o) != VALUE_FREE)
                 continue;
             if (!first)
                 fputc('|', f);
@@ -284,19 +344,23 @@ bash_values(FILE *f, const arg_opt *opts)
     fputs("        esac\n", f);
 }
 
+/* The arm of one command (or of the top level, or of a group, where the
+ * words to complete are the commands). */
 static void
 bash_command(FILE *f, const arg_cmd *c)
 {
+    const arg_cmd *table = !c->name ? spec_commands : c->subs;
+
     bash_values(f, c->opts);
     fputs("        if [[ $cur == -* ]]; then\n            _gazette_words '", f);
     bash_words(f, c->opts);
     fputs("'\n", f);
     if (c->operand_kind == OPERAND_PATH)
         fputs("        else\n            _gazette_files\n", f);
-    else if (!c->name) {
+    else if (table) {
         fputs("        else\n            _gazette_words '", f);
-        for (const arg_cmd *s = spec_commands; s->name; s++)
-            fprintf(f, "%s%s", s == spec_commands ? "" : " ", s->name);
+        for (const arg_cmd *s = table; s->name; s++)
+            fprintf(f, "%s%s", s == table ? "" : " ", spec_word(s));
         fputs("'\n", f);
     }
     fputs("        fi\n        ;;\n", f);
@@ -350,13 +414,33 @@ bash(FILE *f)
     fputs("        -*) ;;\n"
           "        *) cmd=${COMP_WORDS[i]}; break ;;\n"
           "        esac\n"
-          "    done\n"
-          "    case $cmd in\n"
+          "    done\n",
+          f);
+    /* a group's command is the next word that is not an option */
+    bool any_group = false;
+    for (const arg_cmd *c = spec_commands; c->name; c++) {
+        if (!c->subs)
+            continue;
+        fputs(any_group ? "|" : "    case $cmd in\n    ", f);
+        fputs(c->name, f);
+        any_group = true;
+    }
+    if (any_group)
+        fputs(")\n"
+              "        for ((i++; i < COMP_CWORD; i++)); do\n"
+              "            case ${COMP_WORDS[i]} in\n"
+              "            -*) ;;\n"
+              "            *) cmd=\"$cmd ${COMP_WORDS[i]}\"; break ;;\n"
+              "            esac\n"
+              "        done ;;\n"
+              "    esac\n",
+              f);
+    fputs("    case $cmd in\n"
           "    '')\n",
           f);
     bash_command(f, &spec_top);
-    for (const arg_cmd *c = spec_commands; c->name; c++) {
-        fprintf(f, "    %s)\n", c->name);
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c)) {
+        fprintf(f, "    '%s')\n", c->name);
         bash_command(f, c);
     }
     fputs("    esac\n"
@@ -386,13 +470,16 @@ zsh_options(FILE *f, const arg_opt *opts, const char *indent)
     char values[1024];
 
     for (const arg_opt *o = opts; o->long_name; o++) {
-        bool value = o->type != ARG_SWITCH;
+        value_kind k = value_of(o);
+        bool value = k != VALUE_NONE;
         bool exits = !strcmp(o->long_name, "help") ||
                      !strcmp(o->long_name, "version") ||
                      !strcmp(o->long_name, "generate");
         char excl[96] = "";
         if (exits)
             snprintf(excl, sizeof excl, "(- *)");
+        else if (o->flags & ARG_REPEAT)
+            snprintf(excl, sizeof excl, "*"); /* offered again and again */
         else if (o->short_name)
             snprintf(excl, sizeof excl, "(-%c --%s)", o->short_name,
                      o->long_name);
@@ -404,17 +491,91 @@ zsh_options(FILE *f, const arg_opt *opts, const char *indent)
             fprintf(f, "'%s--%s%s", excl, o->long_name, value ? "=" : "");
         zsh_help(f, o->help);
         if (value) {
-            help_values(values, sizeof values, o, " ");
             fprintf(f, ":%s:", o->value_name);
-            if (o->type == ARG_DIR)
+            if (k == VALUE_DIR)
                 fputs("_files -/", f);
-            else if (values[0])
+            else if (k == VALUE_FILE)
+                fputs("_files", f);
+            else if (k == VALUE_WORDS) {
+                help_values(values, sizeof values, o, " ");
                 fprintf(f, "(%s)", values);
-            else
+            } else
                 fputc(' ', f);
         }
         fputs("' \\\n", f);
     }
+}
+
+/* A function offering the commands of @p table for _describe. */
+static void
+zsh_describe(FILE *f, const char *fn, const char *what, const arg_cmd *table)
+{
+    fprintf(f,
+            "%s() {\n"
+            "    local -a commands\n"
+            "    commands=(\n",
+            fn);
+    for (const arg_cmd *c = table; c->name; c++) {
+        fputs("        '", f);
+        put_escaped(f, spec_word(c), ":\\", "'\\''");
+        fputc(':', f);
+        put_escaped(f, c->summary, ":\\", "'\\''");
+        fputs("'\n", f);
+    }
+    fprintf(f,
+            "    )\n"
+            "    _describe -t commands '%s' commands\n"
+            "}\n"
+            "\n",
+            what);
+}
+
+/* The _arguments call of one command, ending the case arm. */
+static void
+zsh_command(FILE *f, const arg_cmd *c, const char *indent)
+{
+    char more[64];
+
+    snprintf(more, sizeof more, "%s    ", indent);
+    fprintf(f, "%s_arguments \\\n", indent);
+    zsh_options(f, c->opts, more);
+    const char *what = c->operand_kind == OPERAND_PATH ? "_files" : " ";
+    if (c->operands) {
+        size_t n = strcspn(c->operands, ".");
+        const char *name = c->operands + (c->operands[0] == '[');
+        n -= c->operands[0] == '[';
+        fprintf(f, "%s'%s:%.*s:%s' && ret=0 ;;\n", more,
+                c->max_operands > 1 ? "*" : "1", (int)n, name, what);
+    } else {
+        fprintf(f, "%s&& ret=0 ;;\n", more);
+    }
+}
+
+/* A group's arm: its options and command names, then the command's own
+ * arguments once it is there. */
+static void
+zsh_group(FILE *f, const arg_cmd *g)
+{
+    fputs("            _arguments -C \\\n", f);
+    zsh_options(f, g->opts, "                ");
+    fprintf(f,
+            "                '1: :_gazette_%s_commands' \\\n"
+            "                '*:: :->sub' && ret=0\n"
+            "            case $state in\n"
+            "            sub)\n"
+            "                curcontext=${curcontext%%:*:*}:gazette-%s-"
+            "$words[1]:\n"
+            "                case $words[1] in\n",
+            g->name, g->name);
+    for (const arg_cmd *c = g->subs; c->name; c++) {
+        fprintf(f, "                %s)\n", spec_word(c));
+        zsh_command(f, c, "                    ");
+    }
+    fputs("                esac\n"
+          "                ;;\n"
+          "            esac\n"
+          "            ;;\n",
+          f);
 }
 
 static void
@@ -423,21 +584,18 @@ zsh(FILE *f)
     fputs("#compdef gazette\n"
           "# zsh completion for gazette\n"
           "# Generated by `gazette --generate complete-zsh`; do not edit.\n"
-          "\n"
-          "_gazette_commands() {\n"
-          "    local -a commands\n"
-          "    commands=(\n",
+          "\n",
           f);
+    zsh_describe(f, "_gazette_commands", "gazette command", spec_commands);
     for (const arg_cmd *c = spec_commands; c->name; c++) {
-        fprintf(f, "        '%s:", c->name);
-        put_escaped(f, c->summary, ":\\", "'\\''");
-        fputs("'\n", f);
+        if (!c->subs)
+            continue;
+        char fn[64], what[64];
+        snprintf(fn, sizeof fn, "_gazette_%s_commands", c->name);
+        snprintf(what, sizeof what, "gazette %s command", c->name);
+        zsh_describe(f, fn, what, c->subs);
     }
-    fputs("    )\n"
-          "    _describe -t commands 'gazette command' commands\n"
-          "}\n"
-          "\n"
-          "_gazette() {\n"
+    fputs("_gazette() {\n"
           "    local curcontext=$curcontext state line ret=1\n"
           "    _arguments -C \\\n",
           f);
@@ -450,16 +608,11 @@ zsh(FILE *f)
           "        case $words[1] in\n",
           f);
     for (const arg_cmd *c = spec_commands; c->name; c++) {
-        fprintf(f, "        %s)\n            _arguments \\\n", c->name);
-        zsh_options(f, c->opts, "                ");
-        const char *what = c->operand_kind == OPERAND_PATH ? "_files" : " ";
-        if (c->operands) {
-            size_t n = strcspn(c->operands, ".");
-            fprintf(f, "                '%s:%.*s:%s' && ret=0 ;;\n",
-                    c->max_operands > 1 ? "*" : "1", (int)n, c->operands, what);
-        } else {
-            fputs("                && ret=0 ;;\n", f);
-        }
+        fprintf(f, "        %s)\n", c->name);
+        if (c->subs)
+            zsh_group(f, c);
+        else
+            zsh_command(f, c, "            ");
     }
     fputs("        esac\n"
           "        ;;\n"
@@ -487,17 +640,20 @@ fish_options(FILE *f, const arg_opt *opts, const char *condition)
     char values[1024], help[256];
 
     for (const arg_opt *o = opts; o->long_name; o++) {
+        value_kind k = value_of(o);
         fprintf(f, "complete -c gazette -n %s", condition);
         if (o->short_name)
             fprintf(f, " -s %c", o->short_name);
         fprintf(f, " -l %s", o->long_name);
-        help_values(values, sizeof values, o, " ");
-        if (o->type == ARG_DIR)
+        if (k == VALUE_DIR)
             fputs(" -x -a '(__fish_complete_directories (commandline -ct))'",
                   f);
-        else if (values[0])
+        else if (k == VALUE_FILE)
+            fputs(" -r -F", f);
+        else if (k == VALUE_WORDS) {
+            help_values(values, sizeof values, o, " ");
             fprintf(f, " -x -a '%s'", values);
-        else if (o->type != ARG_SWITCH)
+        } else if (k == VALUE_FREE)
             fputs(" -x", f);
         short_help(help, sizeof help, o->help);
         fputs(" -d ", f);
@@ -512,6 +668,32 @@ fish(FILE *f)
     fputs("# fish completion for gazette\n"
           "# Generated by `gazette --generate complete-fish`; do not edit.\n"
           "\n"
+          "# The command being typed: its first word that is not an option,\n"
+          "# and for a command group the next one too (\"bench ner\").\n"
+          "function __gazette_cmd\n"
+          "    set -l path\n"
+          "    for w in (commandline -opc)[2..-1]\n"
+          "        switch $w\n"
+          "            case '-*'\n"
+          "                continue\n"
+          "        end\n"
+          "        set -a path $w\n"
+          "        contains -- $path[1]",
+          f);
+    for (const arg_cmd *c = spec_commands; c->name; c++)
+        if (c->subs)
+            fprintf(f, " %s", c->name);
+    fputs("; or break\n"
+          "        test (count $path) -ge 2; and break\n"
+          "    end\n"
+          "    echo $path\n"
+          "end\n"
+          "\n"
+          "function __gazette_is\n"
+          "    set -l cmd (__gazette_cmd)\n"
+          "    test \"$cmd\" = \"$argv\"\n"
+          "end\n"
+          "\n"
           "complete -c gazette -f\n",
           f);
     for (const arg_cmd *c = spec_commands; c->name; c++) {
@@ -521,11 +703,16 @@ fish(FILE *f)
         fputc('\n', f);
     }
     fish_options(f, spec_top.opts, "__fish_use_subcommand");
-    for (const arg_cmd *c = spec_commands; c->name; c++) {
-        char condition[64];
-        snprintf(condition, sizeof condition,
-                 "'__fish_seen_subcommand_from %s'", c->name);
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c)) {
+        char condition[80];
+        snprintf(condition, sizeof condition, "'__gazette_is \"%s\"'", c->name);
         fputc('\n', f);
+        for (const arg_cmd *s = c->subs; s && s->name; s++) {
+            fprintf(f, "complete -c gazette -n %s -a %s -d ", condition,
+                    spec_word(s));
+            fish_quoted(f, s->summary);
+            fputc('\n', f);
+        }
         fish_options(f, c->opts, condition);
         if (c->operand_kind == OPERAND_PATH)
             fprintf(f, "complete -c gazette -n %s -F\n", condition);

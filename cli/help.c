@@ -33,6 +33,8 @@ help_usage(char *buf, size_t cap, const arg_cmd *cmd)
 {
     if (!cmd->name)
         snprintf(buf, cap, "gazette COMMAND [OPTIONS] [ARGS]...");
+    else if (cmd->subs)
+        snprintf(buf, cap, "gazette %s COMMAND [OPTIONS] [ARGS]...", cmd->name);
     else if (cmd->operands)
         snprintf(buf, cap, "gazette %s [OPTIONS] %s", cmd->name, cmd->operands);
     else
@@ -155,6 +157,9 @@ print_options(FILE *f, const arg_cmd *cmd, size_t width)
                      values);
         else
             snprintf(text, sizeof text, "%s", o->help);
+        if (o->flags & ARG_REPEAT)
+            snprintf(text + strlen(text), sizeof text - strlen(text), " %s",
+                     HELP_REPEAT);
         table_row(f, label, text, label_column(widest), width);
     }
 }
@@ -189,20 +194,39 @@ print_examples(FILE *f, const arg_example *ex, size_t width)
     }
 }
 
+/* The commands of the top level (in full: "bench ner", not the group) or
+ * of one group (by their last word). */
+static void
+print_commands(FILE *f, const arg_cmd *group, size_t width)
+{
+    size_t widest = 0;
+
+    fputs("Commands:\n", f);
+    if (group) {
+        for (const arg_cmd *c = group->subs; c->name; c++)
+            if (strlen(spec_word(c)) > widest)
+                widest = strlen(spec_word(c));
+        for (const arg_cmd *c = group->subs; c->name; c++)
+            table_row(f, spec_word(c), c->summary, label_column(widest), width);
+        return;
+    }
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c))
+        if (!c->subs && strlen(c->name) > widest)
+            widest = strlen(c->name);
+    for (const arg_cmd *c = spec_walk(NULL); c; c = spec_walk(c))
+        if (!c->subs)
+            table_row(f, c->name, c->summary, label_column(widest), width);
+}
+
 static void
 print_top(FILE *f, size_t width)
 {
     char usage[256];
-    size_t widest = 0;
 
     help_usage(usage, sizeof usage, &spec_top);
-    fprintf(f, "gazette %s: %s\n\nUsage: %s\n\nCommands:\n", gzt_version(),
-            spec_tagline, usage);
-    for (const arg_cmd *c = spec_commands; c->name; c++)
-        if (strlen(c->name) > widest)
-            widest = strlen(c->name);
-    for (const arg_cmd *c = spec_commands; c->name; c++)
-        table_row(f, c->name, c->summary, label_column(widest), width);
+    fprintf(f, "gazette %s: %s\n\nUsage: %s\n\n", gzt_version(), spec_tagline,
+            usage);
+    print_commands(f, NULL, width);
     fputc('\n', f);
     print_options(f, &spec_top, width);
     print_items(f, "Exit status", spec_exit_status, width);
@@ -230,8 +254,21 @@ help_print(FILE *f, const arg_cmd *cmd)
             usage);
     paragraphs(f, cmd->description, 0, width);
     fputc('\n', f);
+    if (cmd->subs) {
+        print_commands(f, cmd, width);
+        fputc('\n', f);
+    }
     print_options(f, cmd, width);
-    if (cmd->operands && !strcmp(cmd->operands, "QUERY..."))
+    if (cmd->operands && strstr(cmd->operands, "QUERY..."))
         print_items(f, "Query language", spec_query_syntax, width);
     print_examples(f, cmd->examples, width);
+    if (cmd->subs) {
+        char more[160];
+        snprintf(more, sizeof more,
+                 "Run 'gazette %s COMMAND --help' for the options of a "
+                 "command.",
+                 cmd->name);
+        fputc('\n', f);
+        wrap(f, more, 0, 0, width);
+    }
 }

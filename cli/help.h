@@ -11,6 +11,9 @@
 
 #include "args.h"
 
+/* What the help and the man page add to an ARG_REPEAT option's help. */
+#define HELP_REPEAT "(may be given more than once)"
+
 /* Print the help of @p cmd (spec_top for gazette --help) on @p f. */
 void help_print(FILE *f, const arg_cmd *cmd);
 /* "gazette search [OPTIONS] QUERY..." into @p buf. */

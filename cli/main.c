@@ -6,6 +6,9 @@
  * Exit status follows grep: 0 results or success, 1 nothing found, 2 an
  * error. Usage errors are one line on stderr naming the subcommand and
  * where its help is.
+ *
+ * A command group (gazette bench ner) takes its command from the second
+ * word; "gazette bench" alone, or with -h, is about the group.
  */
 #include <stdio.h>
 #include <string.h>
@@ -37,20 +40,42 @@ run_top(int argc, char **argv)
     return status;
 }
 
+/* @p word is not a command of @p table (the top level's, or the group
+ * @p parent's): say so, with the closest one. */
 static int
-unknown_command(const char *name)
+unknown_command(const arg_cmd *parent, const arg_cmd *table, const char *word)
 {
-    const char *names[16];
+    const char *names[32];
     size_t n = 0;
     const char *hint;
 
-    for (const arg_cmd *c = spec_commands; c->name && n < 16; c++)
-        names[n++] = c->name;
-    hint = args_suggest(name, names, n);
+    for (const arg_cmd *c = table; c->name && n < 32; c++)
+        names[n++] = spec_word(c);
+    hint = args_suggest(word, names, n);
     if (hint)
         return args_usage_error(
-            &spec_top, "unknown command '%s', did you mean '%s'?", name, hint);
-    return args_usage_error(&spec_top, "unknown command '%s'", name);
+            parent, "unknown command '%s', did you mean '%s'?", word, hint);
+    return args_usage_error(parent, "unknown command '%s'", word);
+}
+
+/* gazette GROUP [-h]: the group's help, or a usage error without one of
+ * its commands. */
+static int
+run_group(const arg_cmd *group, int argc, char **argv)
+{
+    args a;
+    int status = EXIT_TROUBLE;
+
+    if (args_parse(&a, group, argc, argv) != EXIT_FOUND)
+        return EXIT_TROUBLE;
+    if (args_has(&a, "help")) {
+        help_print(stdout, group);
+        status = EXIT_FOUND;
+    } else {
+        args_usage_error(group, "missing COMMAND");
+    }
+    args_fini(&a);
+    return status;
 }
 
 int
@@ -64,9 +89,19 @@ main(int argc, char **argv)
         return args_usage_error(&spec_top, "missing COMMAND");
     if (argv[1][0] == '-')
         return output_finish(run_top(argc - 1, argv + 1));
-    cmd = spec_find(argv[1]);
+    cmd = spec_find(spec_commands, argv[1]);
     if (!cmd)
-        return unknown_command(argv[1]);
+        return unknown_command(&spec_top, spec_commands, argv[1]);
+    if (cmd->subs) {
+        const arg_cmd *group = cmd;
+        if (argc < 3 || argv[2][0] == '-')
+            return output_finish(run_group(group, argc - 2, argv + 2));
+        cmd = spec_find(group->subs, argv[2]);
+        if (!cmd)
+            return unknown_command(group, group->subs, argv[2]);
+        argc--;
+        argv++;
+    }
     if (args_parse(&a, cmd, argc - 2, argv + 2) != EXIT_FOUND)
         return EXIT_TROUBLE;
     if (args_has(&a, "help")) {

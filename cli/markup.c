@@ -3,13 +3,15 @@
  * markup.c: highlighted, word-wrapped text (see markup.h).
  *
  * Each kind of span has one row in span_styles: its JSON name, its plain
- * text markers and its terminal style, so a new kind (entities: people,
- * organisations, places) is one more row. Spans become open/close events
- * sorted by position, outer spans opening first and closing last, so nested
- * spans print as nested markers ("**[[Sergey Lavrov]]**") and overlapping
- * ones still show both their edges. On a terminal the style at each point
- * is recomputed from all open spans in the order they opened, so the
- * attributes of overlapping kinds (bold red, underline) combine.
+ * text markers, its terminal style and its layer, so a new kind is one
+ * more row. Spans become open/close events sorted by position, outer
+ * spans opening first and closing last, so nested spans print as nested
+ * markers ("{PER Sergei **Lavrov**}") and overlapping ones still show both
+ * their edges; of two spans over the same text, the one of the lower layer
+ * (an entity) is the outer one. On a terminal the style at each point is
+ * recomputed from all open spans, lower layers first: a query match inside
+ * a person's name keeps the name's underline and turns bold red, so both
+ * stay visible, and an entity is seen without colour by its underline.
  *
  * Wrapping is greedy, word by word. A marker glues to its word: an opening
  * marker to the word after it, a closing one to the word before, so a span
@@ -32,14 +34,20 @@ typedef struct span_style {
     const char *open;  /* plain-text marker before the span */
     const char *close; /* plain-text marker after it */
     const char *sgr;   /* style on a terminal */
+    int layer;         /* higher layers nest inside and style over lower */
 } span_style;
 
 static const span_style span_styles[] = {
-    {GZT_SPAN_MATCH, "match", "**", "**", SGR_RED_BOLD},
+    {GZT_SPAN_MATCH, "match", "**", "**", SGR_RED_BOLD, 1},
+    {GZT_SPAN_PER, "PER", "{PER ", "}", SGR_PER, 0},
+    {GZT_SPAN_ORG, "ORG", "{ORG ", "}", SGR_ORG, 0},
+    {GZT_SPAN_LOC, "LOC", "{LOC ", "}", SGR_LOC, 0},
+    {GZT_SPAN_MISC, "MISC", "{MISC ", "}", SGR_MISC, 0},
 };
 
 /* kinds this binary does not know yet still show */
-static const span_style unknown_style = {-1, "span", "[[", "]]", SGR_UNDERLINE};
+static const span_style unknown_style = {-1,   "span",        "[[",
+                                         "]]", SGR_UNDERLINE, 0};
 
 static const span_style *
 style_of(gzt_span_kind kind)
@@ -56,12 +64,19 @@ markup_kind_name(gzt_span_kind kind)
     return style_of(kind)->name;
 }
 
+bool
+markup_is_entity(gzt_span_kind kind)
+{
+    return kind != GZT_SPAN_MATCH;
+}
+
 /* One edge of a span. */
 typedef struct edge {
     size_t pos;   /* byte offset in the text */
     size_t start; /* the span's start */
     size_t end;   /* the span's end */
     size_t span;  /* index into the spans */
+    int layer;    /* its style's layer */
     bool open;    /* opening edge, else closing */
 } edge;
 
@@ -77,10 +92,14 @@ edge_cmp(const void *pa, const void *pb)
     if (a->open) {
         if (a->end != b->end)
             return a->end > b->end ? -1 : 1; /* outer first */
+        if (a->layer != b->layer)
+            return a->layer < b->layer ? -1 : 1; /* same text: lower outside */
         return a->span < b->span ? -1 : a->span > b->span;
     }
     if (a->start != b->start)
         return a->start > b->start ? -1 : 1; /* last opened closes first */
+    if (a->layer != b->layer)
+        return a->layer > b->layer ? -1 : 1;
     return a->span > b->span ? -1 : a->span < b->span;
 }
 
@@ -118,8 +137,13 @@ restyle(printer *p)
         output_sgr_reset(p->f, true);
     p->styled = p->layout->base_sgr || p->nactive;
     output_sgr(p->f, true, p->layout->base_sgr);
-    for (size_t i = 0; i < p->nactive; i++)
-        output_sgr(p->f, true, style_of(p->spans[p->active[i]].kind)->sgr);
+    for (int layer = 0; layer <= 1; layer++) {
+        for (size_t i = 0; i < p->nactive; i++) {
+            const span_style *st = style_of(p->spans[p->active[i]].kind);
+            if (st->layer == layer)
+                output_sgr(p->f, true, st->sgr);
+        }
+    }
 }
 
 /* Back to the default style before a newline or the end. */
@@ -278,10 +302,11 @@ collect_edges(printer *p, size_t len, size_t nspans)
         return false;
     for (size_t i = 0; i < nspans; i++) {
         const gzt_span *s = &p->spans[i];
+        int layer = style_of(s->kind)->layer;
         if (s->start >= s->end || s->end > len)
             continue; /* empty or past the text: nothing to show */
-        p->edges[n++] = (edge){s->start, s->start, s->end, i, true};
-        p->edges[n++] = (edge){s->end, s->start, s->end, i, false};
+        p->edges[n++] = (edge){s->start, s->start, s->end, i, layer, true};
+        p->edges[n++] = (edge){s->end, s->start, s->end, i, layer, false};
     }
     qsort(p->edges, n, sizeof *p->edges, edge_cmp);
     p->nedges = n;
@@ -330,6 +355,45 @@ markup_print(FILE *f, const char *text, size_t len, const gzt_span *spans,
     }
     unstyle(&p);
     fputc('\n', f);
+    free(p.edges);
+    free(p.active);
+    free(p.pending);
+    free(p.state);
+}
+
+void
+markup_print_raw(FILE *f, const char *text, size_t len, const gzt_span *spans,
+                 size_t nspans, const char *base_sgr)
+{
+    markup_layout layout = {true, 0, 0, 0, base_sgr};
+    printer p = {0};
+
+    p.f = f;
+    p.layout = &layout;
+    p.spans = spans;
+    if (!collect_edges(&p, len, nspans))
+        p.nedges = 0;
+    p.dirty = true;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        size_t n = output_utf8_next(text + i, len - i, &cp);
+        for (; p.next < p.nedges && p.edges[p.next].pos <= i; p.next++) {
+            const edge *e = &p.edges[p.next];
+            if (e->open)
+                open_span(&p, e->span);
+            else
+                close_span(&p, e->span);
+        }
+        if (cp == '\n') {
+            unstyle(&p); /* nothing styled past the end of a line */
+            fputc('\n', f);
+        } else {
+            restyle(&p);
+            output_text(f, text + i, n);
+        }
+        i += n;
+    }
+    unstyle(&p);
     free(p.edges);
     free(p.active);
     free(p.pending);

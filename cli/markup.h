@@ -32,7 +32,19 @@ typedef struct markup_layout {
 void markup_print(FILE *f, const char *text, size_t len, const gzt_span *spans,
                   size_t nspans, const markup_layout *layout);
 
-/* The JSON name of span kind @p kind: "match", ...; "span" if unknown. */
+/*
+ * Print @p len bytes of @p text in colour as they are, line breaks and
+ * spacing kept and nothing wrapped (a stored document on a terminal), with
+ * the spans styled; control characters become U+FFFD. No newline is added.
+ */
+void markup_print_raw(FILE *f, const char *text, size_t len,
+                      const gzt_span *spans, size_t nspans,
+                      const char *base_sgr);
+
+/* The JSON name of span kind @p kind: "match", "PER", "ORG", "LOC", "MISC";
+ * "span" if unknown. */
 const char *markup_kind_name(gzt_span_kind kind);
+/* Whether @p kind is an entity mention rather than a query match. */
+bool markup_is_entity(gzt_span_kind kind);
 
 #endif

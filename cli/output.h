@@ -22,6 +22,12 @@
 #define SGR_RED_BOLD "1;31"
 #define SGR_MAGENTA "35"
 #define SGR_UNDERLINE "4"
+/* Entities: underlined (visible without colour vision) in their type's
+ * colour. */
+#define SGR_PER "4;36"  /* cyan */
+#define SGR_ORG "4;32"  /* green */
+#define SGR_LOC "4;33"  /* yellow */
+#define SGR_MISC "4;35" /* magenta */
 
 /* "gazette: MSG" on stderr. */
 void output_error(const char *fmt, ...) ARGS_PRINTF(1, 2);

@@ -6,9 +6,15 @@
  * parser, --help, the man page and the bash/zsh/fish completions follow by
  * themselves. Help lines are lower case without a final period; descriptions
  * are sentences.
+ *
+ * A command group ("bench", "ner") is a row with no run function whose
+ * subs table holds its commands, named in full ("bench ner"): main.c reads
+ * the second word against it, and help, man page and completions list the
+ * group's commands under it.
  */
 #include "spec.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -21,7 +27,9 @@ const char spec_description[] =
     "gazette indexes news articles (text files, JSON Lines, CSV) into an "
     "inverted index in a directory, ranks documents against Lucene-style "
     "queries with BM25, and shows the best passages of each hit with the "
-    "matches highlighted.\n\n"
+    "matches highlighted. It recognises the people, organisations and places "
+    "each article mentions, highlights them, searches by them and counts "
+    "them.\n\n"
     "An index is a directory. Any number of readers can search it while one "
     "writer adds, replaces and deletes documents; a commit makes the changes "
     "visible at once, and a crash leaves the last committed state intact.";
@@ -30,27 +38,61 @@ const char spec_description[] =
 #define OPT_INDEX                                                              \
     {                                                                          \
         'i', "index", ARG_DIR, "DIR", NULL,                                    \
-            "index directory (default: $GAZETTE_INDEX, else gazette.idx)"      \
+            "index directory (default: $GAZETTE_INDEX, else gazette.idx)", 0   \
     }
 #define OPT_HELP                                                               \
     {                                                                          \
-        'h', "help", ARG_SWITCH, NULL, NULL, "print this help and exit"        \
+        'h', "help", ARG_SWITCH, NULL, NULL, "print this help and exit", 0     \
     }
 #define OPT_END                                                                \
     {                                                                          \
-        0, NULL, ARG_SWITCH, NULL, NULL, NULL                                  \
+        0, NULL, ARG_SWITCH, NULL, NULL, NULL, 0                               \
     }
 #define OPT_COLOR                                                              \
     {                                                                          \
         0, "color", ARG_CHOICE, "WHEN", "auto|always|never",                   \
             "colour the output: auto colours a terminal unless NO_COLOR is "   \
             "set or "                                                          \
-            "TERM is dumb"                                                     \
+            "TERM is dumb",                                                    \
+            0                                                                  \
     }
 #define OPT_QUIET                                                              \
     {                                                                          \
         'q', "quiet", ARG_SWITCH, NULL, NULL,                                  \
-            "no progress bar (warnings and the summary still print)"           \
+            "no progress bar (warnings and the summary still print)", 0        \
+    }
+
+#define OPT_NO_HIGHLIGHTS                                                      \
+    {                                                                          \
+        0, "no-entity-highlights", ARG_SWITCH, NULL, NULL,                     \
+            "do not highlight people, organisations and places; only query "   \
+            "matches",                                                         \
+            0                                                                  \
+    }
+
+/* The entity options index and reindex share. */
+#define OPT_ENTITY_LISTS                                                       \
+    {0,                                                                        \
+     "entities",                                                               \
+     ARG_FILE,                                                                 \
+     "FILE",                                                                   \
+     NULL,                                                                     \
+     "a list of your own entities (TSV: name, type, canonical, aliases) "      \
+     "that take precedence over the tagger",                                   \
+     ARG_REPEAT},                                                              \
+        {0,                                                                    \
+         "no-entities",                                                        \
+         ARG_SWITCH,                                                           \
+         NULL,                                                                 \
+         NULL,                                                                 \
+         "do not recognise entities (default: the index's setting, on for a "  \
+         "new index)",                                                         \
+         0},                                                                   \
+    {                                                                          \
+        0, "ner-model", ARG_FILE, "FILE", NULL,                                \
+            "a tagger model made by gazette ner train, instead of the "        \
+            "built-in one",                                                    \
+            0                                                                  \
     }
 
 /* ---- index ------------------------------------------------------------- */
@@ -59,25 +101,29 @@ static const arg_opt index_opts[] = {
     OPT_INDEX,
     {0, "format", ARG_CHOICE, "FORMAT", "auto|text|jsonl|csv",
      "input format; auto picks by extension: .jsonl/.ndjson, .csv/.tsv, "
-     "else one text document per file"},
+     "else one text document per file",
+     0},
     {0, "language", ARG_LANGUAGE, "LANG", NULL,
      "stemming language of a new index (default english; none "
-     "turns stemming off); an existing index must match"},
+     "turns stemming off); an existing index must match",
+     0},
     {0, "memory", ARG_SIZE, "SIZE", NULL,
      "RAM for buffered documents before a segment is written, e.g. 256M "
-     "or 1G (default 256M)"},
+     "or 1G (default 256M)",
+     0},
     {0, "prune", ARG_SWITCH, NULL, NULL,
-     "also delete the documents of each PATH whose files are gone"},
+     "also delete the documents of each PATH whose files are gone", 0},
     {0, "id-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the document id (default id)"},
+     "JSONL/CSV field holding the document id (default id)", 0},
     {0, "title-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the title (default title)"},
+     "JSONL/CSV field holding the title (default title)", 0},
     {0, "body-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the text (default body, then text)"},
+     "JSONL/CSV field holding the text (default body, then text)", 0},
     {0, "date-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the date (default date)"},
+     "JSONL/CSV field holding the date (default date)", 0},
     {0, "delimiter", ARG_CHAR, "CHAR", NULL,
-     "CSV field delimiter, \\t for tab (default , or tab for .tsv)"},
+     "CSV field delimiter, \\t for tab (default , or tab for .tsv)", 0},
+    OPT_ENTITY_LISTS,
     OPT_QUIET,
     OPT_HELP,
     OPT_END,
@@ -92,6 +138,8 @@ static const arg_example index_examples[] = {
     {"gazette index -i news.idx --format jsonl --body-field text - "
      "< feed.jsonl",
      "index JSON Lines from standard input"},
+    {"gazette index -i news.idx --entities people.tsv corpus/",
+     "recognise the people of your own list as well"},
     {NULL, NULL},
 };
 
@@ -99,6 +147,9 @@ static const arg_example index_examples[] = {
 
 static const arg_opt reindex_opts[] = {
     OPT_INDEX,
+    OPT_ENTITY_LISTS,
+    {0, "with-entities", ARG_SWITCH, NULL, NULL,
+     "recognise entities again in an index built with --no-entities", 0},
     OPT_QUIET,
     OPT_HELP,
     OPT_END,
@@ -107,6 +158,8 @@ static const arg_opt reindex_opts[] = {
 static const arg_example reindex_examples[] = {
     {"gazette reindex -i news.idx",
      "rebuild news.idx from the sources it was built from"},
+    {"gazette reindex -i news.idx --no-entities",
+     "rebuild it without entity recognition"},
     {NULL, NULL},
 };
 
@@ -114,28 +167,28 @@ static const arg_example reindex_examples[] = {
 
 static const arg_opt search_opts[] = {
     OPT_INDEX,
-    {'n', "limit", ARG_UINT, "K", NULL, "show K hits (default 10)"},
-    {0, "offset", ARG_UINT, "N", NULL, "skip the first N hits, for paging"},
+    {'n', "limit", ARG_UINT, "K", NULL, "show K hits (default 10)", 0},
+    {0, "offset", ARG_UINT, "N", NULL, "skip the first N hits, for paging", 0},
     {0, "all", ARG_SWITCH, NULL, NULL,
-     "require every word: the default operator becomes AND"},
+     "require every word: the default operator becomes AND", 0},
     {0, "count", ARG_SWITCH, NULL, NULL,
-     "print only the number of matching documents"},
+     "print only the number of matching documents", 0},
     {0, "json", ARG_SWITCH, NULL, NULL,
-     "print JSON Lines: one object per hit, then a summary"},
+     "print JSON Lines: one object per hit, then a summary", 0},
     {0, "since", ARG_DATE, "DATE", NULL,
-     "only documents dated on or after DATE (2025-01-01, 2024, 30d, ...)"},
+     "only documents dated on or after DATE (2025-01-01, 2024, 30d, ...)", 0},
     {0, "until", ARG_DATE, "DATE", NULL,
-     "only documents dated on or before DATE (the end of a month or year)"},
+     "only documents dated on or before DATE (the end of a month or year)", 0},
     {0, "sort", ARG_CHOICE, "ORDER", "score|date|date-asc",
-     "order of the hits: best first, newest first or oldest first"},
+     "order of the hits: best first, newest first or oldest first", 0},
     {0, "explain", ARG_SWITCH, NULL, NULL,
-     "show how each query term adds to a hit's BM25 score"},
+     "show how each query term adds to a hit's BM25 score", 0},
+    OPT_NO_HIGHLIGHTS,
     OPT_COLOR,
     {0, "k1", ARG_FLOAT, "X", NULL,
-     "BM25 term-frequency saturation "
-     "(default 0.9)"},
+     "BM25 term-frequency saturation (default 0.9)", 0},
     {0, "b", ARG_FLOAT, "X", NULL,
-     "BM25 document-length normalisation, 0 to 1 (default 0.4)"},
+     "BM25 document-length normalisation, 0 to 1 (default 0.4)", 0},
     OPT_HELP,
     OPT_END,
 };
@@ -149,6 +202,8 @@ static const arg_example search_examples[] = {
      "the exact phrase, without articles mentioning sanctions"},
     {"gazette search -i news.idx --sort date -n 50 title:iran",
      "the fifty newest articles with Iran in the title"},
+    {"gazette search -i news.idx 'person:lavrov place:tehran'",
+     "articles that mention the person Lavrov or the place Tehran"},
     {"gazette search -i news.idx --json jcpoa | jq -r 'select(.type==\"hit\")"
      ".id'",
      "the ids of the hits, for scripts"},
@@ -158,14 +213,23 @@ static const arg_example search_examples[] = {
 /* ---- show, delete, stats, check ---------------------------------------- */
 
 static const arg_opt show_opts[] = {
-    OPT_INDEX, {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object"},
-    OPT_COLOR, OPT_HELP,
+    OPT_INDEX,
+    {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object", 0},
+    {0, "entities", ARG_SWITCH, NULL, NULL,
+     "after the document, list every recognised entity with its canonical "
+     "form and offsets",
+     0},
+    OPT_NO_HIGHLIGHTS,
+    OPT_COLOR,
+    OPT_HELP,
     OPT_END,
 };
 
 static const arg_example show_examples[] = {
     {"gazette show -i news.idx 003_fdbb837543be5c6f.txt",
      "print a stored article with its title, date and source"},
+    {"gazette show -i news.idx --entities 003_fdbb837543be5c6f.txt",
+     "the article and the people, organisations and places found in it"},
     {NULL, NULL},
 };
 
@@ -183,7 +247,7 @@ static const arg_example delete_examples[] = {
 
 static const arg_opt stats_opts[] = {
     OPT_INDEX,
-    {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object"},
+    {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object", 0},
     OPT_HELP,
     OPT_END,
 };
@@ -204,6 +268,126 @@ static const arg_example check_examples[] = {
     {NULL, NULL},
 };
 
+/* ---- entities ---------------------------------------------------------- */
+
+static const arg_opt entities_opts[] = {
+    OPT_INDEX,
+    {'n', "limit", ARG_UINT, "K", NULL,
+     "show the K entities in most documents (default 20; 0 shows all)", 0},
+    {0, "type", ARG_CHOICE, "TYPE", "PER|ORG|LOC|MISC",
+     "only people, organisations, places or other names", 0},
+    {0, "json", ARG_SWITCH, NULL, NULL,
+     "print JSON Lines: one object per entity, then a summary", 0},
+    {0, "all", ARG_SWITCH, NULL, NULL,
+     "require every word of QUERY: the default operator becomes AND", 0},
+    {0, "since", ARG_DATE, "DATE", NULL,
+     "only documents dated on or after DATE", 0},
+    {0, "until", ARG_DATE, "DATE", NULL,
+     "only documents dated on or before DATE", 0},
+    OPT_COLOR,
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example entities_examples[] = {
+    {"gazette entities -i news.idx",
+     "the twenty entities mentioned in most documents"},
+    {"gazette entities -i news.idx --type PER -n 50",
+     "the fifty people mentioned in most documents"},
+    {"gazette entities -i news.idx treaty",
+     "who and what the articles about a treaty mention"},
+    {"gazette entities -i news.idx --json | jq -r "
+     "'select(.type==\"entity\") | .canonical'",
+     "the canonical forms, for scripts"},
+    {NULL, NULL},
+};
+
+/* ---- bench ------------------------------------------------------------- */
+
+static const arg_opt group_opts[] = {
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_opt bench_ner_opts[] = {
+    {0, "model", ARG_FILE, "FILE", NULL,
+     "a model made by gazette ner train (default: the built-in model)", 0},
+    {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object", 0},
+    OPT_COLOR,
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example bench_ner_examples[] = {
+    {"gazette bench ner eng.testa.iob2",
+     "precision, recall and F1 of the built-in tagger on CoNLL-2003 data"},
+    {"gazette bench ner --model my.model dev.iob2",
+     "score a model trained on your own data"},
+    {NULL, NULL},
+};
+
+static const arg_cmd bench_commands[] = {
+    {"bench ner", "score the entity tagger on annotated IOB2 data", "FILE.iob2",
+     OPERAND_PATH, 1, 1,
+     "Tag FILE.iob2 (CoNLL-2003 columns: the word first, the IOB2 tag "
+     "last; a blank line between sentences) with the built-in model or "
+     "--model, and score it as conlleval does: an entity counts as correct "
+     "only with its exact span and type. Prints precision, recall and F1 "
+     "with the gold, predicted and correct entity counts per type and "
+     "overall, the token accuracy, and the tagging speed in tokens per "
+     "second on one core.\n\n"
+     "A malformed line is an error naming the file and line (exit status "
+     "2).",
+     bench_ner_opts, bench_ner_examples, cmd_bench_ner, NULL},
+    {NULL, NULL, NULL, OPERAND_NONE, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const arg_example bench_examples[] = {
+    {"gazette bench ner eng.testa.iob2", "score the entity tagger"},
+    {NULL, NULL},
+};
+
+/* ---- ner --------------------------------------------------------------- */
+
+static const arg_opt ner_train_opts[] = {
+    {'o', "output", ARG_FILE, "MODEL", NULL,
+     "where to write the model (required; replaced atomically)", 0},
+    {0, "dev", ARG_FILE, "FILE", NULL,
+     "IOB2 data to score after each epoch (its F1 is printed)", 0},
+    {0, "epochs", ARG_UINT, "N", NULL, "passes over the data (default 12)", 0},
+    {'q', "quiet", ARG_SWITCH, NULL, NULL, "no progress lines", 0},
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example ner_train_examples[] = {
+    {"gazette ner train train.iob2 --dev dev.iob2 -o my.model",
+     "train a tagger on your own annotated articles"},
+    {"gazette index -i news.idx --ner-model my.model corpus/",
+     "then index with it"},
+    {NULL, NULL},
+};
+
+static const arg_cmd ner_commands[] = {
+    {"ner train", "train the entity tagger on your own annotated data",
+     "FILE.iob2", OPERAND_PATH, 1, 1,
+     "Train a tagger on FILE.iob2 (CoNLL-2003 columns: the word first, the "
+     "IOB2 tag last, types PER, ORG, LOC and MISC) with the features and "
+     "word clusters of the built-in model, and write it to MODEL. After "
+     "each epoch a progress line goes to standard error, with the F1 on "
+     "--dev when given. Use the model with gazette index --ner-model and "
+     "gazette bench ner --model.\n\n"
+     "A malformed line is an error naming the file and line (exit status "
+     "2).",
+     ner_train_opts, ner_train_examples, cmd_ner_train, NULL},
+    {NULL, NULL, NULL, OPERAND_NONE, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const arg_example ner_examples[] = {
+    {"gazette ner train train.iob2 -o my.model", "train a tagger"},
+    {NULL, NULL},
+};
+
 /* ---- the table --------------------------------------------------------- */
 
 const arg_cmd spec_commands[] = {
@@ -219,62 +403,93 @@ const arg_cmd spec_commands[] = {
      "field. A document whose id is already indexed is replaced when its "
      "content changed and left alone otherwise, so running the same command "
      "again only does the new work.\n\n"
+     "People, organisations and places are recognised in every document and "
+     "indexed for person:, org:, place:, misc: and entity: queries, for "
+     "highlighting and for gazette entities. The entries of your own lists "
+     "(--entities) take precedence over the tagger; a bad row in a list is "
+     "an error naming the file and row. An existing index keeps its entity "
+     "setting: --no-entities must agree with it, and gazette reindex "
+     "changes it.\n\n"
      "A progress bar shows on a terminal. At the end one summary line goes "
      "to standard error. A file or record that cannot be read is reported, "
      "the rest is still committed, and the exit status is 2.",
-     index_opts, index_examples, cmd_index},
+     index_opts, index_examples, cmd_index, NULL},
     {"reindex", "rebuild the index from the sources it was built from", NULL,
      OPERAND_NONE, 0, 0,
      "Read again every source recorded in the index and build a fresh "
      "index from them, which replaces the old one in a single step. "
-     "Searches see the old index until then.",
-     reindex_opts, reindex_examples, cmd_reindex},
+     "Searches see the old index until then. The entity options change how "
+     "the new index recognises entities; without them it keeps the old "
+     "index's setting, lists and model.",
+     reindex_opts, reindex_examples, cmd_reindex, NULL},
     {"search", "rank the documents that match a query", "QUERY...",
      OPERAND_TEXT, 1, SIZE_MAX,
      "Rank the documents matching QUERY with BM25 and print the best ones "
-     "with a snippet in which the matches are highlighted. Several QUERY "
-     "words are joined with spaces; quote the query to keep the shell from "
-     "reading its quotes and parentheses, and put -- before a query that "
-     "starts with '-'.\n\n"
-     "On a terminal matches are coloured; otherwise they are marked with "
-     "**double asterisks**. The exit status is 1 when nothing matches.",
-     search_opts, search_examples, cmd_search},
+     "with a snippet in which the matches and the entities are highlighted. "
+     "Several QUERY words are joined with spaces; quote the query to keep "
+     "the shell from reading its quotes and parentheses, and put -- before a "
+     "query that starts with '-'.\n\n"
+     "On a terminal matches are bold red and entities underlined in the "
+     "colour of their type: people cyan, organisations green, places "
+     "yellow, other names magenta. Otherwise matches are marked with "
+     "**double asterisks** and entities with braces and their type, {PER "
+     "Sergey Lavrov}. The exit status is 1 when nothing matches.",
+     search_opts, search_examples, cmd_search, NULL},
     {"show", "print a stored document", "ID", OPERAND_TEXT, 1, 1,
      "Print the document with external id ID: header lines (id, title, "
-     "date, source, length in tokens), a blank line, then the body. The "
-     "exit status is 1 when there is no such document.",
-     show_opts, show_examples, cmd_show},
+     "date, source, length in tokens), a blank line, then the body, in "
+     "which a terminal shows the entities in colour. With --entities a "
+     "list of the recognised entities follows. The exit status is 1 when "
+     "there is no such document.",
+     show_opts, show_examples, cmd_show, NULL},
+    {"entities", "list the people, organisations and places of an index",
+     "[QUERY...]", OPERAND_TEXT, 0, SIZE_MAX,
+     "Print the entities mentioned in most documents of the index with the "
+     "number of documents and of mentions, their type and canonical form. "
+     "With a QUERY, count only the documents that match it (a facet), and "
+     "say how many match. The exit status is 1 when there are no entities "
+     "or no document matches.",
+     entities_opts, entities_examples, cmd_entities, NULL},
     {"delete", "delete documents by id", "ID...", OPERAND_TEXT, 1, SIZE_MAX,
      "Delete the documents with the given external ids and commit. An id "
      "that is not in the index is reported and skipped; the exit status is "
      "1 when none of them was.",
-     delete_opts, delete_examples, cmd_delete},
+     delete_opts, delete_examples, cmd_delete, NULL},
     {"stats", "show the size and make-up of an index", NULL, OPERAND_NONE, 0, 0,
      "Print the number of documents, deleted documents, terms, tokens and "
      "segments, the analyzer language, the recorded sources and the bytes "
      "taken by each kind of file.",
-     stats_opts, stats_examples, cmd_stats},
+     stats_opts, stats_examples, cmd_stats, NULL},
     {"check", "verify every file of an index", NULL, OPERAND_NONE, 0, 0,
      "Verify the magic, version and checksum of every file of the index, "
      "and the structure of every dictionary block, postings list and stored "
      "document block. Prints one line per file; exits 0 when all are sound "
      "and 2 at the first damaged one.",
-     check_opts, check_examples, cmd_check},
-    {NULL, NULL, NULL, OPERAND_NONE, 0, 0, NULL, NULL, NULL, NULL},
+     check_opts, check_examples, cmd_check, NULL},
+    {"bench", "measure gazette on your own data", NULL, OPERAND_NONE, 0, 0,
+     "Measure how well and how fast gazette works on data you give it.",
+     group_opts, bench_examples, NULL, bench_commands},
+    {"ner", "work with the entity tagger", NULL, OPERAND_NONE, 0, 0,
+     "Train the statistical tagger that recognises people, organisations, "
+     "places and other names.",
+     group_opts, ner_examples, NULL, ner_commands},
+    {NULL, NULL, NULL, OPERAND_NONE, 0, 0, NULL, NULL, NULL, NULL, NULL},
 };
 
 static const arg_opt top_opts[] = {
-    {'h', "help", ARG_SWITCH, NULL, NULL, "print this help and exit"},
-    {'V', "version", ARG_SWITCH, NULL, NULL, "print the version and exit"},
+    {'h', "help", ARG_SWITCH, NULL, NULL, "print this help and exit", 0},
+    {'V', "version", ARG_SWITCH, NULL, NULL, "print the version and exit", 0},
     {0, "generate", ARG_CHOICE, "KIND",
      "man|complete-bash|complete-zsh|complete-fish",
-     "print the man page or a shell completion script"},
+     "print the man page or a shell completion script", 0},
     OPT_END,
 };
 
 static const arg_example top_examples[] = {
     {"gazette index -i news.idx corpus/", "build an index"},
     {"gazette search -i news.idx 'lavrov AND tehran'", "search it"},
+    {"gazette entities -i news.idx", "the people, organisations and places "
+                                     "it mentions most"},
     {"export GAZETTE_INDEX=news.idx; gazette show 003_fdbb837543be5c6f.txt",
      "set the index once for the session, then read a hit"},
     {"gazette search --json --since 30d iran | jq .id",
@@ -297,6 +512,7 @@ const arg_cmd spec_top = {
     top_opts,
     top_examples,
     NULL,
+    NULL,
 };
 
 const spec_item spec_query_syntax[] = {
@@ -311,6 +527,10 @@ const spec_item spec_query_syntax[] = {
     {"a AND b, a OR b", "both, or either (operators only in capitals)"},
     {"( ... )", "grouping"},
     {"title:word", "word in the title"},
+    {"person:word", "word in the name of a person the document mentions "
+                    "(person:lavrov); org:, place: and misc: likewise"},
+    {"entity:\"Sergey Lavrov\"", "documents mentioning the entity with this "
+                                 "canonical form"},
     {"date:2025-01..2025-03", "dated in a range: YYYY, YYYY-MM, YYYY-MM-DD, "
                               "30d, 2w, 6m, 1y, today, A.., ..B"},
     {"tehr*", "terms starting with tehr (the prefix of the stem)"},
@@ -320,9 +540,11 @@ const spec_item spec_query_syntax[] = {
 
 const spec_item spec_exit_status[] = {
     {"0", "results were found, or the command succeeded"},
-    {"1", "nothing was found: no hit, a count of 0, no such document"},
+    {"1", "nothing was found: no hit, a count of 0, no such document, no "
+          "entities"},
     {"2", "an error: a bad option, a query syntax error, an unreadable or "
-          "damaged index, a source that could not be read"},
+          "damaged index, a source that could not be read, a bad entity "
+          "list or IOB2 file"},
     {NULL, NULL},
 };
 
@@ -335,10 +557,36 @@ const spec_item spec_environment[] = {
 };
 
 const arg_cmd *
-spec_find(const char *name)
+spec_find(const arg_cmd *table, const char *word)
 {
-    for (const arg_cmd *c = spec_commands; c->name; c++)
-        if (!strcmp(c->name, name))
+    for (const arg_cmd *c = table; c && c->name; c++)
+        if (!strcmp(spec_word(c), word))
             return c;
     return NULL;
+}
+
+const arg_cmd *
+spec_walk(const arg_cmd *prev)
+{
+    bool next = prev == NULL;
+
+    for (const arg_cmd *c = spec_commands; c->name; c++) {
+        if (next)
+            return c;
+        next = c == prev;
+        for (const arg_cmd *s = c->subs; s && s->name; s++) {
+            if (next)
+                return s;
+            next = s == prev;
+        }
+    }
+    return NULL;
+}
+
+const char *
+spec_word(const arg_cmd *cmd)
+{
+    const char *last = cmd->name ? strrchr(cmd->name, ' ') : NULL;
+
+    return last ? last + 1 : cmd->name;
 }

@@ -18,7 +18,8 @@ typedef struct spec_item {
 
 /* The top level: -h, -V, --generate. */
 extern const arg_cmd spec_top;
-/* The subcommands, ending with a row whose name is NULL. */
+/* The subcommands, ending with a row whose name is NULL; groups hold
+ * theirs in arg_cmd.subs. */
 extern const arg_cmd spec_commands[];
 /* The query language, in brief. */
 extern const spec_item spec_query_syntax[];
@@ -31,7 +32,13 @@ extern const char spec_tagline[];
 /* What gazette is, for the man page and --help. */
 extern const char spec_description[];
 
-/* The subcommand called @p name, or NULL. */
-const arg_cmd *spec_find(const char *name);
+/* The row of @p table (spec_commands, or a group's subs) whose last word
+ * is @p word, or NULL. */
+const arg_cmd *spec_find(const arg_cmd *table, const char *word);
+/* Every row after @p prev (NULL: the first), groups followed by their
+ * commands: for (c = spec_walk(NULL); c; c = spec_walk(c)). */
+const arg_cmd *spec_walk(const arg_cmd *prev);
+/* The last word of a command's name: "ner" for "bench ner". */
+const char *spec_word(const arg_cmd *cmd);
 
 #endif

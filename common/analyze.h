@@ -69,6 +69,6 @@ GZT_NODISCARD int gzt_analyzer_fold(gzt_analyzer *a, const char *text,
 /* The entity key of a canonical form: case folded (no stemming), runs of
  * whitespace made one space, trimmed; replaces the contents of @p out.
  * entity:"Sergey  LAVROV" and the indexed "Sergey Lavrov" share a key. */
-GZT_NODISCARD int gzt_entity_key(gzt_analyzer *a, const char *text,
-                                 size_t len, gzt_buf *out);
+GZT_NODISCARD int gzt_entity_key(gzt_analyzer *a, const char *text, size_t len,
+                                 gzt_buf *out);
 #endif

@@ -102,8 +102,10 @@ gzt_rfile_open(gzt_rfile *f, const char *path, const char magic[8],
                                "gazette file)",
                                err);
     else if (gzt_load_u32(f->base + 8) != GZT_FORMAT_VERSION)
-        rc = gzt_rfile_corrupt(f, f->base + 8, "unsupported format version",
-                               err);
+        rc = gzt_err_set(err, GZT_ECORRUPT,
+                         "%s: index format %u, but this gazette reads format "
+                         "%u: rebuild it with gazette reindex",
+                         path, gzt_load_u32(f->base + 8), GZT_FORMAT_VERSION);
     else if (memcmp(foot + 12, "GZTE", 4) != 0 ||
              gzt_load_u32(foot + 8) != GZT_FORMAT_VERSION)
         rc = gzt_rfile_corrupt(f, foot, "bad footer (truncated file?)", err);

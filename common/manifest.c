@@ -27,6 +27,10 @@ gzt_manifest_fini(gzt_manifest *m)
         gzt_free(m->sources[i].opts);
     }
     gzt_free(m->sources);
+    gzt_free(m->ner_model);
+    for (uint32_t i = 0; i < m->nlists; i++)
+        gzt_free(m->lists[i]);
+    gzt_free(m->lists);
     gzt_free(m->segs);
     memset(m, 0, sizeof *m);
 }
@@ -70,14 +74,31 @@ gzt_manifest_format(const gzt_manifest *m, gzt_buf *out)
     gzt_buf_reset(out);
     int rc =
         gzt_buf_printf(out,
-                       "gazette-manifest 1\ngeneration %" PRIu64
+                       "gazette-manifest %u\ngeneration %" PRIu64
                        "\nengine %s\nlanguage %s\nnext-segment %u\n",
+                       m->format ? m->format : GZT_FORMAT_VERSION,
                        m->generation, m->engine, m->language, m->next_segment);
     for (uint32_t i = 0; i < m->nsegs && rc == GZT_OK; i++) {
         const gzt_mseg *s = &m->segs[i];
         rc = gzt_buf_printf(
             out, "segment %u docs %u deleted %u tokens %" PRIu64 " del %s\n",
             s->id, s->ndocs, s->deleted, s->tokens, s->del[0] ? s->del : "-");
+    }
+    if (rc == GZT_OK)
+        rc = gzt_buf_printf(out, "entities %s\n", m->entities ? "on" : "off");
+    if (rc == GZT_OK && m->ner_model) {
+        rc = gzt_buf_printf(out, "ner-model ");
+        if (rc == GZT_OK)
+            rc = encode(out, m->ner_model);
+        if (rc == GZT_OK)
+            rc = gzt_buf_putc(out, '\n');
+    }
+    for (uint32_t i = 0; i < m->nlists && rc == GZT_OK; i++) {
+        rc = gzt_buf_printf(out, "entity-list ");
+        if (rc == GZT_OK)
+            rc = encode(out, m->lists[i]);
+        if (rc == GZT_OK)
+            rc = gzt_buf_putc(out, '\n');
     }
     for (uint32_t i = 0; i < m->nsources && rc == GZT_OK; i++) {
         const gzt_msource *s = &m->sources[i];
@@ -114,6 +135,22 @@ static int
 bad(const char *path, uint32_t line, const char *why, gzt_error *err)
 {
     return gzt_err_set(err, GZT_ECORRUPT, "%s: line %u: %s", path, line, why);
+}
+
+int
+gzt_manifest_add_list(gzt_manifest *m, const char *path)
+{
+    for (uint32_t i = 0; i < m->nlists; i++)
+        if (!strcmp(m->lists[i], path))
+            return GZT_OK;
+    char **nl = gzt_realloc(m->lists, (m->nlists + 1) * sizeof *nl);
+    if (!nl)
+        return GZT_ENOMEM;
+    m->lists = nl;
+    if (!(nl[m->nlists] = gzt_strdup(path)))
+        return GZT_ENOMEM;
+    m->nlists++;
+    return GZT_OK;
 }
 
 int
@@ -186,9 +223,16 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
         buf[cn] = '\0';
         unsigned long long u;
         if (line == 1) {
-            header = !strcmp(buf, "gazette-manifest 1");
+            unsigned v = 0;
+            char extra;
+            header = sscanf(buf, "gazette-manifest %u%c", &v, &extra) == 1 &&
+                     v >= 1 && v <= GZT_FORMAT_VERSION;
             if (!header)
-                rc = bad(path, line, "not a gazette manifest (version 1)", err);
+                rc = bad(path, line,
+                         "not a gazette manifest of a version this gazette "
+                         "reads",
+                         err);
+            m->format = v;
         } else if (sscanf(buf, "generation %llu", &u) == 1) {
             m->generation = u;
         } else if (sscanf(buf, "engine %15s", m->engine) == 1) {
@@ -216,6 +260,19 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
             }
             m->segs = ns;
             ns[m->nsegs++] = s;
+        } else if (!strcmp(buf, "entities on") ||
+                   !strcmp(buf, "entities off")) {
+            m->entities = buf[10] == 'n';
+        } else if (!strncmp(p, "ner-model ", 10)) {
+            gzt_free(m->ner_model);
+            m->ner_model = decode(p + 10, (size_t)(nl - p - 10));
+            if (!m->ner_model)
+                rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        } else if (!strncmp(p, "entity-list ", 12)) {
+            char *lp = decode(p + 12, (size_t)(nl - p - 12));
+            if (!lp || gzt_manifest_add_list(m, lp))
+                rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            gzt_free(lp);
         } else if (!strncmp(p, "source ", 7)) {
             const char *a = p + 7;
             const char *sp1 = memchr(a, ' ', (size_t)(nl - a));
@@ -273,12 +330,22 @@ gzt_manifest_copy(gzt_manifest *dst, const gzt_manifest *src)
     dst->segs = NULL;
     dst->sources = NULL;
     dst->nsources = 0;
+    dst->lists = NULL;
+    dst->nlists = 0;
+    dst->ner_model = NULL;
+    if (src->ner_model && !(dst->ner_model = gzt_strdup(src->ner_model)))
+        return GZT_ENOMEM;
     if (src->nsegs) {
         dst->segs = gzt_malloc(src->nsegs * sizeof *dst->segs);
         if (!dst->segs)
             return GZT_ENOMEM;
         memcpy(dst->segs, src->segs, src->nsegs * sizeof *dst->segs);
     }
+    for (uint32_t i = 0; i < src->nlists; i++)
+        if (gzt_manifest_add_list(dst, src->lists[i])) {
+            gzt_manifest_fini(dst);
+            return GZT_ENOMEM;
+        }
     for (uint32_t i = 0; i < src->nsources; i++)
         if (gzt_manifest_add_source(dst, src->sources[i].format,
                                     src->sources[i].path,

@@ -28,12 +28,17 @@ typedef struct gzt_msource {
 } gzt_msource;
 
 typedef struct gzt_manifest {
+    uint32_t format;       /* format version of the index it describes */
     uint64_t generation;   /* increases by one per commit */
     char engine[16];       /* "native" */
     char language[32];     /* analyzer language */
     uint32_t next_segment; /* number of the next new segment */
     gzt_mseg *segs;        /* live segments in docid order */
     uint32_t nsegs;        /* count */
+    int entities;          /* 1: entities are recognised, 0: not */
+    char **lists;          /* user entity lists (absolute paths) */
+    char *ner_model;       /* a user tagger model (absolute path) or NULL */
+    uint32_t nlists;       /* count */
     gzt_msource *sources;  /* recorded sources */
     uint32_t nsources;     /* count */
 } gzt_manifest;
@@ -55,6 +60,8 @@ GZT_NODISCARD int gzt_manifest_copy(gzt_manifest *dst, const gzt_manifest *src);
 /* Add a source unless an equal one is there. */
 GZT_NODISCARD int gzt_manifest_add_source(gzt_manifest *m, const char *format,
                                           const char *path, const char *opts);
+/* Add a user entity list unless it is there. */
+GZT_NODISCARD int gzt_manifest_add_list(gzt_manifest *m, const char *path);
 void gzt_manifest_fini(gzt_manifest *m);
 
 #endif

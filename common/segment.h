@@ -29,7 +29,7 @@
 #define GZT_IDS_LEN 12         /* bytes per id-table entry */
 #define GZT_TITLE_GAP 100      /* positions between title and body */
 #define GZT_STORE_BLOCK 16384  /* target raw bytes per stored-document block */
-#define GZT_STORE_FIELDS 4     /* id, title, body, source */
+#define GZT_STORE_FIELDS 5     /* id, title, body, source, entities */
 #define GZT_DICT_TERM_MAX 1280 /* bytes of the longest term ("Q" + id) */
 
 /* file names: seg-NNNNNN.dict, ... and seg-NNNNNN-gGGGGGG.del */
@@ -199,10 +199,16 @@ const uint32_t *gzt_postings_positions(gzt_postings *p, uint32_t *n);
 /* Fetch stored document @p doc: its fields as borrowed slices valid until
  * the next fetch on this segment. */
 typedef struct gzt_docfields {
-    const char *f[GZT_STORE_FIELDS]; /* id, title, body, source */
+    const char *f[GZT_STORE_FIELDS]; /* id, title, body, source, entities */
     size_t len[GZT_STORE_FIELDS];    /* their lengths */
 } gzt_docfields;
-enum { GZT_FIELD_ID, GZT_FIELD_TITLE, GZT_FIELD_BODY, GZT_FIELD_SOURCE };
+enum {
+    GZT_FIELD_ID,
+    GZT_FIELD_TITLE,
+    GZT_FIELD_BODY,
+    GZT_FIELD_SOURCE,
+    GZT_FIELD_ENTITIES /* gzt_entity_encode() */
+};
 
 GZT_NODISCARD int gzt_segment_doc(gzt_segment *s, uint32_t doc,
                                   gzt_docfields *out, gzt_error *err);

@@ -168,6 +168,19 @@ typedef struct gzt_writer_opts {
                                    default 256 MiB; segments flush past it */
     gzt_progress_fn progress; /**< NULL = none */
     void *progress_ctx;       /**< passed to progress */
+    int entities;             /**< recognise people, organisations, places:
+                                   1 on, 0 off, -1 (default) the index's
+                                   setting (on for a new index). An
+                                   existing index must agree: gzt_reindex()
+                                   changes it */
+    const char *const *entity_lists; /**< NULL-terminated paths of user
+                                   entity lists (TSV: name, type, canonical,
+                                   aliases); they are recorded in the index
+                                   and their entries take precedence */
+    const char *ner_model; /**< a tagger model made by gzt_ner_train_file()
+                                to use instead of the built-in one; it is
+                                recorded in the index (NULL: the index's
+                                own, or the built-in one) */
 } gzt_writer_opts;
 
 void gzt_writer_opts_init(gzt_writer_opts *o);
@@ -314,16 +327,40 @@ GZT_NODISCARD int gzt_index_stats(const gzt_index *idx, gzt_stats *out);
 const char *gzt_index_source(const gzt_index *idx, uint32_t i,
                              const char **format);
 
+/** Entity types, as in CoNLL-2003. */
+typedef enum gzt_entity_type {
+    GZT_ENTITY_PER = 1, /**< a person */
+    GZT_ENTITY_ORG = 2, /**< an organisation */
+    GZT_ENTITY_LOC = 3, /**< a place */
+    GZT_ENTITY_MISC = 4 /**< another name: nationality, event, product */
+} gzt_entity_type;
+
+/** "PER", "ORG", "LOC", "MISC" ("" for anything else). */
+const char *gzt_entity_type_name(int type);
+
+/** A recognised mention of an entity in a stored document. */
+typedef struct gzt_mention {
+    gzt_entity_type type;  /**< its type */
+    int in_title;          /**< 1: offsets are in the title, 0: the body */
+    uint64_t start;        /**< first byte */
+    uint64_t end;          /**< one past the last byte */
+    const char *canonical; /**< canonical form ("Sergey Lavrov") */
+} gzt_mention;
+
 /** A stored document as returned by gzt_index_get(). */
 typedef struct gzt_stored {
-    char *id;         /**< external id */
-    char *title;      /**< title or "" */
-    size_t title_len; /**< bytes */
-    char *body;       /**< body or "" */
-    size_t body_len;  /**< bytes */
-    gzt_date date;    /**< or 0 */
-    char *source;     /**< source path or "" */
-    uint32_t length;  /**< length in tokens */
+    char *id;              /**< external id */
+    char *title;           /**< title or "" */
+    size_t title_len;      /**< bytes */
+    char *body;            /**< body or "" */
+    size_t body_len;       /**< bytes */
+    gzt_date date;         /**< or 0 */
+    char *source;          /**< source path or "" */
+    uint32_t length;       /**< length in tokens */
+    gzt_mention *mentions; /**< recognised entities, in text order (title
+                                first); NULL when none */
+    size_t nmentions;      /**< count */
+    void *priv;            /**< owned memory; do not touch */
 } gzt_stored;
 
 /**
@@ -427,27 +464,37 @@ const gzt_explain_term *gzt_results_explain(const gzt_results *r, size_t i,
                                             size_t *n);
 void gzt_results_free(gzt_results *r);
 
-/** Kinds of highlighted span. Entity kinds are added by later versions. */
+/** Kinds of highlighted span: a query match, or an entity mention of a
+ *  type (the same numbers as ::gzt_entity_type). */
 typedef enum gzt_span_kind {
-    GZT_SPAN_MATCH = 0 /**< a query match (a whole phrase is one span) */
+    GZT_SPAN_MATCH = 0, /**< a query match (a whole phrase is one span) */
+    GZT_SPAN_PER = 1,   /**< a person */
+    GZT_SPAN_ORG = 2,   /**< an organisation */
+    GZT_SPAN_LOC = 3,   /**< a place */
+    GZT_SPAN_MISC = 4   /**< another name */
 } gzt_span_kind;
 
 /** A highlighted span of a snippet. */
 typedef struct gzt_span {
-    gzt_span_kind kind; /**< what it is */
-    uint32_t start;     /**< byte offset in the snippet text */
-    uint32_t end;       /**< one past, in the snippet text */
-    uint64_t doc_start; /**< byte offset in the document body (in the
-                             title when the document has no body) */
-    uint64_t doc_end;   /**< one past, in the document body */
+    gzt_span_kind kind;    /**< what it is */
+    uint32_t start;        /**< byte offset in the snippet text */
+    uint32_t end;          /**< one past, in the snippet text */
+    uint64_t doc_start;    /**< byte offset in the document body (in the
+                                title when the document has no body) */
+    uint64_t doc_end;      /**< one past, in the document body */
+    const char *canonical; /**< an entity's canonical form; NULL for a
+                                match; owned by the snippet */
 } gzt_span;
 
-/** A snippet: up to three passages joined by " … ", with spans. */
+/** A snippet: up to three passages joined by " … ", with spans. Spans of
+ *  different kinds may overlap (a match inside a person's name): both are
+ *  kept. */
 typedef struct gzt_snippet {
     char *text;      /**< NUL-terminated UTF-8 */
     size_t text_len; /**< bytes */
-    gzt_span *spans; /**< sorted by start */
+    gzt_span *spans; /**< sorted by start, then longest first */
     size_t nspans;   /**< count */
+    void *priv;      /**< owned memory; do not touch */
 } gzt_snippet;
 
 /**
@@ -460,6 +507,98 @@ typedef struct gzt_snippet {
 GZT_NODISCARD int gzt_results_snippet(gzt_snippet *out, gzt_results *r,
                                       size_t i, size_t max_len, gzt_error *err);
 void gzt_snippet_fini(gzt_snippet *s);
+
+/* ======================================================================= */
+/** @name Entity facets */
+
+/** One entity of gzt_index_entities(). */
+typedef struct gzt_facet {
+    gzt_entity_type type;  /**< its type */
+    const char *canonical; /**< canonical form, owned by the facets */
+    uint64_t docs;         /**< live documents mentioning it */
+    uint64_t mentions;     /**< mentions in those documents */
+} gzt_facet;
+
+typedef struct gzt_facets gzt_facets;
+
+/**
+ * The entities of the index, or of the documents matching @p query (NULL
+ * or "" = all), most documents first (then most mentions, then canonical
+ * form). Counts are exact over live documents.
+ *
+ * @param type   only this ::gzt_entity_type; 0 = all types.
+ * @param limit  at most this many; 0 = all.
+ * @param opts   search options for @p query (dates, --all); may be NULL.
+ * @param[out] out  free with gzt_facets_free().
+ * @return GZT_OK, or as gzt_search().
+ */
+GZT_NODISCARD int gzt_index_entities(gzt_facets **out, gzt_index *idx,
+                                     const char *query,
+                                     const gzt_search_opts *opts, int type,
+                                     size_t limit, gzt_error *err);
+/** Number of facets held. */
+size_t gzt_facets_count(const gzt_facets *f);
+/** Facet @p i (0-based), or NULL past the end. */
+const gzt_facet *gzt_facets_get(const gzt_facets *f, size_t i);
+/** Documents matching the query (all live documents without one). */
+uint64_t gzt_facets_matches(const gzt_facets *f);
+void gzt_facets_free(gzt_facets *f);
+
+/* ======================================================================= */
+/** @name The entity tagger */
+
+/** Precision, recall and F1 of one entity type (or of all). */
+typedef struct gzt_ner_score {
+    uint64_t gold;    /**< entities in the gold standard */
+    uint64_t pred;    /**< entities predicted */
+    uint64_t correct; /**< predicted with the exact span and type */
+    double precision; /**< percent */
+    double recall;    /**< percent */
+    double f1;        /**< percent */
+} gzt_ner_score;
+
+/** A conlleval-style evaluation of the tagger on IOB2 data. */
+typedef struct gzt_ner_report {
+    gzt_ner_score overall; /**< all types together */
+    gzt_ner_score type[5]; /**< [GZT_ENTITY_PER] ... [GZT_ENTITY_MISC] */
+    uint64_t tokens;       /**< tokens tagged */
+    uint64_t sentences;    /**< sentences */
+    double token_accuracy; /**< percent of tokens with the right tag */
+    double seconds;        /**< time spent tagging */
+    double tokens_per_s;   /**< tagging speed on one core */
+} gzt_ner_report;
+
+/**
+ * Tag the IOB2 file @p iob2_path (CoNLL-2003 columns: word first, tag
+ * last; blank line between sentences; -DOCSTART- between documents) with
+ * the model at @p model_path (NULL: the built-in model) and score it as
+ * conlleval does (an entity counts only with its exact span and type).
+ *
+ * @return GZT_OK; GZT_EINVAL for malformed IOB2 (naming the line);
+ *         GZT_ENOTFOUND / GZT_EIO naming a file; GZT_ECORRUPT for a damaged
+ *         model.
+ */
+GZT_NODISCARD int gzt_ner_evaluate(gzt_ner_report *out, const char *iob2_path,
+                                   const char *model_path, gzt_error *err);
+
+/** Called after each training epoch. @p dev_f1 is -1 without dev data. */
+typedef void (*gzt_ner_train_fn)(void *ctx, unsigned epoch, unsigned epochs,
+                                 double dev_f1);
+
+/**
+ * Train a tagger on the IOB2 file @p iob2_path and write the model to
+ * @p model_path (replaced atomically). The features and word clusters are
+ * those of the built-in model. @p dev_path (NULL: none) is scored after each
+ * epoch. @p epochs 0 means the default (12).
+ *
+ * @return GZT_OK, GZT_EINVAL for malformed IOB2 (naming the line), or an
+ *         I/O error naming the file.
+ */
+GZT_NODISCARD int gzt_ner_train_file(const char *iob2_path,
+                                     const char *model_path,
+                                     const char *dev_path, unsigned epochs,
+                                     gzt_ner_train_fn progress, void *ctx,
+                                     gzt_error *err);
 
 /** Snowball languages available to the analyzer, NULL-terminated. */
 const char **gzt_languages(void);

@@ -48,6 +48,10 @@ struct gzt_inv {
     uint8_t *deleted;  /* bitmap over docs (grown with dcap) */
     uint32_t ndeleted; /* count */
     gzt_buf recs;      /* stored records */
+    gzt_buf offs[2];   /* (byte offset, position) of each token of the
+                          body [0] and title [1], for entity positions */
+    int field;         /* field being analysed: index into offs, -1 none */
+    gzt_buf scratch;   /* a prefixed term */
     uint64_t *toks;    /* (term id << 32 | position) of the current doc */
     size_t ntoks;      /* count */
     size_t tokcap;     /* capacity */
@@ -76,6 +80,9 @@ reset(gzt_inv *inv)
     gzt_free(inv->deleted);
     gzt_free(inv->toks);
     gzt_buf_free(&inv->recs);
+    gzt_buf_free(&inv->offs[0]);
+    gzt_buf_free(&inv->offs[1]);
+    gzt_buf_free(&inv->scratch);
     gzt_arena_fini(&inv->strings);
     gzt_analyzer *a = inv->an;
     memset(inv, 0, sizeof *inv);
@@ -205,7 +212,100 @@ push_tok(gzt_inv *inv, const char *s, uint32_t len, uint32_t pos)
 static int
 on_token(void *ctx, const gzt_token *tok)
 {
-    return push_tok(ctx, tok->term, tok->term_len, tok->pos);
+    gzt_inv *inv = ctx;
+    if (inv->field >= 0) {
+        uint32_t pair[2] = {tok->start, tok->pos};
+        if (gzt_buf_append(&inv->offs[inv->field], pair, sizeof pair))
+            return GZT_ENOMEM;
+    }
+    return push_tok(inv, tok->term, tok->term_len, tok->pos);
+}
+
+/* the position of the first token at or after byte @p at of a field; the
+ * field's next position when there is none */
+static uint32_t
+pos_at(const gzt_buf *offs, uint32_t at, uint32_t next)
+{
+    const uint32_t *p = (const uint32_t *)(void *)offs->p;
+    size_t lo = 0, hi = offs->len / 8;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (p[2 * mid] < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < offs->len / 8 ? p[2 * lo + 1] : next;
+}
+
+typedef struct entctx {
+    gzt_inv *inv;  /* inverter */
+    char prefix;   /* term prefix */
+    uint32_t base; /* position of the mention's first token */
+} entctx;
+
+static int
+on_entity_word(void *ctx, const gzt_token *tok)
+{
+    entctx *e = ctx;
+    gzt_inv *inv = e->inv;
+    gzt_buf_reset(&inv->scratch);
+    if (gzt_buf_putc(&inv->scratch, (uint8_t)e->prefix) ||
+        gzt_buf_append(&inv->scratch, tok->term, tok->term_len))
+        return GZT_ENOMEM;
+    return push_tok(inv, (const char *)inv->scratch.p,
+                    (uint32_t)inv->scratch.len, e->base + tok->pos);
+}
+
+/* The terms of one mention, at its position: the analysed words of its
+ * canonical form under the type's prefix (person:lavrov), its entity key
+ * (entity:"sergey lavrov") and its facet term (type and canonical form as
+ * written, for gazette entities). */
+/* push "E" + the entity key of @p s */
+static int
+entity_key_term(gzt_inv *inv, const char *s, size_t len, uint32_t base)
+{
+    gzt_buf_reset(&inv->scratch);
+    if (gzt_buf_putc(&inv->scratch, GZT_PREFIX_ENTITY))
+        return GZT_ENOMEM;
+    gzt_buf key = GZT_BUF_INIT;
+    int rc = gzt_entity_key(inv->an, s, len, &key);
+    if (rc == GZT_OK)
+        rc = gzt_buf_append(&inv->scratch, key.p, key.len);
+    gzt_buf_free(&key);
+    if (rc == GZT_OK && inv->scratch.len > 1 &&
+        inv->scratch.len <= GZT_DICT_TERM_MAX)
+        rc = push_tok(inv, (const char *)inv->scratch.p,
+                      (uint32_t)inv->scratch.len, base);
+    return rc;
+}
+
+static int
+entity_terms(gzt_inv *inv, const gzt_entity *e, const char *text,
+             uint32_t base)
+{
+    entctx c = {inv, gzt_entity_prefix(e->type), base};
+    int rc = gzt_analyze(inv->an, e->canonical, e->canonical_len, 0,
+                         on_entity_word, &c, NULL);
+    /* entity: finds the canonical form and the surface as written ("Sergei
+     * Lavrov", "Lavrov"); one mention adds a key term once, as duplicates
+     * at one position are dropped later */
+    if (rc == GZT_OK)
+        rc = entity_key_term(inv, e->canonical, e->canonical_len, base);
+    if (rc == GZT_OK)
+        rc = entity_key_term(inv, text + e->start, e->end - e->start, base);
+    if (rc)
+        return rc;
+    gzt_buf_reset(&inv->scratch);
+    const char *tn = gzt_ner_type_name(e->type);
+    if (gzt_buf_putc(&inv->scratch, GZT_PREFIX_FACET) ||
+        gzt_buf_putc(&inv->scratch, (uint8_t)tn[0]) ||
+        gzt_buf_append(&inv->scratch, e->canonical, e->canonical_len))
+        return GZT_ENOMEM;
+    if (inv->scratch.len > 2 && inv->scratch.len <= GZT_DICT_TERM_MAX)
+        return push_tok(inv, (const char *)inv->scratch.p,
+                        (uint32_t)inv->scratch.len, base);
+    return GZT_OK;
 }
 
 static int
@@ -217,7 +317,7 @@ cmp_u64(const void *a, const void *b)
 
 int
 gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
-            uint32_t *doc, gzt_error *err)
+            const gzt_entity *ents, size_t nents, uint32_t *doc, gzt_error *err)
 {
     if (inv->ndocs == inv->dcap) {
         uint32_t ncap = inv->dcap ? inv->dcap * 2 : 1024;
@@ -236,23 +336,47 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
     inv->ntoks = 0;
     uint32_t next = 0;
     int rc = GZT_OK;
+    gzt_buf_reset(&inv->offs[0]);
+    gzt_buf_reset(&inv->offs[1]);
+    inv->field = nents ? GZT_ENT_TITLE : -1;
     if (f->len[GZT_FIELD_TITLE])
         rc = gzt_analyze(inv->an, f->f[GZT_FIELD_TITLE],
                          f->len[GZT_FIELD_TITLE], 0, on_token, inv, &next);
     size_t title_toks = inv->ntoks;
     uint32_t body_start = next ? next + GZT_TITLE_GAP : 0,
              body_end = body_start;
+    inv->field = nents ? GZT_ENT_BODY : -1;
     if (rc == GZT_OK && f->len[GZT_FIELD_BODY])
         rc = gzt_analyze(inv->an, f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY],
                          body_start, on_token, inv, &body_end);
+    inv->field = -1;
     uint64_t length = title_toks + (body_end - body_start);
+    /* entity terms do not count in the length */
+    for (size_t k = 0; k < nents && rc == GZT_OK; k++) {
+        const gzt_entity *e = &ents[k];
+        uint32_t base = e->field == GZT_ENT_TITLE
+                            ? pos_at(&inv->offs[1], e->start, next)
+                            : pos_at(&inv->offs[0], e->start, body_end);
+        rc = entity_terms(inv, e,
+                          f->f[e->field == GZT_ENT_TITLE ? GZT_FIELD_TITLE
+                                                         : GZT_FIELD_BODY],
+                          base);
+    }
     if (rc)
         return gzt_err_set(
             err, rc, rc == GZT_ENOMEM ? "out of memory" : "document too large");
     if (length > UINT32_MAX)
         return gzt_err_set(err, GZT_ETOOBIG, "document has too many tokens");
-    if (inv->ntoks > 1)
+    if (inv->ntoks > 1) {
         qsort(inv->toks, inv->ntoks, sizeof *inv->toks, cmp_u64);
+        /* two mentions can put one entity term at one position: a term's
+         * positions in a document must strictly increase */
+        size_t w = 1;
+        for (size_t i = 1; i < inv->ntoks; i++)
+            if (inv->toks[i] != inv->toks[w - 1])
+                inv->toks[w++] = inv->toks[i];
+        inv->ntoks = w;
+    }
     for (size_t i = 0; i < inv->ntoks;) {
         uint32_t id = (uint32_t)(inv->toks[i] >> 32);
         size_t j = i;

@@ -7,6 +7,7 @@
 #define GZT_INVERT_H
 
 #include "common/analyze.h"
+#include "common/entity.h"
 #include "common/segment.h"
 #include "indexer/segwrite.h"
 
@@ -15,11 +16,13 @@ typedef struct gzt_inv gzt_inv;
 GZT_NODISCARD int gzt_inv_new(gzt_inv **out, gzt_analyzer *a);
 void gzt_inv_free(gzt_inv *inv);
 
-/* Analyse and buffer a document (fields valid UTF-8). *doc receives its
- * number in the batch. */
+/* Analyse and buffer a document (fields valid UTF-8) with its @p nents
+ * entity mentions (indexed as entity terms at the positions of the
+ * mentions). *doc receives its number in the batch. */
 GZT_NODISCARD int gzt_inv_add(gzt_inv *inv, const gzt_docfields *f,
-                              gzt_date date, uint64_t hash, uint32_t *doc,
-                              gzt_error *err);
+                              gzt_date date, uint64_t hash,
+                              const gzt_entity *ents, size_t nents,
+                              uint32_t *doc, gzt_error *err);
 /* Forget buffered document @p doc (replaced within the batch). */
 void gzt_inv_delete(gzt_inv *inv, uint32_t doc);
 /* content hash of buffered document @p doc */

@@ -18,6 +18,7 @@
  * 10^12 for a million ids) could only make prune keep a stale document.
  */
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/analyze.h"
+#include "common/entity.h"
 #include "common/io.h"
 #include "common/manifest.h"
 #include "common/segment.h"
@@ -116,6 +118,9 @@ hmap_free(hmap *m)
 
 /* ---- the writer -------------------------------------------------------- */
 
+typedef struct gzt_pool gzt_pool;
+static void pool_free(gzt_pool *p);
+
 struct gzt_writer {
     char *dir;                /* index directory */
     int lockfd;               /* writer lock */
@@ -132,6 +137,10 @@ struct gzt_writer {
     void *progress_ctx;       /* its context */
     gzt_buf title;            /* repaired title */
     gzt_buf body;             /* repaired body */
+    gzt_recognizer *rec;      /* entity recognition, NULL when off */
+    gzt_arena entarena;       /* per-document entity memory */
+    gzt_buf entbuf;           /* encoded entities of a document */
+    gzt_pool *pool;           /* worker threads tagging entities, or NULL */
     uint64_t repaired;        /* invalid UTF-8 sequences replaced */
     bool dirty;               /* something to commit */
 };
@@ -141,6 +150,7 @@ gzt_writer_opts_init(gzt_writer_opts *o)
 {
     memset(o, 0, sizeof *o);
     o->memory = DEFAULT_MEMORY;
+    o->entities = -1;
 }
 
 static void
@@ -182,11 +192,99 @@ open_segments(gzt_writer *w, gzt_error *err)
     return GZT_OK;
 }
 
+/* A recognizer with the index's model and user lists (one per thread). */
+static int
+make_recognizer(gzt_writer *w, gzt_recognizer **out, gzt_error *err)
+{
+    gzt_buf data = GZT_BUF_INIT;
+    int rc = GZT_OK;
+    *out = NULL;
+    if (w->man.ner_model)
+        rc = gzt_io_read_file(w->man.ner_model, &data, (size_t)256 << 20, err);
+    if (rc == GZT_OK)
+        rc = gzt_recognizer_new(out, w->man.ner_model ? data.p : NULL,
+                                data.len, err);
+    for (uint32_t i = 0; i < w->man.nlists && rc == GZT_OK; i++) {
+        rc = gzt_io_read_file(w->man.lists[i], &data, (size_t)256 << 20, err);
+        if (rc == GZT_OK)
+            rc = gzt_recognizer_add_list(*out, (const char *)data.p, data.len,
+                                         w->man.lists[i], err);
+    }
+    gzt_buf_free(&data);
+    if (rc) {
+        gzt_recognizer_free(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Set up entity recognition from the options and the manifest. */
+static int
+setup_entities(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
+               bool rebuild, gzt_error *err)
+{
+    if (fresh)
+        w->man.entities = opts->entities != 0;
+    else if (opts->entities >= 0 && opts->entities != w->man.entities)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: the index was built with entities %s (change "
+                           "it with gazette reindex --%sentities)",
+                           w->dir, w->man.entities ? "on" : "off",
+                           w->man.entities ? "no-" : "");
+    for (const char *const *l = opts->entity_lists; l && *l; l++) {
+        char abs[PATH_MAX];
+        if (!realpath(*l, abs))
+            return gzt_err_set(err, errno == ENOENT ? GZT_ENOTFOUND : GZT_EIO,
+                               "%s: %s", *l, strerror(errno));
+        if (gzt_manifest_add_list(&w->man, abs))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        w->dirty = true;
+    }
+    if (opts->ner_model) {
+        char abs[PATH_MAX];
+        if (!realpath(opts->ner_model, abs))
+            return gzt_err_set(err, errno == ENOENT ? GZT_ENOTFOUND : GZT_EIO,
+                               "%s: %s", opts->ner_model, strerror(errno));
+        if (!fresh && !rebuild &&
+            (!w->man.ner_model || strcmp(w->man.ner_model, abs)))
+            return gzt_err_set(err, GZT_EINVAL,
+                               "%s: the index was built with %s tagger model "
+                               "(change it with gazette reindex --ner-model)",
+                               w->dir,
+                               w->man.ner_model ? "another"
+                                                : "the "
+                                                  "built-in");
+        gzt_free(w->man.ner_model);
+        if (!(w->man.ner_model = gzt_strdup(abs)))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    if (!w->man.entities) {
+        if (w->man.nlists || w->man.ner_model)
+            return gzt_err_set(err, GZT_EINVAL,
+                               "entity lists and models need entities on");
+        return GZT_OK;
+    }
+    return make_recognizer(w, &w->rec, err);
+}
+
+static int writer_open(gzt_writer **out, const char *path,
+                       const gzt_writer_opts *opts, bool rebuild,
+                       gzt_error *err);
+
 int
 gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
                 gzt_error *err)
 {
     gzt_err_clear(err);
+    return writer_open(out, path, opts, false, err);
+}
+
+/* Open a writer; with @p rebuild it starts from no segments (reindex), and
+ * may read the manifest of an older format. */
+static int
+writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
+            bool rebuild, gzt_error *err)
+{
     *out = NULL;
     gzt_writer_opts def;
     if (!opts) {
@@ -199,6 +297,7 @@ gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
     w->lockfd = -1;
+    gzt_arena_init(&w->entarena, 0);
     w->memory = opts->memory ? opts->memory : DEFAULT_MEMORY;
     w->progress = opts->progress;
     w->progress_ctx = opts->progress_ctx;
@@ -211,12 +310,31 @@ gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     /* every segment the manifest names is committed: a failure from here
      * on must not let gzt_writer_close() remove any of them */
     w->nold = w->man.nsegs;
+    bool fresh = rc == GZT_ENOTFOUND;
+    if (rc == GZT_OK && rebuild) {
+        /* start from nothing: the old segments stay on disk, and in use by
+         * readers, until the new manifest replaces the old one */
+        if (w->man.format < GZT_FORMAT_VERSION)
+            w->man.entities = opts->entities != 0;
+        else if (opts->entities >= 0)
+            w->man.entities = opts->entities;
+        w->man.format = GZT_FORMAT_VERSION;
+        w->man.nsegs = 0;
+        w->nold = 0;
+        w->dirty = true;
+    } else if (rc == GZT_OK && w->man.format != GZT_FORMAT_VERSION) {
+        rc = gzt_err_set(err, GZT_EINVAL,
+                         "%s: index format %u, but this gazette writes "
+                         "format %u: rebuild it with gazette reindex",
+                         path, w->man.format, GZT_FORMAT_VERSION);
+    }
     if (rc == GZT_ENOTFOUND) {
         gzt_err_clear(err);
         memset(&w->man, 0, sizeof w->man);
         snprintf(w->man.engine, sizeof w->man.engine, "native");
         snprintf(w->man.language, sizeof w->man.language, "%s",
                  opts->language ? opts->language : "english");
+        w->man.format = GZT_FORMAT_VERSION;
         w->man.next_segment = 1;
         w->dirty = true; /* a new index commits even when empty */
         rc = GZT_OK;
@@ -251,6 +369,8 @@ gzt_writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         rc = gzt_err_set(err, rc, "out of memory");
         goto fail;
     }
+    if ((rc = setup_entities(w, opts, fresh, rebuild, err)))
+        goto fail;
     if ((rc = open_segments(w, err)))
         goto fail;
     *out = w;
@@ -287,6 +407,10 @@ gzt_writer_close(gzt_writer *w)
     drop_uncommitted(w);
     gzt_inv_free(w->inv);
     gzt_analyzer_free(w->an);
+    pool_free(w->pool);
+    gzt_recognizer_free(w->rec);
+    gzt_arena_fini(&w->entarena);
+    gzt_buf_free(&w->entbuf);
     hmap_free(&w->batch);
     hmap_free(&w->touched);
     gzt_manifest_fini(&w->man);
@@ -396,6 +520,35 @@ flush(gzt_writer *w, gzt_error *err)
     return gzt_segment_open(&w->segs[w->man.nsegs - 1], w->dir, id, NULL, err);
 }
 
+/* A document ready for add_prepared(): repaired text, hash, entities. */
+typedef struct prepared {
+    const char *id;     /* external id */
+    size_t idlen;       /* bytes */
+    const char *title;  /* valid UTF-8 */
+    size_t title_len;   /* bytes */
+    const char *body;   /* valid UTF-8 */
+    size_t body_len;    /* bytes */
+    gzt_date date;      /* date */
+    const char *source; /* source path or NULL */
+    uint64_t hash;      /* content_hash() */
+    gzt_entity *ents;   /* recognised mentions when have_ents */
+    size_t nents;       /* count */
+    bool have_ents;     /* ents is the answer (else recognise here) */
+} prepared;
+
+/* content hash: title, body and date */
+static uint64_t
+content_hash(const void *title, size_t tlen, const void *body, size_t blen,
+             gzt_date date)
+{
+    uint64_t h[3] = {gzt_hash64(title, tlen), gzt_hash64(body, blen),
+                     (uint64_t)(uint32_t)date};
+    return gzt_hash64(h, sizeof h);
+}
+
+static int add_prepared(gzt_writer *w, const prepared *p,
+                        gzt_add_result *result, gzt_error *err);
+
 int
 gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                gzt_error *err)
@@ -418,12 +571,32 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         gzt_utf8_repair(&w->body, doc->body ? doc->body : "",
                         doc->body ? doc->body_len : 0, &w->repaired))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    /* content hash: title, body and date */
-    uint64_t h[3] = {gzt_hash64(w->title.p, w->title.len),
-                     gzt_hash64(w->body.p, w->body.len),
-                     (uint64_t)(uint32_t)doc->date};
-    uint64_t hash = gzt_hash64(h, sizeof h);
-    uint64_t key = hkey(doc->id, idlen);
+    prepared p = {doc->id,
+                  idlen,
+                  (const char *)w->title.p,
+                  w->title.len,
+                  (const char *)w->body.p,
+                  w->body.len,
+                  doc->date,
+                  doc->source,
+                  content_hash(w->title.p, w->title.len, w->body.p,
+                               w->body.len, doc->date),
+                  NULL,
+                  0,
+                  false};
+    return add_prepared(w, &p, result, err);
+}
+
+/* Add a document whose text is valid UTF-8 and whose hash is known; its
+ * entities are @p p->ents when p->have_ents, else recognised here. */
+static int
+add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
+             gzt_error *err)
+{
+    const char *id = p->id;
+    size_t idlen = p->idlen;
+    uint64_t hash = p->hash;
+    uint64_t key = hkey(id, idlen);
     bool seen = hmap_get(&w->touched, key, NULL);
     if (hmap_put(&w->touched, key, 1))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -432,7 +605,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
     if (hmap_get(&w->batch, key, &bdoc) && bdoc != UINT32_MAX) {
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
-        if (l == idlen && !memcmp(bid, doc->id, l)) {
+        if (l == idlen && !memcmp(bid, id, l)) {
             if (gzt_inv_hash(w->inv, bdoc) == hash) {
                 if (result)
                     *result = GZT_UNCHANGED;
@@ -444,7 +617,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
     }
     if (res == GZT_ADDED) {
         uint32_t si, sd;
-        int rc = find_in_segments(w, doc->id, idlen, seen, &si, &sd, err);
+        int rc = find_in_segments(w, id, idlen, seen, &si, &sd, err);
         if (rc)
             return rc;
         if (si != UINT32_MAX) {
@@ -459,16 +632,36 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         }
     }
     gzt_docfields f;
-    f.f[GZT_FIELD_ID] = doc->id;
+    f.f[GZT_FIELD_ID] = id;
     f.len[GZT_FIELD_ID] = idlen;
-    f.f[GZT_FIELD_TITLE] = (const char *)w->title.p;
-    f.len[GZT_FIELD_TITLE] = w->title.len;
-    f.f[GZT_FIELD_BODY] = (const char *)w->body.p;
-    f.len[GZT_FIELD_BODY] = w->body.len;
-    f.f[GZT_FIELD_SOURCE] = doc->source ? doc->source : "";
-    f.len[GZT_FIELD_SOURCE] = doc->source ? strlen(doc->source) : 0;
+    f.f[GZT_FIELD_TITLE] = p->title;
+    f.len[GZT_FIELD_TITLE] = p->title_len;
+    f.f[GZT_FIELD_BODY] = p->body;
+    f.len[GZT_FIELD_BODY] = p->body_len;
+    f.f[GZT_FIELD_SOURCE] = p->source ? p->source : "";
+    f.len[GZT_FIELD_SOURCE] = p->source ? strlen(p->source) : 0;
+    gzt_entity *ents = p->ents;
+    size_t nents = p->nents;
+    gzt_buf_reset(&w->entbuf);
+    if (w->rec && p->have_ents) {
+        if (gzt_entity_encode(&w->entbuf, ents, nents))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    } else if (w->rec) {
+        gzt_arena_fini(&w->entarena);
+        gzt_arena_init(&w->entarena, 0);
+        int rc = gzt_recognizer_find(w->rec, f.f[GZT_FIELD_TITLE],
+                                     f.len[GZT_FIELD_TITLE],
+                                     f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY],
+                                     &w->entarena, &ents, &nents, err);
+        if (rc)
+            return rc;
+        if (gzt_entity_encode(&w->entbuf, ents, nents))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    f.f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
+    f.len[GZT_FIELD_ENTITIES] = w->entbuf.len;
     uint32_t nd;
-    int rc = gzt_inv_add(w->inv, &f, doc->date, hash, &nd, err);
+    int rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
     if (rc)
         return rc;
     if (hmap_put(&w->batch, key, nd))
@@ -552,6 +745,352 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
     return GZT_OK;
 }
 
+/* ---- parallel entity recognition ---------------------------------------
+ * Recognising entities costs more than everything else indexing does, so
+ * gzt_writer_add_path() hands documents to worker threads in batches: while
+ * the workers tag batch k+1, this thread inverts batch k (in order, so
+ * docids are those of a sequential run) and reads the next documents. Each
+ * worker has its own recognizer (the tagger keeps scratch state). A
+ * document whose id this writer has not seen and whose content is
+ * unchanged is skipped before it is queued, so re-indexing an unchanged
+ * collection tags nothing. */
+
+#define POOL_MAX 8                  /* worker threads at most */
+#define BATCH_DOCS 256              /* documents per batch */
+#define BATCH_BYTES ((size_t)4 << 20) /* text per batch */
+
+typedef struct item {
+    size_t id, title, body, source; /* offsets of NUL-terminated strings */
+    size_t title_len, body_len;     /* bytes */
+    bool has_source;                /* source given */
+    gzt_date date;                  /* date */
+    uint64_t hash;                  /* content hash */
+    gzt_entity *ents;               /* mentions (a worker's arena) */
+    size_t nents;                   /* count */
+    int rc;                         /* recognition result */
+    gzt_error err;                  /* its detail */
+} item;
+
+typedef struct batch {
+    item *v;                    /* documents */
+    size_t n, cap;              /* count, capacity */
+    gzt_buf text;               /* their strings */
+    size_t next;                /* next item to tag (under the pool lock) */
+    size_t done;                /* items tagged */
+    gzt_arena arena[POOL_MAX];  /* per worker: mentions */
+} batch;
+
+typedef struct worker_arg {
+    gzt_pool *pool; /* pool */
+    int index;      /* worker number */
+} worker_arg;
+
+struct gzt_pool {
+    gzt_writer *w;                    /* owner */
+    worker_arg args[POOL_MAX];        /* what each thread is given */
+    int n;                            /* workers */
+    pthread_t th[POOL_MAX];           /* threads */
+    gzt_recognizer *rec[POOL_MAX];    /* their recognizers */
+    pthread_mutex_t mu;               /* guards everything below */
+    pthread_cond_t work;              /* a batch was submitted / stop */
+    pthread_cond_t done;              /* a batch was finished */
+    batch *job;                       /* batch being tagged, or NULL */
+    bool stop;                        /* threads must exit */
+    batch b[2];                       /* double buffer */
+    int fill;                         /* index of the batch being filled */
+    bool pending;                     /* b[!fill] is submitted, not inverted */
+};
+
+
+static void *
+worker_main(void *arg)
+{
+    const worker_arg *a = arg;
+    gzt_pool *p = a->pool;
+    int t = a->index;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && (!p->job || p->job->next >= p->job->n))
+            pthread_cond_wait(&p->work, &p->mu);
+        if (p->stop)
+            break;
+        batch *b = p->job;
+        size_t i = b->next++;
+        pthread_mutex_unlock(&p->mu);
+        item *it = &b->v[i];
+        const char *base = (const char *)b->text.p;
+        gzt_err_clear(&it->err);
+        it->rc = gzt_recognizer_find(p->rec[t], base + it->title,
+                                     it->title_len, base + it->body,
+                                     it->body_len, &b->arena[t], &it->ents,
+                                     &it->nents, &it->err);
+        pthread_mutex_lock(&p->mu);
+        if (++b->done == b->n) {
+            p->job = NULL;
+            pthread_cond_broadcast(&p->done);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void
+batch_reset(batch *b)
+{
+    b->n = 0;
+    b->next = 0;
+    b->done = 0;
+    gzt_buf_reset(&b->text);
+    for (int t = 0; t < POOL_MAX; t++) {
+        gzt_arena_fini(&b->arena[t]);
+        gzt_arena_init(&b->arena[t], 0);
+    }
+}
+
+static void
+pool_free(gzt_pool *p)
+{
+    if (!p)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->stop = true;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+    for (int t = 0; t < p->n; t++)
+        pthread_join(p->th[t], NULL);
+    for (int t = 0; t < POOL_MAX; t++)
+        gzt_recognizer_free(p->rec[t]);
+    for (int k = 0; k < 2; k++) {
+        batch_reset(&p->b[k]);
+        gzt_free(p->b[k].v);
+        gzt_buf_free(&p->b[k].text);
+        for (int t = 0; t < POOL_MAX; t++)
+            gzt_arena_fini(&p->b[k].arena[t]);
+    }
+    pthread_cond_destroy(&p->work);
+    pthread_cond_destroy(&p->done);
+    pthread_mutex_destroy(&p->mu);
+    gzt_free(p);
+}
+
+/* A pool of as many workers as cores (at most POOL_MAX); NULL (and GZT_OK)
+ * on one core, where tagging inline is as fast. */
+static int
+pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
+{
+    *out = NULL;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cores < 2)
+        return GZT_OK;
+    gzt_pool *p = gzt_calloc(1, sizeof *p);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    p->w = w;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->work, NULL);
+    pthread_cond_init(&p->done, NULL);
+    for (int k = 0; k < 2; k++)
+        for (int t = 0; t < POOL_MAX; t++)
+            gzt_arena_init(&p->b[k].arena[t], 0);
+    int n = (int)GZT_MIN(cores, (long)POOL_MAX);
+    int rc = GZT_OK;
+    for (int t = 0; t < n && rc == GZT_OK; t++) {
+        rc = make_recognizer(w, &p->rec[t], err);
+        if (rc)
+            break;
+        worker_arg *a = &p->args[t];
+        a->pool = p;
+        a->index = t;
+        if (pthread_create(&p->th[t], NULL, worker_main, a) != 0) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "cannot start a thread");
+            break;
+        }
+        p->n = t + 1;
+    }
+    if (rc) {
+        pool_free(p);
+        return rc;
+    }
+    *out = p;
+    return GZT_OK;
+}
+
+/* wait until @p b is tagged */
+static void
+pool_wait(gzt_pool *p, batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    while (b->done < b->n)
+        pthread_cond_wait(&p->done, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void
+pool_submit(gzt_pool *p, batch *b)
+{
+    pthread_mutex_lock(&p->mu);
+    b->next = 0;
+    b->done = 0;
+    if (b->n)
+        p->job = b;
+    pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Add the documents of a tagged batch in order. */
+static int
+batch_invert(gzt_writer *w, batch *b, gzt_ingest_stats *st, gzt_error *err)
+{
+    const char *base = (const char *)b->text.p;
+    for (size_t i = 0; i < b->n; i++) {
+        item *it = &b->v[i];
+        if (it->rc) {
+            if (err && err->code == GZT_OK)
+                *err = it->err;
+            return it->rc;
+        }
+        prepared pr = {base + it->id,
+                       strlen(base + it->id),
+                       base + it->title,
+                       it->title_len,
+                       base + it->body,
+                       it->body_len,
+                       it->date,
+                       it->has_source ? base + it->source : NULL,
+                       it->hash,
+                       it->ents,
+                       it->nents,
+                       true};
+        gzt_add_result r;
+        int rc = add_prepared(w, &pr, &r, err);
+        if (rc)
+            return rc;
+        if (r == GZT_ADDED)
+            st->added++;
+        else if (r == GZT_REPLACED)
+            st->replaced++;
+        else
+            st->unchanged++;
+    }
+    batch_reset(b);
+    return GZT_OK;
+}
+
+/* Submit the batch being filled; invert the one submitted before it. */
+static int
+pool_cycle(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
+{
+    batch *cur = &p->b[p->fill], *prev = &p->b[!p->fill];
+    if (p->pending)
+        pool_wait(p, prev);
+    pool_submit(p, cur);
+    int rc = GZT_OK;
+    if (p->pending)
+        rc = batch_invert(w, prev, st, err);
+    p->pending = cur->n > 0;
+    p->fill = !p->fill;
+    return rc;
+}
+
+/* Invert everything still queued. */
+static int
+pool_drain(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
+{
+    int rc = pool_cycle(w, p, st, err);
+    batch *last = &p->b[!p->fill];
+    if (p->pending) {
+        pool_wait(p, last);
+        if (rc == GZT_OK)
+            rc = batch_invert(w, last, st, err);
+        else
+            batch_reset(last);
+        p->pending = false;
+    }
+    batch_reset(&p->b[p->fill]);
+    return rc;
+}
+
+static int
+put_str(gzt_buf *b, const char *s, size_t len, size_t *off)
+{
+    *off = b->len;
+    int rc = gzt_buf_append(b, s, len);
+    return rc ? rc : gzt_buf_putc(b, 0);
+}
+
+/* Queue @p doc (or skip it when it is unchanged); cycle when full. */
+static int
+pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc,
+         gzt_ingest_stats *st, gzt_error *err)
+{
+    if (!doc->id || !doc->id[0])
+        return gzt_err_set(err, GZT_EINVAL, "document without an id");
+    size_t idlen = strlen(doc->id);
+    if (idlen > GZT_ID_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)", idlen,
+                           GZT_ID_MAX);
+    if (doc->title_len + doc->body_len > GZT_DOC_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "%s: document of %zu bytes (over 64 MiB)", doc->id,
+                           doc->title_len + doc->body_len);
+    batch *b = &p->b[p->fill];
+    if (b->n == b->cap) {
+        size_t ncap = b->cap ? b->cap * 2 : BATCH_DOCS;
+        item *nv = gzt_realloc(b->v, ncap * sizeof *nv);
+        if (!nv)
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        b->v = nv;
+        b->cap = ncap;
+    }
+    item *it = &b->v[b->n];
+    memset(it, 0, sizeof *it);
+    size_t mark = b->text.len;
+    int rc = put_str(&b->text, doc->id, idlen, &it->id);
+    it->title = b->text.len;
+    if (rc == GZT_OK)
+        rc = gzt_utf8_repair(&b->text, doc->title ? doc->title : "",
+                             doc->title ? doc->title_len : 0, &w->repaired);
+    it->title_len = b->text.len - it->title;
+    if (rc == GZT_OK)
+        rc = gzt_buf_putc(&b->text, 0);
+    it->body = b->text.len;
+    if (rc == GZT_OK)
+        rc = gzt_utf8_repair(&b->text, doc->body ? doc->body : "",
+                             doc->body ? doc->body_len : 0, &w->repaired);
+    it->body_len = b->text.len - it->body;
+    if (rc == GZT_OK)
+        rc = gzt_buf_putc(&b->text, 0);
+    it->has_source = doc->source != NULL;
+    if (rc == GZT_OK && doc->source)
+        rc = put_str(&b->text, doc->source, strlen(doc->source), &it->source);
+    if (rc)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    const char *base = (const char *)b->text.p;
+    it->date = doc->date;
+    it->hash = content_hash(base + it->title, it->title_len, base + it->body,
+                            it->body_len, doc->date);
+    /* an id not seen before whose indexed content is the same: nothing to
+     * do (an id seen before may have a queued version: add it in order) */
+    uint64_t key = hkey(doc->id, idlen);
+    if (!hmap_get(&w->touched, key, NULL)) {
+        uint32_t si, sd;
+        if ((rc = find_in_segments(w, doc->id, idlen, false, &si, &sd, err)))
+            return rc;
+        if (si != UINT32_MAX && gzt_segment_dochash(w->segs[si], sd) ==
+                                    it->hash) {
+            if (hmap_put(&w->touched, key, 1))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            st->unchanged++;
+            b->text.len = mark;
+            return GZT_OK;
+        }
+    }
+    b->n++;
+    if (b->n >= BATCH_DOCS || b->text.len >= BATCH_BYTES)
+        return pool_cycle(w, p, st, err);
+    return GZT_OK;
+}
+
 /* ---- ingest ------------------------------------------------------------ */
 
 typedef struct ingest_ctx {
@@ -583,6 +1122,12 @@ static int
 on_doc(void *ctx, const gzt_doc *doc)
 {
     ingest_ctx *c = ctx;
+    if (c->w->pool) {
+        int rc = pool_add(c->w, c->w->pool, doc, c->stats, c->err);
+        if (rc == GZT_OK && (c->stats->docs & 255) == 0)
+            report(c, false);
+        return rc;
+    }
     gzt_add_result r;
     int rc = gzt_writer_add(c->w, doc, &r, c->err);
     if (rc)
@@ -649,8 +1194,18 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
     }
     ingest_ctx c = {w, stats, err, 0, 0, {0, 0}};
     uint64_t before = w->repaired;
+    if (w->rec && !w->pool) {
+        int prc = pool_new(w, &w->pool, err);
+        if (prc)
+            return prc;
+    }
     int rc =
         gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats, err);
+    if (w->pool) {
+        int drc = pool_drain(w, w->pool, stats, rc ? NULL : err);
+        if (rc == GZT_OK)
+            rc = drc;
+    }
     stats->repaired += w->repaired - before;
     report(&c, true);
     if (rc)
@@ -909,7 +1464,7 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
             return gzt_err_set(err, GZT_ENOTFOUND, "%s: no index here", path);
     }
     gzt_writer *w;
-    int rc = gzt_writer_open(&w, path, &wo, err);
+    int rc = writer_open(&w, path, &wo, true, err);
     if (rc)
         return rc;
     gzt_manifest old;
@@ -922,19 +1477,13 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
                          "%s: no recorded sources to rebuild from", path);
         goto done;
     }
-    /* start from nothing: the old segments stay on disk and in use by
-     * readers until the new manifest replaces the old one */
-    close_segments(w);
-    w->man.nsegs = 0;
+    /* the sources are recorded again as they are read */
     for (uint32_t i = 0; i < w->man.nsources; i++) {
         gzt_free(w->man.sources[i].format);
         gzt_free(w->man.sources[i].path);
         gzt_free(w->man.sources[i].opts);
     }
     w->man.nsources = 0;
-    if ((rc = open_segments(w, err)))
-        goto done;
-    w->dirty = true;
     for (uint32_t i = 0; i < old.nsources && rc == GZT_OK; i++) {
         const gzt_msource *s = &old.sources[i];
         gzt_ingest_opts o;

@@ -292,8 +292,8 @@ lex(parser *p, lexmode mode, lexeme *t)
     }
     for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
         size_t n = strlen(fields[f].name);
-        if (has_prefix_ci(p, i, t->end, fields[f].name) &&
-            i + n < t->end && p->q[i + n] == ':') {
+        if (has_prefix_ci(p, i, t->end, fields[f].name) && i + n < t->end &&
+            p->q[i + n] == ':') {
             t->kind = T_FIELD;
             t->field = fields[f].code;
             t->end = i + n + 1;
@@ -556,8 +556,8 @@ analyse(parser *p, collect *c, char prefix, size_t off, uint32_t *next_pos)
     if (prefix == GZT_PREFIX_ENTITY) {
         /* entity:"Sergey Lavrov" names one canonical form: one term */
         gzt_buf key = GZT_BUF_INIT;
-        int rc = gzt_entity_key(p->an, (const char *)p->text.p, p->text.len,
-                                &key);
+        int rc =
+            gzt_entity_key(p->an, (const char *)p->text.p, p->text.len, &key);
         char *t = rc ? NULL : gzt_arena_alloc(p->arena, key.len + 2);
         if (t && key.len) {
             t[0] = GZT_PREFIX_ENTITY;

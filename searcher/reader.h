@@ -21,6 +21,7 @@ struct gzt_index {
     uint64_t tokens;    /* sum of live document lengths */
     double avgdl;       /* tokens / live (1 when empty) */
     gzt_analyzer *an;   /* the index's analyzer */
+    struct gzt_gaz *gaz; /* entity lists, loaded when entity: needs them */
 };
 
 /* A scored hit held by results. */
@@ -45,8 +46,15 @@ struct gzt_results {
     size_t nhits;     /* count */
     size_t offset;    /* opts.offset */
     uint64_t total;   /* matches */
-    double micros;    /* time taken */
+    double micros;       /* time taken */
+    uint8_t **bits;      /* per segment, the matching docs (only from
+                            gzt_search_bits()); arena */
 };
+
+/* gzt_search() that also records every match in r->bits. */
+GZT_NODISCARD int gzt_search_bits(gzt_results **out, gzt_index *idx,
+                                  const char *query,
+                                  const gzt_search_opts *opts, gzt_error *err);
 
 /* Locate the live document with external id @p id. */
 GZT_NODISCARD int gzt_index_find(gzt_index *idx, const char *id, uint32_t *seg,

@@ -24,6 +24,9 @@
 #include <time.h>
 
 #include "common/date.h"
+#include "common/entity.h"
+#include "common/io.h"
+#include "common/resources.h"
 #include "searcher/reader.h"
 
 /* ---- the reader -------------------------------------------------------- */
@@ -39,6 +42,7 @@ gzt_index_close(gzt_index *idx)
     gzt_free(idx->base);
     gzt_manifest_fini(&idx->man);
     gzt_analyzer_free(idx->an);
+    gzt_gaz_free(idx->gaz);
     gzt_free(idx->dir);
     gzt_free(idx);
 }
@@ -55,6 +59,11 @@ open_once(gzt_index *idx, gzt_error *err)
     }
     if (rc)
         return rc;
+    if (idx->man.format != GZT_FORMAT_VERSION)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: index format %u, but this gazette reads format "
+                           "%u: rebuild it with gazette reindex",
+                           idx->dir, idx->man.format, GZT_FORMAT_VERSION);
     if (strcmp(idx->man.engine, "native") != 0)
         return gzt_err_set(err, GZT_EINVAL,
                            "%s: engine '%s' is not supported by this version",
@@ -224,6 +233,34 @@ gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
         gzt_stored_fini(out);
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
+    gzt_arena *a = gzt_malloc(sizeof *a);
+    if (!a) {
+        gzt_stored_fini(out);
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    gzt_arena_init(a, 0);
+    out->priv = a;
+    gzt_entity *e;
+    size_t n;
+    rc = gzt_entity_decode(f.f[GZT_FIELD_ENTITIES], f.len[GZT_FIELD_ENTITIES],
+                           out->title_len, out->body_len, a, &e, &n);
+    if (rc == GZT_OK && n) {
+        out->mentions = gzt_arena_alloc(a, n * sizeof *out->mentions);
+        if (!out->mentions)
+            rc = GZT_ENOMEM;
+        for (size_t i = 0; rc == GZT_OK && i < n; i++)
+            out->mentions[i] = (gzt_mention){
+                (gzt_entity_type)e[i].type, e[i].field == GZT_ENT_TITLE,
+                e[i].start, e[i].end, e[i].canonical};
+        out->nmentions = n;
+    }
+    if (rc) {
+        gzt_stored_fini(out);
+        return rc == GZT_ENOMEM
+                   ? gzt_err_set(err, rc, "out of memory")
+                   : gzt_rfile_corrupt(&idx->segs[seg]->store, NULL,
+                                       "bad stored entities", err);
+    }
     return GZT_OK;
 }
 
@@ -234,6 +271,10 @@ gzt_stored_fini(gzt_stored *s)
     gzt_free(s->title);
     gzt_free(s->body);
     gzt_free(s->source);
+    if (s->priv) {
+        gzt_arena_fini(s->priv);
+        gzt_free(s->priv);
+    }
     memset(s, 0, sizeof *s);
 }
 
@@ -454,6 +495,138 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
     n->nterms = nfound + 1;
     *budget -= nfound;
     return GZT_OK;
+}
+
+/* The index's entity lists (built-in and the manifest's user lists), loaded
+ * on first use. */
+static int
+index_gaz(gzt_index *idx, gzt_error *err)
+{
+    if (idx->gaz)
+        return GZT_OK;
+    const uint8_t *c, *p, *o, *t;
+    size_t cl, pl, ol, tl;
+    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
+        !gzt_resource_get("people.tsv", &p, &pl) ||
+        !gzt_resource_get("orgs.tsv", &o, &ol) ||
+        !gzt_resource_get("titles.txt", &t, &tl))
+        return gzt_err_set(err, GZT_ENOTFOUND, "built-in lists missing");
+    int rc = gzt_gaz_load(&idx->gaz, (const char *)c, cl, (const char *)p, pl,
+                          (const char *)o, ol, (const char *)t, tl, err);
+    gzt_buf b = GZT_BUF_INIT;
+    for (uint32_t i = 0; rc == GZT_OK && i < idx->man.nlists; i++) {
+        /* a list that vanished since indexing only loses its aliases */
+        if (gzt_io_read_file(idx->man.lists[i], &b, (size_t)256 << 20,
+                             NULL) == GZT_OK)
+            rc = gzt_gaz_add_user(idx->gaz, (const char *)b.p, b.len,
+                                  idx->man.lists[i], err);
+    }
+    gzt_buf_free(&b);
+    if (rc) {
+        gzt_gaz_free(idx->gaz);
+        idx->gaz = NULL;
+    }
+    return rc;
+}
+
+/* The canonical form the entity lists give @p key (an entity key: folded),
+ * into @p out; false when they name none. Matching is case-sensitive with
+ * an ALL-CAPS fallback, so the key is upper-cased (ASCII) first. */
+static bool
+lookup_canonical(gzt_index *idx, const char *key, gzt_buf *out)
+{
+    gzt_buf up = GZT_BUF_INIT, toks = GZT_BUF_INIT, forms = GZT_BUF_INIT;
+    bool found = false;
+    if (gzt_buf_append(&up, key, strlen(key)) == GZT_OK) {
+        for (size_t i = 0; i < up.len; i++)
+            if (up.p[i] >= 'a' && up.p[i] <= 'z')
+                up.p[i] = (uint8_t)(up.p[i] - 'a' + 'A');
+        if (gzt_ner_tokenize(&toks, &forms, (const char *)up.p, up.len) ==
+            GZT_OK) {
+            const gzt_nertok *t = (const gzt_nertok *)(void *)toks.p;
+            size_t n = toks.len / sizeof *t;
+            gzt_gaz_tok *gt = gzt_malloc((n + 1) * sizeof *gt);
+            gzt_gaz_hit *h = gzt_malloc((n + 1) * sizeof *h);
+            if (gt && h && n) {
+                for (size_t i = 0; i < n; i++) {
+                    gt[i].s = (const char *)up.p + t[i].start;
+                    gt[i].len = t[i].end - t[i].start;
+                }
+                gzt_gaz_match(idx->gaz, gt, n, h);
+                if (h[0].canonical && h[0].len == n) {
+                    gzt_buf_reset(out);
+                    found = gzt_buf_append(out, h[0].canonical,
+                                           h[0].canonical_len) == GZT_OK;
+                }
+            }
+            gzt_free(gt);
+            gzt_free(h);
+        }
+    }
+    gzt_buf_free(&up);
+    gzt_buf_free(&toks);
+    gzt_buf_free(&forms);
+    return found;
+}
+
+/* entity:"Sergey Lavrov" also finds the canonical form the entity lists
+ * give that name (Sergey Viktorovich Lavrov): each such TERM becomes an
+ * optional-only BOOL of both keys. */
+static int
+resolve_entities(plan *pl, gzt_qnode *n)
+{
+    if (n->kind == GZT_Q_BOOL) {
+        gzt_qnode **lists[3] = {n->must, n->should, n->mustnot};
+        uint32_t counts[3] = {n->nmust, n->nshould, n->nmustnot};
+        for (int k = 0; k < 3; k++)
+            for (uint32_t i = 0; i < counts[k]; i++) {
+                int rc = resolve_entities(pl, lists[k][i]);
+                if (rc)
+                    return rc;
+            }
+        return GZT_OK;
+    }
+    if (n->kind != GZT_Q_TERM || n->terms[0][0] != GZT_PREFIX_ENTITY)
+        return GZT_OK;
+    int rc = index_gaz(pl->idx, pl->err);
+    if (rc)
+        return rc;
+    gzt_buf canon = GZT_BUF_INIT, key = GZT_BUF_INIT;
+    bool alt = lookup_canonical(pl->idx, n->terms[0] + 1, &canon) &&
+               gzt_entity_key(pl->idx->an, (const char *)canon.p, canon.len,
+                              &key) == GZT_OK &&
+               gzt_buf_nul(&key) == GZT_OK &&
+               strcmp(n->terms[0] + 1, (const char *)key.p) != 0;
+    gzt_qnode *a = NULL, *b = NULL, **should = NULL;
+    char **bt = NULL, *term = NULL;
+    if (alt) {
+        a = gzt_arena_calloc(pl->arena, sizeof *a);
+        b = gzt_arena_calloc(pl->arena, sizeof *b);
+        should = gzt_arena_alloc(pl->arena, 2 * sizeof *should);
+        bt = gzt_arena_alloc(pl->arena, sizeof *bt);
+        term = gzt_arena_alloc(pl->arena, key.len + 2);
+    }
+    if (alt && term && a && b && should && bt) {
+        term[0] = GZT_PREFIX_ENTITY;
+        memcpy(term + 1, key.p, key.len);
+        term[key.len + 1] = '\0';
+        *a = *n;
+        *b = *n;
+        bt[0] = term;
+        b->terms = bt;
+        should[0] = a;
+        should[1] = b;
+        memset(n, 0, sizeof *n);
+        n->kind = GZT_Q_BOOL;
+        n->col = a->col;
+        n->should = should;
+        n->nshould = 2;
+    } else if (alt) {
+        rc = gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+    }
+    gzt_buf_free(&canon);
+    gzt_buf_free(&key);
+    return rc;
 }
 
 /* ---- postlists --------------------------------------------------------- */
@@ -1085,11 +1258,29 @@ now_micros(void)
     return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
+static int search_impl(gzt_results **out, gzt_index *idx, const char *query,
+                       const gzt_search_opts *opts, bool bits, gzt_error *err);
+
 int
 gzt_search(gzt_results **out, gzt_index *idx, const char *query,
            const gzt_search_opts *opts, gzt_error *err)
 {
     gzt_err_clear(err);
+    return search_impl(out, idx, query, opts, false, err);
+}
+
+int
+gzt_search_bits(gzt_results **out, gzt_index *idx, const char *query,
+                const gzt_search_opts *opts, gzt_error *err)
+{
+    gzt_err_clear(err);
+    return search_impl(out, idx, query, opts, true, err);
+}
+
+static int
+search_impl(gzt_results **out, gzt_index *idx, const char *query,
+            const gzt_search_opts *opts, bool bits, gzt_error *err)
+{
     *out = NULL;
     double t0 = now_micros();
     gzt_search_opts def;
@@ -1134,7 +1325,8 @@ gzt_search(gzt_results **out, gzt_index *idx, const char *query,
     }
     plan pl = {idx, &r->arena, NULL, 0, 0, opts->k1, opts->b, err};
     uint32_t budget = GZT_QUERY_MAX_CLAUSES;
-    if ((rc = expand_prefixes(&pl, r->query, &budget)))
+    if ((rc = expand_prefixes(&pl, r->query, &budget)) ||
+        (rc = resolve_entities(&pl, r->query)))
         goto fail;
     heap h = {NULL, 0, opts->count_only ? 0 : k, opts->sort};
     if (h.k) {
@@ -1144,8 +1336,20 @@ gzt_search(gzt_results **out, gzt_index *idx, const char *query,
             goto fail;
         }
     }
+    if (bits && !(r->bits = gzt_arena_calloc(&r->arena, (idx->nsegs + 1) *
+                                                            sizeof *r->bits))) {
+        gzt_free(h.v);
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        goto fail;
+    }
     for (uint32_t s = 0; s < idx->nsegs && rc == GZT_OK; s++) {
         ctx c = {&pl, idx->segs[s], idx->avgdl, NULL, 0, 0, 0};
+        uint8_t *bm = NULL;
+        if (bits && !(bm = r->bits[s] = gzt_arena_calloc(
+                          &r->arena, idx->segs[s]->ndocs / 8 + 1))) {
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            break;
+        }
         node *root = build(&c, r->query);
         if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
@@ -1153,6 +1357,8 @@ gzt_search(gzt_results **out, gzt_index *idx, const char *query,
                 if (gzt_segment_deleted(c.seg, d))
                     continue;
                 r->total++;
+                if (bm)
+                    bm[d >> 3] |= (uint8_t)(1u << (d & 7));
                 if (!h.k)
                     continue;
                 cand x = {score(&c, root, NULL), idx->base[s] + d, s, d,

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "common/entity.h"
 #include "searcher/reader.h"
 
 #define DEFAULT_LEN 240
@@ -170,6 +171,18 @@ dict_index(const toks *ts, const char *term)
     return -1;
 }
 
+/* by start, then the longer first (an entity around a match) */
+static int
+cmp_outspan(const void *a, const void *b)
+{
+    const gzt_span *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end > y->end ? -1 : 1;
+    return (int)x->kind - (int)y->kind;
+}
+
 static bool
 is_upper(char c)
 {
@@ -276,6 +289,26 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     }
     gzt_arena arena;
     gzt_arena_init(&arena, 0);
+    /* the entity mentions, decoded into memory the snippet keeps for their
+     * canonical forms */
+    gzt_arena *keep = gzt_malloc(sizeof *keep);
+    if (!keep)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    gzt_arena_init(keep, 0);
+    gzt_entity *ents = NULL;
+    size_t nents = 0;
+    rc = gzt_entity_decode(f.f[GZT_FIELD_ENTITIES], f.len[GZT_FIELD_ENTITIES],
+                           f.len[GZT_FIELD_TITLE], f.len[GZT_FIELD_BODY], keep,
+                           &ents, &nents);
+    if (rc) {
+        gzt_arena_fini(keep);
+        gzt_free(keep);
+        return rc == GZT_ENOMEM
+                   ? gzt_err_set(err, rc, "out of memory")
+                   : gzt_rfile_corrupt(&idx->segs[hit->seg]->store, NULL,
+                                       "bad stored entities", err);
+    }
+    uint8_t field = use_title ? GZT_ENT_TITLE : GZT_ENT_BODY;
     hl h = {NULL, 0, NULL, 0, NULL, 0, &arena, false, use_title};
     collect(&h, r->query);
     toks ts = {NULL, 0, 0, &h, NULL, 0};
@@ -436,7 +469,7 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
             chosen[b] = chosen[b - 1];
             chosen[b - 1] = t;
         }
-    outspans = gzt_malloc((nspans + 1) * sizeof *outspans);
+    outspans = gzt_malloc((nspans + nents + 1) * sizeof *outspans);
     if (!outspans) {
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto done;
@@ -472,8 +505,22 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
                 o->end = (uint32_t)(at + spans[q].end - s);
                 o->doc_start = spans[q].start;
                 o->doc_end = spans[q].end;
+                o->canonical = NULL;
+            }
+        for (size_t q = 0; q < nents; q++)
+            if (ents[q].field == field && ents[q].start >= s &&
+                ents[q].end <= e) {
+                gzt_span *o = &outspans[nout++];
+                o->kind = (gzt_span_kind)ents[q].type;
+                o->start = (uint32_t)(at + ents[q].start - s);
+                o->end = (uint32_t)(at + ents[q].end - s);
+                o->doc_start = ents[q].start;
+                o->doc_end = ents[q].end;
+                o->canonical = ents[q].canonical;
             }
     }
+    if (nout > 1)
+        qsort(outspans, nout, sizeof *outspans, cmp_outspan);
     if (rc == GZT_OK && gzt_buf_nul(&text))
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
     if (rc)
@@ -490,8 +537,14 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     text.p = NULL;
     out->spans = outspans;
     out->nspans = nout;
+    out->priv = keep;
+    keep = NULL;
     outspans = NULL;
 done:
+    if (keep) {
+        gzt_arena_fini(keep);
+        gzt_free(keep);
+    }
     gzt_free(outspans);
     gzt_buf_free(&text);
     gzt_free(ps);
@@ -506,5 +559,9 @@ gzt_snippet_fini(gzt_snippet *s)
 {
     gzt_free(s->text);
     gzt_free(s->spans);
+    if (s->priv) {
+        gzt_arena_fini(s->priv);
+        gzt_free(s->priv);
+    }
     memset(s, 0, sizeof *s);
 }

@@ -34,12 +34,19 @@ expect 0 "$G" index -q -i news.idx "$GZT_SOURCE/corpus"
 export -n NO_COLOR 2>/dev/null || true
 unset NO_COLOR
 
-## Piped: **marks**, no escapes, 80 columns
+## Piped: **marks** for matches, {TYPE text} for entities (a match inside
+## one nests), no escapes, 80 columns (of characters: "–" is 3 bytes)
 expect 0 "$G" search -i news.idx lavrov
-has 'Sergei **Lavrov** is set to travel'
+has '{PER Sergei **Lavrov**} is set'
+has '{LOC Moscow}, 30 March 2023'
 no_escapes "piped"
-awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$tmp/out" ||
-    fail "piped output is wider than 80 columns"
+python3 -c '
+import sys
+wide = [l for l in open(sys.argv[1], encoding="utf-8") if len(l.rstrip("\n")) > 80]
+assert not wide, wide' "$tmp/out" || fail "piped output is wider than 80 columns"
+expect 0 "$G" search -i news.idx --no-entity-highlights lavrov
+has 'Sergei **Lavrov** is set to travel'
+grep -q '{PER' "$tmp/out" && fail "entity markers with --no-entity-highlights"
 expect 0 "$G" search -i news.idx --color=never lavrov
 has '**Lavrov**'
 no_escapes "--color=never"
@@ -51,6 +58,14 @@ expect 0 "$G" search -i news.idx --color=always lavrov
 grep -q "${esc}\[[0-9;]*m" "$tmp/out" || fail "no SGR with --color=always"
 has "${esc}[1;31mLavrov${esc}[0m"
 grep -q '\*\*Lavrov\*\*' "$tmp/out" && fail "** marks as well as colour"
+grep -q '{PER' "$tmp/out" && fail "{PER markers as well as colour"
+# entities underlined in their type's colour (PER cyan, LOC yellow); a match
+# inside a person's name keeps the underline and turns bold red
+has "${esc}[4;36mSergei "
+has "${esc}[4;36m${esc}[1;31mLavrov"
+has "${esc}[4;33mMoscow${esc}[0m"
+expect 0 "$G" search -i news.idx --color=always --no-entity-highlights lavrov
+grep -q "${esc}\[4;3" "$tmp/out" && fail "entity colours with --no-entity-highlights"
 # the text is the same once the escapes are removed
 sed "s/${esc}\[[0-9;]*m//g" "$tmp/out" | grep -q 'Sergei Lavrov is set' || fail "text under colour"
 NO_COLOR=1 TERM=dumb expect 0 "$G" search -i news.idx --color=always lavrov
@@ -93,14 +108,18 @@ expect 0 "$G" search -i evil.idx --color=always oscar
 expect 0 "$G" search -i evil.idx oscar
 no_escapes "control characters from a document"
 
-## Stem-aware highlighting: the words as written are marked.
-expect 0 "$G" search -i news.idx negotiations
+## Stem-aware highlighting: the words as written are marked (the matches
+## alone, without entity markers in the way).
+ne=--no-entity-highlights
+expect 0 "$G" search -i news.idx $ne negotiations
 has 'U.S.-Russia **negotiations** over the war'
-expect 0 "$G" search -i news.idx negotiate     # another form, same stem
+expect 0 "$G" search -i news.idx $ne negotiate     # another form, same stem
 has 'U.S.-Russia **negotiations** over the war'
-expect 0 "$G" search -i news.idx 'Iran'
+expect 0 "$G" search -i news.idx $ne 'Iran'
 has "**Iran’s** Ambassador"            # the possessive is part of the word
-expect 0 "$G" search -i news.idx '"strategic partnership"'
+expect 0 "$G" search -i news.idx 'Iran'    # a match around a place
+has "**{LOC Iran}’s** Ambassador"
+expect 0 "$G" search -i news.idx $ne '"strategic partnership"'
 has '**Strategic Partnership**'          # one span for the whole phrase
 has '**strategic partnership**'
 grep -q '\*\*Strategic\*\* \*\*Partnership\*\*' "$tmp/out" && fail "phrase split in two spans"
@@ -124,7 +143,8 @@ for h in hits:
     body = doc["body"].encode()
     last = -1
     for sp in h["highlights"]:
-        assert sp["kind"] == "match", sp
+        assert sp["kind"] in ("match", "PER", "ORG", "LOC", "MISC"), sp
+        assert ("canonical" in sp) == (sp["kind"] != "match"), sp
         assert 0 <= sp["start"] < sp["end"] <= len(snip), (h["id"], sp)
         assert sp["start"] >= last, "highlights not sorted by start"
         last = sp["start"]
@@ -133,6 +153,9 @@ for h in hits:
         b = body[sp["doc_start"]:sp["doc_end"]]
         assert a == b, (h["id"], a, b)
         a.decode()  # whole UTF-8 characters
+        if sp["kind"] != "match":
+            assert sp["canonical"], sp
+            continue
         if sys.argv[3] != "-":
             assert a.decode().lower() == sys.argv[3], (h["id"], a.decode())
         spans += 1
@@ -161,7 +184,7 @@ python3 - "$tmp/out" <<'EOF' || fail "phrase span"
 import json, sys
 o = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")][:-1]
 got = sorted(h["snippet"].encode()[s["start"]:s["end"]].decode()
-             for h in o for s in h["highlights"])
+             for h in o for s in h["highlights"] if s["kind"] == "match")
 assert got == ["Strategic Partnership", "strategic partnership"], got
 EOF
 
@@ -172,7 +195,7 @@ expect 0 "$G" search -i h.idx --json ferry
 python3 - "$tmp/out" <<'EOF' || fail "title-only snippet"
 import json, sys
 h = json.loads(open(sys.argv[1]).readline())
-s = h["highlights"][0]
+s = [s for s in h["highlights"] if s["kind"] == "match"][0]
 assert h["snippet"].encode()[s["start"]:s["end"]] == b"ferry", h
 EOF
 # a title-only document's snippet is its title: doc offsets are in the title
@@ -181,7 +204,8 @@ python3 -c '
 import json, sys
 h = json.loads(open(sys.argv[1]).readline())
 title = json.load(open(sys.argv[2]))["title"].encode()
-assert all(title[s["doc_start"]:s["doc_end"]] == b"ferry" for s in h["highlights"]), (h, title)
+assert all(title[s["doc_start"]:s["doc_end"]] == b"ferry" for s in h["highlights"]
+           if s["kind"] == "match"), (h, title)
 ' "$tmp/out" "$tmp/doc.json" || fail "doc offsets of a title-only snippet"
 
 ## show: the body byte for byte when piped (same bytes as show --json)

@@ -1,0 +1,392 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * entity.c: from raw article text to typed mentions with canonical forms
+ * (see entity.h).
+ *
+ * The tagger finds spans and types; the gazetteer names the canonical form
+ * of a span it knows whole ("Sergei Lavrov" -> "Sergey Lavrov" through an
+ * alias); a user list's entries replace whatever the tagger said where they
+ * match; and within one document a later mention takes the canonical form
+ * of an earlier one with the same surface, or, for a person named by one
+ * word, of the earlier person whose name ends with that word ("Lavrov").
+ * Mentions nothing else names are their own canonical form.
+ */
+#include "common/entity.h"
+
+#include "common/analyze.h"
+#include "common/resources.h"
+
+/* earlier mentions remembered for coreference, per document */
+#define COREF_MAX 512
+
+struct gzt_recognizer {
+    gzt_ner *ner;  /* the tagger */
+    gzt_gaz *gaz;  /* built-in and user lists */
+    gzt_buf toks;  /* scratch: gzt_nertok */
+    gzt_buf forms; /* scratch: normalised forms */
+    gzt_buf gtoks; /* scratch: gzt_gaz_tok */
+    gzt_buf hits;  /* scratch: gzt_gaz_hit */
+};
+
+typedef struct mention {
+    uint8_t type;           /* type */
+    const char *surface;    /* bytes as written (in the text) */
+    uint32_t surface_len;   /* bytes */
+    const char *canonical;  /* canonical form */
+    uint32_t canonical_len; /* bytes */
+} mention;
+
+typedef struct coref {
+    mention m[COREF_MAX]; /* ring of the latest mentions */
+    uint32_t n;           /* mentions seen */
+} coref;
+
+char
+gzt_entity_prefix(int type)
+{
+    switch (type) {
+    case GZT_NER_PER:
+        return GZT_PREFIX_PERSON;
+    case GZT_NER_ORG:
+        return GZT_PREFIX_ORG;
+    case GZT_NER_LOC:
+        return GZT_PREFIX_PLACE;
+    default:
+        return GZT_PREFIX_MISC;
+    }
+}
+
+int
+gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
+                   gzt_error *err)
+{
+    *out = NULL;
+    gzt_recognizer *r = gzt_calloc(1, sizeof *r);
+    if (!r)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    const uint8_t *c = NULL, *p = NULL, *o = NULL, *t = NULL, *m = NULL;
+    size_t cl = 0, pl = 0, ol = 0, tl = 0, ml = 0;
+    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
+        !gzt_resource_get("people.tsv", &p, &pl) ||
+        !gzt_resource_get("orgs.tsv", &o, &ol) ||
+        !gzt_resource_get("titles.txt", &t, &tl) ||
+        !gzt_resource_get("ner.bin", &m, &ml)) {
+        gzt_free(r);
+        return gzt_err_set(err, GZT_ENOTFOUND,
+                           "the built-in entity model is missing");
+    }
+    if (model) {
+        m = model;
+        ml = model_len;
+    }
+    int rc = gzt_gaz_load(&r->gaz, (const char *)c, cl, (const char *)p, pl,
+                          (const char *)o, ol, (const char *)t, tl, err);
+    if (rc == GZT_OK)
+        rc = gzt_ner_load(&r->ner, m, ml, err);
+    if (rc) {
+        gzt_recognizer_free(r);
+        return rc;
+    }
+    gzt_ner_set_gazetteer(r->ner, r->gaz);
+    *out = r;
+    return GZT_OK;
+}
+
+void
+gzt_recognizer_free(gzt_recognizer *r)
+{
+    if (!r)
+        return;
+    gzt_ner_free(r->ner);
+    gzt_gaz_free(r->gaz);
+    gzt_buf_free(&r->toks);
+    gzt_buf_free(&r->forms);
+    gzt_buf_free(&r->gtoks);
+    gzt_buf_free(&r->hits);
+    gzt_free(r);
+}
+
+int
+gzt_recognizer_add_list(gzt_recognizer *r, const char *data, size_t len,
+                        const char *path, gzt_error *err)
+{
+    return gzt_gaz_add_user(r->gaz, data, len, path, err);
+}
+
+/* the canonical form an earlier mention gives @p surface, or NULL */
+static const mention *
+resolve(const coref *c, uint8_t type, const char *s, uint32_t len)
+{
+    uint32_t n = GZT_MIN(c->n, (uint32_t)COREF_MAX);
+    /* the same surface and type, latest first */
+    for (uint32_t k = 0; k < n; k++) {
+        const mention *m = &c->m[(c->n - 1 - k) % COREF_MAX];
+        if (m->type == type && m->surface_len == len &&
+            !memcmp(m->surface, s, len))
+            return m;
+    }
+    if (type != GZT_NER_PER || memchr(s, ' ', len))
+        return NULL;
+    /* a person named by one word: the latest person whose canonical name
+     * ends with that word */
+    for (uint32_t k = 0; k < n; k++) {
+        const mention *m = &c->m[(c->n - 1 - k) % COREF_MAX];
+        if (m->type != GZT_NER_PER || m->canonical_len <= len + 1)
+            continue;
+        const char *tail = m->canonical + m->canonical_len - len;
+        if (tail[-1] == ' ' && !memcmp(tail, s, len))
+            return m;
+    }
+    return NULL;
+}
+
+static void
+remember(coref *c, uint8_t type, const char *s, uint32_t len, const char *canon,
+         uint32_t canon_len)
+{
+    mention *m = &c->m[c->n % COREF_MAX];
+    m->type = type;
+    m->surface = s;
+    m->surface_len = len;
+    m->canonical = canon;
+    m->canonical_len = canon_len;
+    c->n++;
+}
+
+/* @p s with whitespace runs made one space, in @p arena */
+static char *
+collapse(gzt_arena *a, const char *s, size_t len, uint32_t *out_len)
+{
+    char *d = gzt_arena_alloc(a, len + 1);
+    if (!d)
+        return NULL;
+    size_t w = 0;
+    bool space = false;
+    for (size_t i = 0; i < len; i++) {
+        char ch = s[i];
+        if (ch == ' ' || ch == '\n' || ch == '\t' || ch == '\r') {
+            space = w > 0;
+            continue;
+        }
+        if (space)
+            d[w++] = ' ';
+        space = false;
+        d[w++] = ch;
+    }
+    d[w] = '\0';
+    *out_len = (uint32_t)w;
+    return d;
+}
+
+typedef struct elist {
+    gzt_entity *v; /* mentions */
+    size_t n;      /* count */
+    size_t cap;    /* capacity */
+} elist;
+
+static int
+push(elist *l, gzt_arena *a, const gzt_entity *e)
+{
+    if (l->n == l->cap) {
+        size_t ncap = l->cap ? l->cap * 2 : 32;
+        gzt_entity *nv = gzt_arena_alloc(a, ncap * sizeof *nv);
+        if (!nv)
+            return GZT_ENOMEM;
+        if (l->n)
+            memcpy(nv, l->v, l->n * sizeof *nv);
+        l->v = nv;
+        l->cap = ncap;
+    }
+    l->v[l->n++] = *e;
+    return GZT_OK;
+}
+
+/* index of the first token whose start is >= @p at */
+static size_t
+tok_at(const gzt_nertok *t, size_t n, uint32_t at)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t[mid].start < at)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static int
+find_field(gzt_recognizer *r, const char *text, size_t len, uint8_t field,
+           coref *c, gzt_arena *a, elist *out, gzt_error *err)
+{
+    if (len == 0)
+        return GZT_OK;
+    gzt_nerspan *spans = NULL;
+    size_t nspans = 0;
+    int rc = gzt_ner_tag(r->ner, text, len, a, &spans, &nspans, err);
+    if (rc)
+        return rc;
+    if ((rc = gzt_ner_tokenize(&r->toks, &r->forms, text, len)))
+        return gzt_err_set(err, rc, "out of memory");
+    const gzt_nertok *toks = (const gzt_nertok *)(void *)r->toks.p;
+    size_t ntoks = r->toks.len / sizeof *toks;
+    gzt_buf_reset(&r->gtoks);
+    gzt_buf_reset(&r->hits);
+    if (gzt_buf_reserve(&r->gtoks, (ntoks + 1) * sizeof(gzt_gaz_tok)) ||
+        gzt_buf_reserve(&r->hits, (ntoks + 1) * sizeof(gzt_gaz_hit)))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    gzt_gaz_tok *gt = (gzt_gaz_tok *)(void *)r->gtoks.p;
+    gzt_gaz_hit *hits = (gzt_gaz_hit *)(void *)r->hits.p;
+    for (size_t i = 0; i < ntoks; i++) {
+        gt[i].s = text + toks[i].start;
+        gt[i].len = toks[i].end - toks[i].start;
+    }
+    gzt_gaz_match(r->gaz, gt, ntoks, hits);
+    /* user entries first: they replace the tagger where they match */
+    size_t first_user = out->n;
+    for (size_t i = 0; i < ntoks;) {
+        if (!hits[i].user || !hits[i].len || i + hits[i].len > ntoks) {
+            i++;
+            continue;
+        }
+        gzt_entity e = {toks[i].start,     toks[i + hits[i].len - 1].end,
+                        hits[i].type,      field,
+                        hits[i].canonical, hits[i].canonical_len};
+        if (push(out, a, &e))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        i += hits[i].len;
+    }
+    size_t nuser = out->n - first_user;
+    size_t ui = 0;
+    elist merged = {0};
+    for (size_t k = 0; k < nspans; k++) {
+        const gzt_nerspan *s = &spans[k];
+        /* user mentions before this span go first; a span overlapping one
+         * is dropped */
+        bool overlap = false;
+        while (ui < nuser && out->v[first_user + ui].end <= s->start) {
+            if (push(&merged, a, &out->v[first_user + ui]))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            ui++;
+        }
+        if (ui < nuser && out->v[first_user + ui].start < s->end)
+            overlap = true;
+        if (overlap)
+            continue;
+        gzt_entity e = {s->start, s->end, s->type, field, NULL, 0};
+        size_t a0 = tok_at(toks, ntoks, s->start);
+        size_t b0 = tok_at(toks, ntoks, s->end);
+        const mention *m;
+        if (a0 < ntoks && hits[a0].len && hits[a0].canonical &&
+            a0 + hits[a0].len == b0) {
+            e.canonical = hits[a0].canonical;
+            e.canonical_len = hits[a0].canonical_len;
+        } else if ((m = resolve(c, s->type, text + s->start,
+                                s->end - s->start))) {
+            e.canonical = m->canonical;
+            e.canonical_len = m->canonical_len;
+        } else {
+            e.canonical = collapse(a, text + s->start, s->end - s->start,
+                                   &e.canonical_len);
+            if (!e.canonical)
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        }
+        remember(c, e.type, text + s->start, s->end - s->start, e.canonical,
+                 e.canonical_len);
+        if (push(&merged, a, &e))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    for (; ui < nuser; ui++)
+        if (push(&merged, a, &out->v[first_user + ui]))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    /* replace the user-only run with the merged list */
+    out->n = first_user;
+    for (size_t k = 0; k < merged.n; k++)
+        if (push(out, a, &merged.v[k]))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    return GZT_OK;
+}
+
+int
+gzt_recognizer_find(gzt_recognizer *r, const char *title, size_t title_len,
+                    const char *body, size_t body_len, gzt_arena *arena,
+                    gzt_entity **out, size_t *n, gzt_error *err)
+{
+    *out = NULL;
+    *n = 0;
+    coref *c = gzt_arena_alloc(arena, sizeof *c);
+    if (!c)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    c->n = 0;
+    elist l = {0};
+    int rc = find_field(r, title, title_len, GZT_ENT_TITLE, c, arena, &l, err);
+    if (rc == GZT_OK)
+        rc = find_field(r, body, body_len, GZT_ENT_BODY, c, arena, &l, err);
+    if (rc)
+        return rc;
+    *out = l.v;
+    *n = l.n;
+    return GZT_OK;
+}
+
+int
+gzt_entity_encode(gzt_buf *out, const gzt_entity *e, size_t n)
+{
+    int rc = gzt_buf_put_varint(out, n);
+    for (size_t i = 0; i < n && rc == GZT_OK; i++) {
+        if ((rc = gzt_buf_putc(out, e[i].field)) ||
+            (rc = gzt_buf_putc(out, e[i].type)) ||
+            (rc = gzt_buf_put_varint(out, e[i].start)) ||
+            (rc = gzt_buf_put_varint(out, e[i].end - e[i].start)) ||
+            (rc = gzt_buf_put_varint(out, e[i].canonical_len)))
+            break;
+        rc = gzt_buf_append(out, e[i].canonical, e[i].canonical_len);
+    }
+    return rc;
+}
+
+int
+gzt_entity_decode(const void *p, size_t len, size_t title_len, size_t body_len,
+                  gzt_arena *arena, gzt_entity **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (len == 0)
+        return GZT_OK;
+    gzt_rd r = gzt_rd_make(p, len);
+    uint64_t count;
+    if (!gzt_rd_varint(&r, &count) || count > len)
+        return GZT_ECORRUPT;
+    gzt_entity *v = gzt_arena_alloc(arena, (count + 1) * sizeof *v);
+    if (!v)
+        return GZT_ENOMEM;
+    for (uint64_t i = 0; i < count; i++) {
+        const uint8_t *fb, *tb, *cb;
+        uint32_t start, elen, clen;
+        if (!gzt_rd_bytes(&r, 1, &fb) || !gzt_rd_bytes(&r, 1, &tb) ||
+            !gzt_rd_varint32(&r, &start) || !gzt_rd_varint32(&r, &elen) ||
+            !gzt_rd_varint32(&r, &clen) || !gzt_rd_bytes(&r, clen, &cb))
+            return GZT_ECORRUPT;
+        size_t limit = *fb == GZT_ENT_TITLE ? title_len : body_len;
+        if (*fb > GZT_ENT_TITLE || *tb < GZT_NER_PER || *tb > GZT_NER_MISC ||
+            elen == 0 || (uint64_t)start + elen > limit)
+            return GZT_ECORRUPT;
+        char *canon = gzt_arena_strndup(arena, (const char *)cb, clen);
+        if (!canon)
+            return GZT_ENOMEM;
+        v[i] = (gzt_entity){start, start + elen, *tb, *fb, canon, clen};
+    }
+    if (r.p != r.end)
+        return GZT_ECORRUPT;
+    *out = v;
+    *n = count;
+    return GZT_OK;
+}
+
+const char *
+gzt_entity_type_name(int type)
+{
+    return type >= GZT_NER_PER && type <= GZT_NER_MISC ? gzt_ner_type_name(type)
+                                                       : "";
+}

@@ -1,0 +1,904 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_ner.c: the named-entity tagger (common/ner.h, common/nertrain.h).
+ * Word shapes and the tokenizer on hand cases, feature names, Viterbi on a
+ * hand-built model whose best path is worked out by hand (first and second
+ * order), BIO constraints, the conlleval-style scorer on hand-computed
+ * cases, malformed IOB2 named by line, a damaged model refused byte by
+ * byte, a tiny model trained on invented sentences, and, from the shared
+ * data (GZT_SHARED), that the shipped model reproduces its recorded
+ * validation F1 and finds the seed articles' names. All sentences here are
+ * invented: no CoNLL text is in the tree.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <zstd.h>
+
+#include "common/ner.h"
+#include "common/nertrain.h"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+#define assert_near(a, b) assert_true(fabs((double)(a) - (double)(b)) < 1e-9)
+
+static int
+read_file(const char *path, gzt_buf *b)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char tmp[1 << 16];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0)
+        assert_int_equal(gzt_buf_append(b, tmp, n), GZT_OK);
+    fclose(f);
+    return 0;
+}
+
+/* Decompress a .zst file into @p out; -1 when it cannot be read. */
+static int
+read_zst(const char *path, gzt_buf *out)
+{
+    gzt_buf z = GZT_BUF_INIT;
+    if (read_file(path, &z) != 0)
+        return -1;
+    ZSTD_DStream *ds = ZSTD_createDStream();
+    assert_non_null(ds);
+    ZSTD_initDStream(ds);
+    ZSTD_inBuffer in = {z.p, z.len, 0};
+    char tmp[1 << 16];
+    while (in.pos < in.size) {
+        ZSTD_outBuffer o = {tmp, sizeof tmp, 0};
+        size_t rc = ZSTD_decompressStream(ds, &o, &in);
+        assert_false(ZSTD_isError(rc));
+        assert_int_equal(gzt_buf_append(out, tmp, o.pos), GZT_OK);
+    }
+    ZSTD_freeDStream(ds);
+    gzt_buf_free(&z);
+    return 0;
+}
+
+/* Skip (or, under CI, fail) when the shared data is not there. */
+static const char *
+need_env(const char *name)
+{
+    const char *v = getenv(name);
+    if (v && *v)
+        return v;
+    const char *ci = getenv("CI");
+    if (ci && !strcmp(ci, "true"))
+        fail_msg("%s is not set", name);
+    print_message("%s is not set: skipping\n", name);
+    skip();
+    return NULL;
+}
+
+/* ---- shapes and tokens ------------------------------------------------- */
+
+static void
+check_shape(const char *w, const char *longs, const char *shorts)
+{
+    char out[80];
+    gzt_ner_shape(out, sizeof out, w, strlen(w), false);
+    assert_string_equal(out, longs);
+    gzt_ner_shape(out, sizeof out, w, strlen(w), true);
+    assert_string_equal(out, shorts);
+}
+
+static void
+test_shapes_of_hand_cases(void **state)
+{
+    (void)state;
+    check_shape("Lavrov", "Xxxxx", "Xx");
+    check_shape("IRNA", "XXXX", "X");
+    check_shape("BRICS", "XXXX", "X");
+    check_shape("1996-08-22", "dddd-dd-dd", "d-d-d");
+    check_shape("U.S.", "X.X.", "X.X.");
+    check_shape("Raouf-Sheybani", "Xxxxx-Xxxxx", "Xx-Xx");
+    check_shape("mid-1990s", "xxx-ddddx", "x-dx");
+    check_shape("T\xc3\xbcrkiye", "Xxxxx", "Xx"); /* Türkiye */
+    check_shape("\xc3\x96zil", "Xxxx", "Xx");     /* Özil: upper non-ASCII */
+    check_shape(",", ",", ",");
+}
+
+/* Tokenize @p text and check the normalised forms, "|"-separated, with a
+ * "#" before each token that starts a sentence. */
+static void
+check_tokens(const char *text, const char *want)
+{
+    gzt_buf toks = GZT_BUF_INIT, forms = GZT_BUF_INIT, got = GZT_BUF_INIT;
+    assert_int_equal(gzt_ner_tokenize(&toks, &forms, text, strlen(text)),
+                     GZT_OK);
+    const gzt_nertok *t = (const gzt_nertok *)toks.p;
+    for (size_t i = 0; i < toks.len / sizeof *t; i++) {
+        assert_true(t[i].start < t[i].end);
+        assert_true(t[i].end <= strlen(text));
+        assert_int_equal(gzt_buf_printf(&got, "%s%s%.*s", i ? "|" : "",
+                                        t[i].sent && i ? "#" : "",
+                                        (int)t[i].form_len,
+                                        (const char *)forms.p + t[i].form),
+                         GZT_OK);
+    }
+    assert_int_equal(gzt_buf_nul(&got), GZT_OK);
+    assert_string_equal((const char *)got.p, want);
+    gzt_buf_free(&toks);
+    gzt_buf_free(&forms);
+    gzt_buf_free(&got);
+}
+
+static void
+test_tokenizer_splits_as_conll_does(void **state)
+{
+    (void)state;
+    check_tokens("Iran\xe2\x80\x99s envoy, Mohammadreza Raouf-Sheybani, met "
+                 "U.S. officials.",
+                 "Iran|'s|envoy|,|Mohammadreza|Raouf-Sheybani|,|met|U.S.|"
+                 "officials|.");
+    check_tokens("They didn't say. Mr. Smith paid $1,200.50 on 1996-08-22.",
+                 "They|did|n't|say|.|#Mr.|Smith|paid|$|1,200.50|on|"
+                 "1996-08-22|.");
+    check_tokens("\xe2\x80\x9cNo,\xe2\x80\x9d he said \xe2\x80\x94 then left "
+                 "O'Brien's [West Asia] office.",
+                 "\"|No|,|\"|he|said|--|then|left|O'Brien|'s|(|West|Asia|)|"
+                 "office|.");
+    /* a paragraph break starts a sentence; a lower-case word after a full
+     * stop does not */
+    check_tokens("TEHRAN -- talks end\n\nIt was 3 p.m. and late.",
+                 "TEHRAN|--|talks|end|#It|was|3|p.m.|and|late|.");
+    check_tokens("", "");
+}
+
+static void
+test_tokenizer_keeps_byte_offsets(void **state)
+{
+    (void)state;
+    const char *text = "Iran\xe2\x80\x99s \xe2\x80\x9c"
+                       "BRICS\xe2\x80\x9d";
+    gzt_buf toks = GZT_BUF_INIT, forms = GZT_BUF_INIT;
+    assert_int_equal(gzt_ner_tokenize(&toks, &forms, text, strlen(text)),
+                     GZT_OK);
+    const gzt_nertok *t = (const gzt_nertok *)toks.p;
+    assert_int_equal(toks.len / sizeof *t, 5);
+    assert_int_equal(t[0].start, 0); /* Iran */
+    assert_int_equal(t[0].end, 4);
+    assert_int_equal(t[1].start, 4); /* ’s: three bytes of ’, then s */
+    assert_int_equal(t[1].end, 8);
+    assert_int_equal(t[2].start, 9); /* “ */
+    assert_int_equal(t[3].start, 12);
+    assert_int_equal(t[3].end, 17); /* BRICS */
+    assert_int_equal(t[4].end, 20);
+    /* ill-formed bytes are tokens, not failures */
+    const char bad[] = "Lavrov \xff\xfe said";
+    assert_int_equal(gzt_ner_tokenize(&toks, &forms, bad, sizeof bad - 1),
+                     GZT_OK);
+    assert_int_equal(toks.len / sizeof *t, 4);
+    gzt_buf_free(&toks);
+    gzt_buf_free(&forms);
+}
+
+/* ---- features ---------------------------------------------------------- */
+
+static gzt_nerword
+word(const char *s)
+{
+    gzt_nerword w = {s, (uint32_t)strlen(s)};
+    return w;
+}
+
+/* The feature names of token @p k of @p n words (a newline-separated
+ * list, NUL-terminated in @p out). */
+static void
+names_of(const gzt_nerfx *fx, const gzt_nerdoc *doc, const gzt_nerword *w,
+         size_t n, size_t k, gzt_buf *out)
+{
+    uint32_t rows[8 * GZT_NER_MAXFEAT];
+    uint8_t nrows[8];
+    gzt_buf all = GZT_BUF_INIT;
+    assert_true(n <= 8);
+    assert_int_equal(gzt_nerfx_extract(fx, doc, w, n, rows, nrows, &all),
+                     GZT_OK);
+    assert_int_equal(gzt_buf_nul(&all), GZT_OK);
+    /* tokens are separated by an empty line */
+    const char *p = (const char *)all.p;
+    for (size_t i = 0; i < k; i++) {
+        p = strstr(p, "\n\n");
+        assert_non_null(p);
+        p += 2;
+    }
+    const char *e = strstr(p, "\n\n");
+    gzt_buf_reset(out);
+    assert_int_equal(gzt_buf_putc(out, '\n'), GZT_OK);
+    assert_int_equal(
+        gzt_buf_append(out, p, e ? (size_t)(e - p) + 1 : strlen(p)), GZT_OK);
+    assert_int_equal(gzt_buf_nul(out), GZT_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_true(nrows[i] > 0 && nrows[i] <= GZT_NER_MAXFEAT);
+    gzt_buf_free(&all);
+}
+
+static void
+assert_has(const gzt_buf *names, const char *feature)
+{
+    char key[128];
+    snprintf(key, sizeof key, "\n%s\n", feature);
+    if (!strstr((const char *)names->p, key))
+        fail_msg("feature '%s' missing from:%s", feature,
+                 (const char *)names->p);
+}
+
+static void
+test_features_name_word_context_and_cues(void **state)
+{
+    (void)state;
+    gzt_nerfx fx;
+    memset(&fx, 0, sizeof fx);
+    fx.groups = GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ;
+    fx.bits = 16;
+    const gzt_nerword w[] = {word("Foreign"), word("Minister"), word("Sergey"),
+                             word("Lavrov"), word("said")};
+    gzt_buf names = GZT_BUF_INIT;
+    names_of(&fx, NULL, w, 5, 3, &names);
+    assert_has(&names, "w0=Lavrov");
+    assert_has(&names, "l0=lavrov");
+    assert_has(&names, "l-1=sergey");
+    assert_has(&names, "l-2=minister");
+    assert_has(&names, "l+1=said");
+    assert_has(&names, "l+2=</s>");
+    assert_has(&names, "l0|l+1=lavrov|said");
+    assert_has(&names, "shape0=Xxxxx");
+    assert_has(&names, "ss-1|ss0|ss+1=Xx|Xx|x");
+    assert_has(&names, "pre1=L");
+    assert_has(&names, "pre4=Lavr");
+    assert_has(&names, "suf2=ov");
+    assert_has(&names, "title-k=2"); /* Minister, two words back */
+    names_of(&fx, NULL, w, 5, 0, &names);
+    assert_has(&names, "first|ss0=Xx");
+    assert_has(&names, "l-1=<s>");
+    /* an organisation cue word after the token */
+    const gzt_nerword d[] = {word("the"), word("State"), word("Duma")};
+    names_of(&fx, NULL, d, 3, 1, &names);
+    assert_has(&names, "orgword+1=1");
+    /* a sentence in capitals */
+    const gzt_nerword h[] = {word("IRAN"), word("TALKS"), word("END")};
+    names_of(&fx, NULL, h, 3, 0, &names);
+    assert_has(&names, "allcaps|l0=iran");
+    gzt_buf_free(&names);
+}
+
+static void
+test_nonlocal_feature_carries_an_earlier_label(void **state)
+{
+    (void)state;
+    gzt_nerfx fx;
+    memset(&fx, 0, sizeof fx);
+    fx.groups = GZT_NERF_WORD | GZT_NERF_NONLOCAL;
+    fx.bits = 16;
+    gzt_nerdoc doc;
+    memset(&doc, 0, sizeof doc);
+    const gzt_nerword first[] = {word("Sergey"), word("Lavrov"), word("spoke")};
+    const uint8_t tags[] = {GZT_NER_TAG_B(GZT_NER_PER),
+                            GZT_NER_TAG_I(GZT_NER_PER), 0};
+    assert_int_equal(gzt_nerdoc_note(&doc, first, tags, 3), GZT_OK);
+    const gzt_nerword later[] = {word("LAVROV"), word("left")};
+    gzt_buf names = GZT_BUF_INIT;
+    names_of(&fx, &doc, later, 2, 0, &names);
+    assert_has(&names, "earlier=PER"); /* matched without case */
+    assert_has(&names, "earlier|ss0=PER|X");
+    gzt_nerdoc_reset(&doc); /* a new document forgets */
+    names_of(&fx, &doc, later, 2, 0, &names);
+    assert_null(strstr((const char *)names.p, "earlier"));
+    gzt_buf_free(&names);
+    gzt_nerdoc_fini(&doc);
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+enum {
+    O = 0,
+    BPER = 1,
+    IPER = 2,
+    BORG = 3,
+    IORG = 4,
+    BLOC = 5,
+    ILOC = 6,
+    BMISC = 7,
+    IMISC = 8
+};
+
+static void
+test_viterbi_finds_the_hand_computed_path(void **state)
+{
+    (void)state;
+    /* Two tokens. Greedy picks B-PER (2.0) then O (1.2): 3.2. The bigram
+     * B-PER -> I-PER is worth 1.0, so B-PER I-PER scores 2 + 1 + 1 = 4.0;
+     * O O scores 1.5 + 1.2 = 2.7; B-PER B-LOC 2 + 1.1 = 3.1. Best: 4.0. */
+    float e[2 * GZT_NER_NTAGS] = {0};
+    float t1[GZT_NER_T1_LEN] = {0};
+    e[0 * 9 + BPER] = 2.0f;
+    e[0 * 9 + O] = 1.5f;
+    e[1 * 9 + IPER] = 1.0f;
+    e[1 * 9 + O] = 1.2f;
+    e[1 * 9 + BLOC] = 1.1f;
+    t1[BPER * 9 + IPER] = 1.0f;
+    uint64_t scratch[64];
+    assert_true(gzt_ner_viterbi_scratch(2) <= sizeof scratch);
+    uint8_t tags[2];
+    gzt_ner_viterbi(tags, e, 2, t1, NULL, scratch);
+    assert_int_equal(tags[0], BPER);
+    assert_int_equal(tags[1], IPER);
+    /* a penalty of 1.5 on that bigram instead: B-PER I-PER falls to
+     * 2 - 1.5 + 1 = 1.5, and B-PER O (3.2) beats B-PER B-LOC (3.1) */
+    t1[BPER * 9 + IPER] = -1.5f;
+    gzt_ner_viterbi(tags, e, 2, t1, NULL, scratch);
+    assert_int_equal(tags[0], BPER);
+    assert_int_equal(tags[1], O);
+    /* second order: a trigram bonus of 2 on (START, B-PER, I-PER) brings
+     * B-PER I-PER back to 1.5 + 2 = 3.5 > 3.2 */
+    static float t2[GZT_NER_T2_LEN];
+    memset(t2, 0, sizeof t2);
+    t2[(GZT_NER_START * 10 + BPER) * 9 + IPER] = 2.0f;
+    uint64_t scratch2[256];
+    assert_true(gzt_ner_viterbi_scratch(2) <= sizeof scratch2);
+    gzt_ner_viterbi(tags, e, 2, t1, t2, scratch2);
+    assert_int_equal(tags[0], BPER);
+    assert_int_equal(tags[1], IPER);
+}
+
+static void
+test_viterbi_never_puts_i_after_o_or_another_type(void **state)
+{
+    (void)state;
+    /* Emissions push for I- tags everywhere; the decoder must still give a
+     * well-formed BIO sequence, in both orders. */
+    enum { N = 6 };
+    float e[N * GZT_NER_NTAGS];
+    float t1[GZT_NER_T1_LEN] = {0};
+    static float t2[GZT_NER_T2_LEN];
+    const uint8_t pushed[N] = {IPER, ILOC, ILOC, IORG, O, IMISC};
+    for (int i = 0; i < N; i++)
+        for (int t = 0; t < GZT_NER_NTAGS; t++)
+            e[i * 9 + t] = t == pushed[i] ? 10.0f : 0.0f;
+    uint64_t scratch[N * 90 / 8 + 1];
+    for (int order = 1; order <= 2; order++) {
+        uint8_t tags[N];
+        gzt_ner_viterbi(tags, e, N, t1, order == 2 ? t2 : NULL, scratch);
+        uint8_t prev = O;
+        for (int i = 0; i < N; i++) {
+            if (GZT_NER_TAG_IS_I(tags[i]))
+                assert_true(prev == tags[i] || prev + 1 == tags[i]);
+            prev = tags[i];
+        }
+        assert_false(GZT_NER_TAG_IS_I(tags[0]));
+    }
+}
+
+/* ---- scoring ----------------------------------------------------------- */
+
+static void
+test_conlleval_counts_only_exact_spans(void **state)
+{
+    (void)state;
+    gzt_ner_scores s;
+    gzt_ner_score_init(&s);
+    /* gold: [Sergey Lavrov]PER met in [Tehran]LOC
+     * pred: [Sergey]PER Lavrov met in [Tehran]LOC -> the partial PER is
+     * wrong: 2 gold, 2 predicted, 1 correct */
+    const uint8_t g1[] = {BPER, IPER, O, O, BLOC};
+    const uint8_t p1[] = {BPER, O, O, O, BLOC};
+    gzt_ner_score_sentence(&s, g1, p1, 5);
+    /* gold: the [State Duma]ORG ; pred: the State [Duma]ORG -> wrong;
+     * pred also adds a MISC where there is none */
+    const uint8_t g2[] = {O, BORG, IORG, O};
+    const uint8_t p2[] = {O, O, BORG, BMISC};
+    gzt_ner_score_sentence(&s, g2, p2, 4);
+    /* type mismatch on an exact span is wrong too */
+    const uint8_t g3[] = {BORG};
+    const uint8_t p3[] = {BLOC};
+    gzt_ner_score_sentence(&s, g3, p3, 1);
+    gzt_ner_score_finish(&s);
+    assert_int_equal(s.type[0].gold, 4);
+    assert_int_equal(s.type[0].pred, 5);
+    assert_int_equal(s.type[0].correct, 1);
+    assert_near(s.type[0].precision, 20.0);
+    assert_near(s.type[0].recall, 25.0);
+    assert_near(s.type[0].f1, 2 * 20.0 * 25.0 / 45.0);
+    assert_int_equal(s.type[GZT_NER_LOC].correct, 1);
+    assert_int_equal(s.type[GZT_NER_LOC].pred, 2);
+    assert_near(s.type[GZT_NER_LOC].f1, 2 * 50.0 * 100.0 / 150.0);
+    assert_int_equal(s.type[GZT_NER_PER].correct, 0);
+    assert_near(s.type[GZT_NER_PER].f1, 0);
+    assert_int_equal(s.type[GZT_NER_ORG].gold, 2);
+    assert_int_equal(s.tokens, 10);
+    assert_int_equal(s.tokens_correct, 5);
+}
+
+static void
+test_conlleval_reads_iob1_style_starts(void **state)
+{
+    (void)state;
+    /* As conlleval: I-LOC after O starts an entity, and I-LOC after I-PER
+     * starts another; both spans match the gold exactly. */
+    gzt_ner_scores s;
+    gzt_ner_score_init(&s);
+    const uint8_t g[] = {O, BLOC, BPER, IPER, BLOC};
+    const uint8_t p[] = {O, ILOC, BPER, IPER, ILOC};
+    gzt_ner_score_sentence(&s, g, p, 5);
+    gzt_ner_score_finish(&s);
+    assert_int_equal(s.type[0].gold, 3);
+    assert_int_equal(s.type[0].pred, 3);
+    assert_int_equal(s.type[0].correct, 3);
+    assert_near(s.type[0].f1, 100.0);
+    /* B-PER B-PER is two entities, I-PER I-PER after O one */
+    gzt_ner_score_init(&s);
+    const uint8_t g2[] = {BPER, BPER, O, BPER, IPER};
+    const uint8_t p2[] = {BPER, IPER, O, IPER, IPER};
+    gzt_ner_score_sentence(&s, g2, p2, 5);
+    gzt_ner_score_finish(&s);
+    assert_int_equal(s.type[0].gold, 3);
+    assert_int_equal(s.type[0].pred, 2);
+    assert_int_equal(s.type[0].correct, 1);
+}
+
+/* ---- IOB2 and training ------------------------------------------------- */
+
+/* Invented sentences in IOB2 (two columns), three documents. */
+static const char tiny_iob2[] =
+    "-DOCSTART- -X- -X- O\n"
+    "\n"
+    "Sergey B-PER\nLavrov I-PER\nvisited O\nTehran B-LOC\non O\n"
+    "Monday O\n. O\n"
+    "\n"
+    "Lavrov B-PER\nmet O\nAbbas B-PER\nAraghchi I-PER\nin O\nTehran B-LOC\n"
+    ". O\n"
+    "\n"
+    "-DOCSTART- -X- -X- O\n"
+    "\n"
+    "The O\nState B-ORG\nDuma I-ORG\napproved O\nthe O\ntreaty O\n. O\n"
+    "\n"
+    "Ivan B-PER\nPetrov I-PER\nof O\nthe O\nDuma B-ORG\nflew O\nto O\n"
+    "Muscat B-LOC\n. O\n"
+    "\n"
+    "-DOCSTART- -X- -X- O\n"
+    "\n"
+    "IRNA B-ORG\nsaid O\nIranian B-MISC\ndiplomats O\nmet O\nin O\n"
+    "Moscow B-LOC\n. O\n"
+    "\n"
+    "Anna B-PER\nIvanova I-PER\ntold O\nIRNA B-ORG\nthat O\nOman B-LOC\n"
+    "agreed O\n. O\n";
+
+static void
+train_tiny(gzt_buf *model, uint32_t groups)
+{
+    gzt_ner_train_opts o;
+    gzt_ner_train_opts_init(&o);
+    o.epochs = 8;
+    o.bits = 14;
+    o.groups = groups;
+    o.info = "test model";
+    gzt_error err;
+    int rc = gzt_ner_train(model, tiny_iob2, strlen(tiny_iob2), &o, &err);
+    if (rc != GZT_OK)
+        fail_msg("%s", err.msg);
+}
+
+static void
+expect_iob2_error(const char *text, const char *msg_part)
+{
+    gzt_ner_train_opts o;
+    gzt_ner_train_opts_init(&o);
+    o.epochs = 1;
+    o.bits = 10;
+    gzt_buf model = GZT_BUF_INIT;
+    gzt_error err;
+    assert_int_equal(gzt_ner_train(&model, text, strlen(text), &o, &err),
+                     GZT_EINVAL);
+    assert_int_equal(err.code, GZT_EINVAL);
+    if (!strstr(err.msg, msg_part))
+        fail_msg("'%s' does not say '%s'", err.msg, msg_part);
+    assert_int_equal(model.len, 0);
+    gzt_buf_free(&model);
+}
+
+static void
+test_malformed_iob2_is_named_by_line(void **state)
+{
+    (void)state;
+    expect_iob2_error("EU B-ORG\nrejects O\n\nfoo I-PER\n",
+                      "line 4: tag 'I-PER' after 'O'");
+    expect_iob2_error("Sergey B-PER\nLavrov I-LOC\n",
+                      "line 2: tag 'I-LOC' after 'B-PER'");
+    expect_iob2_error("a O\nb O\nc B-FOO\n", "line 3: bad tag 'B-FOO'");
+    expect_iob2_error("a O\nlonely\n", "line 2: expected a word and a tag");
+    expect_iob2_error("a O\r\nb X-PER\r\n", "line 2: bad tag 'X-PER'");
+    expect_iob2_error("\n\n-DOCSTART- -X- -X- O\n\n", "no tokens");
+    /* evaluation reads IOB2 the same way */
+    gzt_buf model = GZT_BUF_INIT;
+    train_tiny(&model, GZT_NERF_WORD);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    gzt_ner_scores s;
+    const char bad[] = "x O\ny O\n\nz I-ORG\n";
+    assert_int_equal(gzt_ner_eval(&s, m, bad, strlen(bad), &err), GZT_EINVAL);
+    assert_non_null(strstr(err.msg, "line 4"));
+    gzt_ner_free(m);
+    gzt_buf_free(&model);
+}
+
+static void
+test_tiny_model_learns_and_tags_raw_text(void **state)
+{
+    (void)state;
+    gzt_buf model = GZT_BUF_INIT;
+    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    assert_string_equal(gzt_ner_model_info(m), "test model");
+    assert_false(gzt_ner_wants_gazetteer(m));
+    /* it fits its training data */
+    gzt_ner_scores s;
+    assert_int_equal(gzt_ner_eval(&s, m, tiny_iob2, strlen(tiny_iob2), &err),
+                     GZT_OK);
+    assert_int_equal(s.type[0].gold, 15);
+    assert_near(s.type[0].f1, 100.0);
+    assert_int_equal(s.sentences, 6);
+    /* raw text: spans are byte ranges of the original */
+    const char *text = "Sergey Lavrov visited Tehran on Monday.";
+    gzt_arena ar;
+    gzt_arena_init(&ar, 1 << 20);
+    gzt_nerspan *sp;
+    size_t n;
+    assert_int_equal(gzt_ner_tag(m, text, strlen(text), &ar, &sp, &n, &err),
+                     GZT_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(sp[0].start, 0);
+    assert_int_equal(sp[0].end, 13);
+    assert_int_equal(sp[0].type, GZT_NER_PER);
+    assert_int_equal(sp[1].start, 22);
+    assert_int_equal(sp[1].end, 28);
+    assert_int_equal(sp[1].type, GZT_NER_LOC);
+    /* nothing to find */
+    assert_int_equal(gzt_ner_tag(m, "", 0, &ar, &sp, &n, &err), GZT_OK);
+    assert_int_equal(n, 0);
+    assert_null(sp);
+    /* a full arena is out of memory, not a crash */
+    gzt_arena tiny;
+    gzt_arena_init(&tiny, 1);
+    assert_int_equal(gzt_ner_tag(m, text, strlen(text), &tiny, &sp, &n, &err),
+                     GZT_ENOMEM);
+    gzt_arena_fini(&tiny);
+    gzt_arena_fini(&ar);
+    gzt_ner_free(m);
+    gzt_ner_free(NULL);
+    gzt_buf_free(&model);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15u;
+
+static uint32_t
+rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 32);
+}
+
+static void
+test_hostile_text_gives_well_formed_spans(void **state)
+{
+    (void)state;
+    /* Random mixes of the pieces the tokenizer treats specially, random
+     * bytes, and a 2000-word sentence without a full stop (cut into
+     * pieces): spans must stay in order, inside the text, on bytes the
+     * tokenizer produced, and never overlap. */
+    static const char *const pieces[] = {
+        "Lavrov",
+        " ",
+        "\n",
+        "\n\n",
+        "'s",
+        "\xe2\x80\x99",
+        "n't",
+        "U.S.",
+        ".",
+        "..",
+        "-",
+        "--",
+        "\xe2\x80\x94",
+        "Raouf-Sheybani",
+        "1,200",
+        "Mr.",
+        "\"",
+        "\xe2\x80\x9c",
+        "(",
+        "]",
+        "\xff",
+        "\xc3",
+        "\xcc\x81",
+        "Tehran",
+        "IRNA",
+        "said",
+        "\t ",
+        "O'",
+        "a.b.c.",
+        "\xf0\x9f\x98\x80",
+    };
+    gzt_buf model = GZT_BUF_INIT, text = GZT_BUF_INIT;
+    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    for (int round = 0; round < 600; round++) {
+        gzt_buf_reset(&text);
+        if (round == 0) {
+            for (int i = 0; i < 2000; i++)
+                assert_int_equal(gzt_buf_printf(&text, "Lavrov met "), GZT_OK);
+        } else {
+            for (uint32_t i = rnd() % 60; i > 0; i--) {
+                if (rnd() % 5 == 0) {
+                    assert_int_equal(gzt_buf_putc(&text, (uint8_t)rnd()),
+                                     GZT_OK);
+                    continue;
+                }
+                const char *p =
+                    pieces[rnd() % (sizeof pieces / sizeof *pieces)];
+                assert_int_equal(gzt_buf_append(&text, p, strlen(p)), GZT_OK);
+            }
+        }
+        gzt_arena ar;
+        gzt_arena_init(&ar, 0);
+        gzt_nerspan *sp;
+        size_t n;
+        /* an exact-size heap copy so that ASan sees any overread */
+        char *copy = malloc(text.len ? text.len : 1);
+        assert_non_null(copy);
+        if (text.len)
+            memcpy(copy, text.p, text.len);
+        assert_int_equal(gzt_ner_tag(m, copy, text.len, &ar, &sp, &n, &err),
+                         GZT_OK);
+        uint32_t last = 0;
+        for (size_t k = 0; k < n; k++) {
+            assert_true(sp[k].start >= last);
+            assert_true(sp[k].start < sp[k].end);
+            assert_true(sp[k].end <= text.len);
+            assert_true(sp[k].type >= GZT_NER_PER &&
+                        sp[k].type <= GZT_NER_MISC);
+            last = sp[k].end;
+        }
+        if (round == 0)
+            assert_true(n >= 1000); /* every Lavrov, despite the cuts */
+        free(copy);
+        gzt_arena_fini(&ar);
+    }
+    gzt_ner_free(m);
+    gzt_buf_free(&model);
+    gzt_buf_free(&text);
+}
+
+static void
+test_training_is_deterministic(void **state)
+{
+    (void)state;
+    gzt_buf a = GZT_BUF_INIT, b = GZT_BUF_INIT;
+    train_tiny(&a, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
+    train_tiny(&b, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.p, b.p, a.len);
+    gzt_buf_free(&a);
+    gzt_buf_free(&b);
+}
+
+static void
+test_damaged_model_is_rejected(void **state)
+{
+    (void)state;
+    gzt_buf model = GZT_BUF_INIT;
+    train_tiny(&model, GZT_NERF_WORD | GZT_NERF_SHAPE | GZT_NERF_ORDER2);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    gzt_ner_free(m);
+    /* every byte flipped (a heap copy of exact size, for ASan) */
+    uint8_t *copy = malloc(model.len);
+    assert_non_null(copy);
+    for (size_t i = 0; i < model.len; i++) {
+        memcpy(copy, model.p, model.len);
+        copy[i] ^= 0x20;
+        m = (gzt_ner *)1;
+        assert_int_equal(gzt_ner_load(&m, copy, model.len, &err), GZT_ECORRUPT);
+        assert_null(m);
+        assert_non_null(strstr(err.msg, "NER model"));
+    }
+    /* every truncation */
+    for (size_t len = 0; len < model.len; len++) {
+        uint8_t *t = malloc(len ? len : 1);
+        assert_non_null(t);
+        memcpy(t, model.p, len);
+        assert_int_equal(gzt_ner_load(&m, t, len, &err), GZT_ECORRUPT);
+        free(t);
+    }
+    free(copy);
+    /* allocation failures at each site are out of memory, never a crash */
+    for (long k = 1; k < 20; k++) {
+        gzt_mem_fail_after(k);
+        int rc = gzt_ner_load(&m, model.p, model.len, &err);
+        gzt_mem_fail_after(0);
+        assert_true(rc == GZT_OK || rc == GZT_ENOMEM);
+        gzt_ner_free(rc == GZT_OK ? m : NULL);
+    }
+    gzt_buf_free(&model);
+}
+
+/* ---- the shipped model ------------------------------------------------- */
+
+/* Load common/ner/model.bin with the gazetteers it was trained with. */
+static gzt_ner *
+shipped_model(const char *src, gzt_gaz **gaz)
+{
+    char path[4096];
+    gzt_buf b = GZT_BUF_INIT;
+    gzt_error err;
+    snprintf(path, sizeof path, "%s/common/ner/model.bin", src);
+    if (read_file(path, &b) != 0)
+        fail_msg("cannot read %s", path);
+    gzt_ner *m;
+    if (gzt_ner_load(&m, b.p, b.len, &err) != GZT_OK)
+        fail_msg("%s: %s", path, err.msg);
+    gzt_buf_free(&b);
+    *gaz = NULL;
+    if (gzt_ner_wants_gazetteer(m)) {
+        snprintf(path, sizeof path, "%s/common/gazetteers", src);
+        if (gzt_gaz_load_files(gaz, path, &err) != GZT_OK)
+            fail_msg("%s: %s", path, err.msg);
+        gzt_ner_set_gazetteer(m, *gaz);
+    }
+    return m;
+}
+
+static void
+test_shipped_model_reproduces_its_validation_f1(void **state)
+{
+    (void)state;
+    const char *shared = need_env("GZT_SHARED");
+    const char *src = need_env("GZT_SOURCE");
+    char path[4096];
+    gzt_buf valid = GZT_BUF_INIT, rec = GZT_BUF_INIT;
+    snprintf(path, sizeof path, "%s/data/conll2003/eng.valid.iob2.txt.zst",
+             shared);
+    if (read_zst(path, &valid) != 0) {
+        const char *ci = getenv("CI");
+        if (ci && !strcmp(ci, "true"))
+            fail_msg("cannot read %s", path);
+        print_message("%s missing: skipping\n", path);
+        skip();
+    }
+    snprintf(path, sizeof path, "%s/common/ner/VALID_F1", src);
+    if (read_file(path, &rec) != 0)
+        fail_msg("cannot read %s", path);
+    assert_int_equal(gzt_buf_nul(&rec), GZT_OK);
+    double want = strtod((const char *)rec.p, NULL);
+    gzt_gaz *gaz;
+    gzt_ner *m = shipped_model(src, &gaz);
+    gzt_ner_scores s;
+    gzt_error err;
+    assert_int_equal(
+        gzt_ner_eval(&s, m, (const char *)valid.p, valid.len, &err), GZT_OK);
+    print_message("validation F1 %.2f (recorded %.2f), %.0f tokens/s\n",
+                  s.type[0].f1, want, s.tokens_per_s);
+    assert_int_equal(s.type[0].gold, 5942); /* the split's entity count */
+    char got[16], rec2[16];
+    snprintf(got, sizeof got, "%.2f", s.type[0].f1);
+    snprintf(rec2, sizeof rec2, "%.2f", want);
+    assert_string_equal(got, rec2);
+    assert_true(s.type[0].f1 >= 88.0);
+    gzt_ner_free(m);
+    gzt_gaz_free(gaz);
+    gzt_buf_free(&valid);
+    gzt_buf_free(&rec);
+}
+
+/* The seed articles' names the issue lists, by type. */
+static const struct {
+    const char *name;
+    uint8_t type;
+} seed_names[] = {
+    {"Jalali", GZT_NER_PER},      {"Bogdanov", GZT_NER_PER},
+    {"Ryabkov", GZT_NER_PER},     {"Raouf-Sheybani", GZT_NER_PER},
+    {"Putin", GZT_NER_PER},       {"Lavrentiev", GZT_NER_PER},
+    {"Grushko", GZT_NER_PER},     {"Araghchi", GZT_NER_PER},
+    {"Pezeshkian", GZT_NER_PER},  {"Ghalibaf", GZT_NER_PER},
+    {"Dzhabarov", GZT_NER_PER},   {"Lavrov", GZT_NER_PER},
+    {"Abdollahian", GZT_NER_PER}, {"Baqaei", GZT_NER_PER},
+    {"Duma", GZT_NER_ORG},        {"IRNA", GZT_NER_ORG},
+    {"BRICS", GZT_NER_ORG},       {"Federation Council", GZT_NER_ORG},
+    {"Tehran", GZT_NER_LOC},      {"Moscow", GZT_NER_LOC},
+    {"Syria", GZT_NER_LOC},       {"Oman", GZT_NER_LOC},
+    {"Muscat", GZT_NER_LOC},
+};
+
+static void
+test_shipped_model_finds_the_seed_names(void **state)
+{
+    (void)state;
+    const char *src = need_env("GZT_SOURCE");
+    static const char *const files[] = {
+        "000_74ad9d19b3ce4714.txt", "002_12939b7441be3216.txt",
+        "003_fdbb837543be5c6f.txt", "004_fc73e2c017d88888.txt"};
+    bool found[sizeof seed_names / sizeof *seed_names] = {false};
+    gzt_gaz *gaz;
+    gzt_ner *m = shipped_model(src, &gaz);
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char path[4096];
+        gzt_buf b = GZT_BUF_INIT;
+        snprintf(path, sizeof path, "%s/corpus/%s", src, files[f]);
+        if (read_file(path, &b) != 0)
+            fail_msg("cannot read %s", path);
+        gzt_arena ar;
+        gzt_arena_init(&ar, 0);
+        gzt_nerspan *sp;
+        size_t n;
+        gzt_error err;
+        assert_int_equal(
+            gzt_ner_tag(m, (const char *)b.p, b.len, &ar, &sp, &n, &err),
+            GZT_OK);
+        /* a name counts as found when a span of its type contains it */
+        for (size_t k = 0; k < n; k++) {
+            const char *s = (const char *)b.p + sp[k].start;
+            size_t len = sp[k].end - sp[k].start;
+            for (size_t j = 0; j < sizeof seed_names / sizeof *seed_names;
+                 j++) {
+                size_t nl = strlen(seed_names[j].name);
+                if (sp[k].type != seed_names[j].type || nl > len)
+                    continue;
+                for (size_t o = 0; o + nl <= len; o++)
+                    if (!memcmp(s + o, seed_names[j].name, nl))
+                        found[j] = true;
+            }
+        }
+        gzt_arena_fini(&ar);
+        gzt_buf_free(&b);
+    }
+    int missed = 0;
+    for (size_t j = 0; j < sizeof seed_names / sizeof *seed_names; j++)
+        if (!found[j]) {
+            print_message("missed: %s as %s\n", seed_names[j].name,
+                          gzt_ner_type_name(seed_names[j].type));
+            missed++;
+        }
+    assert_int_equal(missed, 0);
+    gzt_ner_free(m);
+    gzt_gaz_free(gaz);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_shapes_of_hand_cases),
+        cmocka_unit_test(test_tokenizer_splits_as_conll_does),
+        cmocka_unit_test(test_tokenizer_keeps_byte_offsets),
+        cmocka_unit_test(test_features_name_word_context_and_cues),
+        cmocka_unit_test(test_nonlocal_feature_carries_an_earlier_label),
+        cmocka_unit_test(test_viterbi_finds_the_hand_computed_path),
+        cmocka_unit_test(test_viterbi_never_puts_i_after_o_or_another_type),
+        cmocka_unit_test(test_conlleval_counts_only_exact_spans),
+        cmocka_unit_test(test_conlleval_reads_iob1_style_starts),
+        cmocka_unit_test(test_malformed_iob2_is_named_by_line),
+        cmocka_unit_test(test_tiny_model_learns_and_tags_raw_text),
+        cmocka_unit_test(test_hostile_text_gives_well_formed_spans),
+        cmocka_unit_test(test_training_is_deterministic),
+        cmocka_unit_test(test_damaged_model_is_rejected),
+        cmocka_unit_test(test_shipped_model_reproduces_its_validation_f1),
+        cmocka_unit_test(test_shipped_model_finds_the_seed_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
