@@ -202,6 +202,15 @@ cmd_index(const args *a)
     gzt_writer_close(w);
     teardown(&run);
     summary(&run, "indexed", prune);
+    /* documents left alone keep the entities they were tagged with */
+    if (run.stats.unchanged &&
+        (args_count(a, "entities") || args_has(a, "ner-model")))
+        output_warning(
+            "%llu unchanged %s kept the entities found before; "
+            "gazette reindex applies the new %s to every document",
+            (unsigned long long)run.stats.unchanged,
+            output_plural(run.stats.unchanged, "document", "documents"),
+            args_has(a, "ner-model") ? "model and lists" : "list");
     return run.stats.errors || run.missing ? EXIT_TROUBLE : EXIT_FOUND;
 
 fail:

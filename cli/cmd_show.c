@@ -187,8 +187,9 @@ list_entities(const gzt_stored *s, bool color)
     }
     text_w = text_w > LIST_COLUMN_MAX ? LIST_COLUMN_MAX : text_w;
     canon_w = canon_w > LIST_COLUMN_MAX ? LIST_COLUMN_MAX : canon_w;
+    fputc('\n', stdout);
     output_sgr(stdout, color, SGR_DIM);
-    printf("\nentities:");
+    printf("entities:");
     output_sgr_reset(stdout, color);
     printf(" %zu\n", shown);
     for (size_t i = 0; i < s->nmentions; i++) {

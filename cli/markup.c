@@ -34,8 +34,12 @@ typedef struct span_style {
     const char *open;  /* plain-text marker before the span */
     const char *close; /* plain-text marker after it */
     const char *sgr;   /* style on a terminal */
-    int layer;         /* higher layers nest inside and style over lower */
+    int layer;         /* 0 to STYLE_LAYERS - 1: higher layers nest inside
+                          and style over lower ones */
 } span_style;
+
+/* Layers of span_style: entities, then matches. */
+#define STYLE_LAYERS 2
 
 static const span_style span_styles[] = {
     {GZT_SPAN_MATCH, "match", "**", "**", SGR_RED_BOLD, 1},
@@ -137,7 +141,7 @@ restyle(printer *p)
         output_sgr_reset(p->f, true);
     p->styled = p->layout->base_sgr || p->nactive;
     output_sgr(p->f, true, p->layout->base_sgr);
-    for (int layer = 0; layer <= 1; layer++) {
+    for (int layer = 0; layer < STYLE_LAYERS; layer++) {
         for (size_t i = 0; i < p->nactive; i++) {
             const span_style *st = style_of(p->spans[p->active[i]].kind);
             if (st->layer == layer)

@@ -319,14 +319,19 @@ gzt_recognizer_find(gzt_recognizer *r, const char *title, size_t title_len,
     if (!c)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     c->n = 0;
-    elist l = {0};
-    int rc = find_field(r, title, title_len, GZT_ENT_TITLE, c, arena, &l, err);
+    /* the body first, so that a headline's "Lavrov" finds the body's
+     * "Sergey Lavrov"; the title's mentions come first in the result */
+    elist lb = {0}, lt = {0};
+    int rc = find_field(r, body, body_len, GZT_ENT_BODY, c, arena, &lb, err);
     if (rc == GZT_OK)
-        rc = find_field(r, body, body_len, GZT_ENT_BODY, c, arena, &l, err);
+        rc = find_field(r, title, title_len, GZT_ENT_TITLE, c, arena, &lt, err);
+    for (size_t i = 0; rc == GZT_OK && i < lb.n; i++)
+        if (push(&lt, arena, &lb.v[i]))
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
     if (rc)
         return rc;
-    *out = l.v;
-    *n = l.n;
+    *out = lt.v;
+    *n = lt.n;
     return GZT_OK;
 }
 

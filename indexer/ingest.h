@@ -29,9 +29,9 @@ typedef void (*gzt_ingest_progress_fn)(void *ctx, uint64_t bytes_done,
  * sorted order, or "-" for stdin) and pass it to @p fn.
  *
  * Ids: for a directory the path relative to it ("sub/a.txt"); for a single
- * text file its file name (no directory); for JSONL/CSV the id field (a record without
- * one gets "<file>:<line>"). doc->source is @p path as given. Text files
- * take their date from gzt_date_sniff() and their title from a first line
+ * text file its file name (no directory); for JSONL/CSV the id field (a record
+ * without one gets "<file>:<line>"). doc->source is @p path as given. Text
+ * files take their date from gzt_date_sniff() and their title from a first line
  * that is followed by a blank line and is shorter than 200 bytes; JSON and
  * CSV dates are parsed from YYYY-MM-DD, YYYYMMDD or an ISO timestamp.
  * Hidden files (".x") and binary files (a NUL in the first 8 KiB) are

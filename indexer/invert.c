@@ -281,8 +281,7 @@ entity_key_term(gzt_inv *inv, const char *s, size_t len, uint32_t base)
 }
 
 static int
-entity_terms(gzt_inv *inv, const gzt_entity *e, const char *text,
-             uint32_t base)
+entity_terms(gzt_inv *inv, const gzt_entity *e, const char *text, uint32_t base)
 {
     entctx c = {inv, gzt_entity_prefix(e->type), base};
     int rc = gzt_analyze(inv->an, e->canonical, e->canonical_len, 0,
@@ -357,10 +356,10 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
         uint32_t base = e->field == GZT_ENT_TITLE
                             ? pos_at(&inv->offs[1], e->start, next)
                             : pos_at(&inv->offs[0], e->start, body_end);
-        rc = entity_terms(inv, e,
-                          f->f[e->field == GZT_ENT_TITLE ? GZT_FIELD_TITLE
-                                                         : GZT_FIELD_BODY],
-                          base);
+        rc = entity_terms(
+            inv, e,
+            f->f[e->field == GZT_ENT_TITLE ? GZT_FIELD_TITLE : GZT_FIELD_BODY],
+            base);
     }
     if (rc)
         return gzt_err_set(

@@ -201,9 +201,16 @@ make_recognizer(gzt_writer *w, gzt_recognizer **out, gzt_error *err)
     *out = NULL;
     if (w->man.ner_model)
         rc = gzt_io_read_file(w->man.ner_model, &data, (size_t)256 << 20, err);
-    if (rc == GZT_OK)
-        rc = gzt_recognizer_new(out, w->man.ner_model ? data.p : NULL,
-                                data.len, err);
+    if (rc == GZT_OK) {
+        rc = gzt_recognizer_new(out, w->man.ner_model ? data.p : NULL, data.len,
+                                err);
+        if (rc == GZT_ECORRUPT && w->man.ner_model && err) {
+            char msg[sizeof err->msg + 1024];
+            snprintf(msg, sizeof msg, "%s: %s", w->man.ner_model, err->msg);
+            memcpy(err->msg, msg, sizeof err->msg - 1);
+            err->msg[sizeof err->msg - 1] = '\0';
+        }
+    }
     for (uint32_t i = 0; i < w->man.nlists && rc == GZT_OK; i++) {
         rc = gzt_io_read_file(w->man.lists[i], &data, (size_t)256 << 20, err);
         if (rc == GZT_OK)
@@ -228,9 +235,9 @@ setup_entities(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
     else if (opts->entities >= 0 && opts->entities != w->man.entities)
         return gzt_err_set(err, GZT_EINVAL,
                            "%s: the index was built with entities %s (change "
-                           "it with gazette reindex --%sentities)",
+                           "it with gazette reindex --%s-entities)",
                            w->dir, w->man.entities ? "on" : "off",
-                           w->man.entities ? "no-" : "");
+                           w->man.entities ? "no" : "with");
     for (const char *const *l = opts->entity_lists; l && *l; l++) {
         char abs[PATH_MAX];
         if (!realpath(*l, abs))
@@ -579,8 +586,8 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                   w->body.len,
                   doc->date,
                   doc->source,
-                  content_hash(w->title.p, w->title.len, w->body.p,
-                               w->body.len, doc->date),
+                  content_hash(w->title.p, w->title.len, w->body.p, w->body.len,
+                               doc->date),
                   NULL,
                   0,
                   false};
@@ -755,8 +762,8 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
  * unchanged is skipped before it is queued, so re-indexing an unchanged
  * collection tags nothing. */
 
-#define POOL_MAX 8                  /* worker threads at most */
-#define BATCH_DOCS 256              /* documents per batch */
+#define POOL_MAX 8                    /* worker threads at most */
+#define BATCH_DOCS 256                /* documents per batch */
 #define BATCH_BYTES ((size_t)4 << 20) /* text per batch */
 
 typedef struct item {
@@ -772,12 +779,12 @@ typedef struct item {
 } item;
 
 typedef struct batch {
-    item *v;                    /* documents */
-    size_t n, cap;              /* count, capacity */
-    gzt_buf text;               /* their strings */
-    size_t next;                /* next item to tag (under the pool lock) */
-    size_t done;                /* items tagged */
-    gzt_arena arena[POOL_MAX];  /* per worker: mentions */
+    item *v;                   /* documents */
+    size_t n, cap;             /* count, capacity */
+    gzt_buf text;              /* their strings */
+    size_t next;               /* next item to tag (under the pool lock) */
+    size_t done;               /* items tagged */
+    gzt_arena arena[POOL_MAX]; /* per worker: mentions */
 } batch;
 
 typedef struct worker_arg {
@@ -786,21 +793,20 @@ typedef struct worker_arg {
 } worker_arg;
 
 struct gzt_pool {
-    gzt_writer *w;                    /* owner */
-    worker_arg args[POOL_MAX];        /* what each thread is given */
-    int n;                            /* workers */
-    pthread_t th[POOL_MAX];           /* threads */
-    gzt_recognizer *rec[POOL_MAX];    /* their recognizers */
-    pthread_mutex_t mu;               /* guards everything below */
-    pthread_cond_t work;              /* a batch was submitted / stop */
-    pthread_cond_t done;              /* a batch was finished */
-    batch *job;                       /* batch being tagged, or NULL */
-    bool stop;                        /* threads must exit */
-    batch b[2];                       /* double buffer */
-    int fill;                         /* index of the batch being filled */
-    bool pending;                     /* b[!fill] is submitted, not inverted */
+    gzt_writer *w;                 /* owner */
+    worker_arg args[POOL_MAX];     /* what each thread is given */
+    int n;                         /* workers */
+    pthread_t th[POOL_MAX];        /* threads */
+    gzt_recognizer *rec[POOL_MAX]; /* their recognizers */
+    pthread_mutex_t mu;            /* guards everything below */
+    pthread_cond_t work;           /* a batch was submitted / stop */
+    pthread_cond_t done;           /* a batch was finished */
+    batch *job;                    /* batch being tagged, or NULL */
+    bool stop;                     /* threads must exit */
+    batch b[2];                    /* double buffer */
+    int fill;                      /* index of the batch being filled */
+    bool pending;                  /* b[!fill] is submitted, not inverted */
 };
-
 
 static void *
 worker_main(void *arg)
@@ -820,10 +826,9 @@ worker_main(void *arg)
         item *it = &b->v[i];
         const char *base = (const char *)b->text.p;
         gzt_err_clear(&it->err);
-        it->rc = gzt_recognizer_find(p->rec[t], base + it->title,
-                                     it->title_len, base + it->body,
-                                     it->body_len, &b->arena[t], &it->ents,
-                                     &it->nents, &it->err);
+        it->rc = gzt_recognizer_find(
+            p->rec[t], base + it->title, it->title_len, base + it->body,
+            it->body_len, &b->arena[t], &it->ents, &it->nents, &it->err);
         pthread_mutex_lock(&p->mu);
         if (++b->done == b->n) {
             p->job = NULL;
@@ -949,18 +954,13 @@ batch_invert(gzt_writer *w, batch *b, gzt_ingest_stats *st, gzt_error *err)
                 *err = it->err;
             return it->rc;
         }
-        prepared pr = {base + it->id,
-                       strlen(base + it->id),
-                       base + it->title,
-                       it->title_len,
-                       base + it->body,
-                       it->body_len,
-                       it->date,
-                       it->has_source ? base + it->source : NULL,
-                       it->hash,
-                       it->ents,
-                       it->nents,
-                       true};
+        prepared pr = {
+            base + it->id,    strlen(base + it->id),
+            base + it->title, it->title_len,
+            base + it->body,  it->body_len,
+            it->date,         it->has_source ? base + it->source : NULL,
+            it->hash,         it->ents,
+            it->nents,        true};
         gzt_add_result r;
         int rc = add_prepared(w, &pr, &r, err);
         if (rc)
@@ -1020,8 +1020,8 @@ put_str(gzt_buf *b, const char *s, size_t len, size_t *off)
 
 /* Queue @p doc (or skip it when it is unchanged); cycle when full. */
 static int
-pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc,
-         gzt_ingest_stats *st, gzt_error *err)
+pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
+         gzt_error *err)
 {
     if (!doc->id || !doc->id[0])
         return gzt_err_set(err, GZT_EINVAL, "document without an id");
@@ -1076,8 +1076,8 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc,
         uint32_t si, sd;
         if ((rc = find_in_segments(w, doc->id, idlen, false, &si, &sd, err)))
             return rc;
-        if (si != UINT32_MAX && gzt_segment_dochash(w->segs[si], sd) ==
-                                    it->hash) {
+        if (si != UINT32_MAX &&
+            gzt_segment_dochash(w->segs[si], sd) == it->hash) {
             if (hmap_put(&w->touched, key, 1))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
             st->unchanged++;

@@ -12,15 +12,15 @@
 #include "searcher/query.h"
 
 struct gzt_index {
-    char *dir;          /* index directory */
-    gzt_manifest man;   /* the snapshot's manifest */
-    gzt_segment **segs; /* open segments, in docid order */
-    uint32_t nsegs;     /* count */
-    uint64_t *base;     /* first global docid of each segment */
-    uint64_t live;      /* live documents */
-    uint64_t tokens;    /* sum of live document lengths */
-    double avgdl;       /* tokens / live (1 when empty) */
-    gzt_analyzer *an;   /* the index's analyzer */
+    char *dir;           /* index directory */
+    gzt_manifest man;    /* the snapshot's manifest */
+    gzt_segment **segs;  /* open segments, in docid order */
+    uint32_t nsegs;      /* count */
+    uint64_t *base;      /* first global docid of each segment */
+    uint64_t live;       /* live documents */
+    uint64_t tokens;     /* sum of live document lengths */
+    double avgdl;        /* tokens / live (1 when empty) */
+    gzt_analyzer *an;    /* the index's analyzer */
     struct gzt_gaz *gaz; /* entity lists, loaded when entity: needs them */
 };
 
@@ -46,9 +46,9 @@ struct gzt_results {
     size_t nhits;     /* count */
     size_t offset;    /* opts.offset */
     uint64_t total;   /* matches */
-    double micros;       /* time taken */
-    uint8_t **bits;      /* per segment, the matching docs (only from
-                            gzt_search_bits()); arena */
+    double micros;    /* time taken */
+    uint8_t **bits;   /* per segment, the matching docs (only from
+                         gzt_search_bits()); arena */
 };
 
 /* gzt_search() that also records every match in r->bits. */

@@ -516,8 +516,8 @@ index_gaz(gzt_index *idx, gzt_error *err)
     gzt_buf b = GZT_BUF_INIT;
     for (uint32_t i = 0; rc == GZT_OK && i < idx->man.nlists; i++) {
         /* a list that vanished since indexing only loses its aliases */
-        if (gzt_io_read_file(idx->man.lists[i], &b, (size_t)256 << 20,
-                             NULL) == GZT_OK)
+        if (gzt_io_read_file(idx->man.lists[i], &b, (size_t)256 << 20, NULL) ==
+            GZT_OK)
             rc = gzt_gaz_add_user(idx->gaz, (const char *)b.p, b.len,
                                   idx->man.lists[i], err);
     }

@@ -1290,14 +1290,14 @@ main(void)
       cmocka_unit_test(test_same_id_twice_in_one_batch_keeps_the_last_version),
       cmocka_unit_test(test_delete_found_and_not_found),
 #if 1
-        /* BUG: a batch document deleted still answers for its id */
-        cmocka_unit_test(test_a_document_deleted_in_the_batch_is_gone),
+      /* BUG: a batch document deleted still answers for its id */
+      cmocka_unit_test(test_a_document_deleted_in_the_batch_is_gone),
 #endif
       cmocka_unit_test(test_deletes_across_segments),
       cmocka_unit_test(test_tiny_memory_budget_merges_to_the_same_results),
 #if 1
-        /* BUG: merges of non-adjacent segments reorder documents */
-        cmocka_unit_test(test_merge_keeps_the_docid_order_of_tied_documents),
+      /* BUG: merges of non-adjacent segments reorder documents */
+      cmocka_unit_test(test_merge_keeps_the_docid_order_of_tied_documents),
 #endif
       cmocka_unit_test(test_uncommitted_work_is_invisible_and_dropped_on_close),
       cmocka_unit_test(test_a_second_writer_is_locked_out),
@@ -1307,8 +1307,8 @@ main(void)
       cmocka_unit_test(test_language_mismatch_is_invalid),
       cmocka_unit_test(test_a_new_index_takes_the_language_asked_for),
 #if 1
-        /* BUG: a failed gzt_writer_open() deletes the committed segments */
-        cmocka_unit_test(test_a_language_mismatch_leaves_the_index_intact),
+      /* BUG: a failed gzt_writer_open() deletes the committed segments */
+      cmocka_unit_test(test_a_language_mismatch_leaves_the_index_intact),
 #endif
       cmocka_unit_test(test_a_reused_error_reports_the_new_failure),
       cmocka_unit_test(test_corpus_index_answers_and_checks),
