@@ -57,6 +57,21 @@ gzt_entity_prefix(int type)
 }
 
 int
+gzt_builtin_gazetteer(gzt_gaz **out, gzt_error *err)
+{
+    const uint8_t *c, *p, *o, *t;
+    size_t cl, pl, ol, tl;
+    *out = NULL;
+    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
+        !gzt_resource_get("people.tsv", &p, &pl) ||
+        !gzt_resource_get("orgs.tsv", &o, &ol) ||
+        !gzt_resource_get("titles.txt", &t, &tl))
+        return gzt_err_set(err, GZT_ENOTFOUND, "built-in lists missing");
+    return gzt_gaz_load(out, (const char *)c, cl, (const char *)p, pl,
+                        (const char *)o, ol, (const char *)t, tl, err);
+}
+
+int
 gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
                    gzt_error *err)
 {
@@ -64,23 +79,14 @@ gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
     gzt_recognizer *r = gzt_calloc(1, sizeof *r);
     if (!r)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    const uint8_t *c = NULL, *p = NULL, *o = NULL, *t = NULL, *m = NULL;
-    size_t cl = 0, pl = 0, ol = 0, tl = 0, ml = 0;
-    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
-        !gzt_resource_get("people.tsv", &p, &pl) ||
-        !gzt_resource_get("orgs.tsv", &o, &ol) ||
-        !gzt_resource_get("titles.txt", &t, &tl) ||
-        !gzt_resource_get("ner.bin", &m, &ml)) {
+    const uint8_t *m = model;
+    size_t ml = model_len;
+    if (!model && !gzt_resource_get("ner.bin", &m, &ml)) {
         gzt_free(r);
         return gzt_err_set(err, GZT_ENOTFOUND,
                            "the built-in entity model is missing");
     }
-    if (model) {
-        m = model;
-        ml = model_len;
-    }
-    int rc = gzt_gaz_load(&r->gaz, (const char *)c, cl, (const char *)p, pl,
-                          (const char *)o, ol, (const char *)t, tl, err);
+    int rc = gzt_builtin_gazetteer(&r->gaz, err);
     if (rc == GZT_OK)
         rc = gzt_ner_load(&r->ner, m, ml, err);
     if (rc) {

@@ -55,6 +55,9 @@ GZT_NODISCARD int gzt_entity_decode(const void *p, size_t len, size_t title_len,
                                     size_t body_len, gzt_arena *arena,
                                     gzt_entity **out, size_t *n);
 
+/* A gazetteer of the built-in lists (common/gazetteers/). */
+GZT_NODISCARD int gzt_builtin_gazetteer(gzt_gaz **out, gzt_error *err);
+
 /* The query-field term prefix of an entity type (GZT_PREFIX_PERSON...). */
 char gzt_entity_prefix(int type);
 

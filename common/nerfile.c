@@ -4,7 +4,7 @@
  * a model from an IOB2 file and evaluating one, on top of nertrain.c, with
  * the built-in gazetteer and word clusters (common/resources.c).
  */
-#include "common/gazetteer.h"
+#include "common/entity.h"
 #include "common/io.h"
 #include "common/nertrain.h"
 #include "common/resources.h"
@@ -23,21 +23,6 @@ prefix_path(gzt_error *err, const char *path)
     snprintf(msg, sizeof msg, "%s: %s", path, err->msg);
     memcpy(err->msg, msg, sizeof err->msg - 1);
     err->msg[sizeof err->msg - 1] = '\0';
-}
-
-/* the built-in gazetteer */
-static int
-builtin_gaz(gzt_gaz **out, gzt_error *err)
-{
-    const uint8_t *c, *p, *o, *t;
-    size_t cl, pl, ol, tl;
-    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
-        !gzt_resource_get("people.tsv", &p, &pl) ||
-        !gzt_resource_get("orgs.tsv", &o, &ol) ||
-        !gzt_resource_get("titles.txt", &t, &tl))
-        return gzt_err_set(err, GZT_ENOTFOUND, "built-in lists missing");
-    return gzt_gaz_load(out, (const char *)c, cl, (const char *)p, pl,
-                        (const char *)o, ol, (const char *)t, tl, err);
 }
 
 /* @p path's model, or the built-in one */
@@ -95,7 +80,7 @@ gzt_ner_evaluate(gzt_ner_report *out, const char *iob2_path,
     if (rc == GZT_OK)
         rc = load_model(&m, model_path, err);
     if (rc == GZT_OK && gzt_ner_wants_gazetteer(m) &&
-        (rc = builtin_gaz(&g, err)) == GZT_OK)
+        (rc = gzt_builtin_gazetteer(&g, err)) == GZT_OK)
         gzt_ner_set_gazetteer(m, g);
     gzt_ner_scores s;
     if (rc == GZT_OK)
@@ -145,7 +130,7 @@ gzt_ner_train_file(const char *iob2_path, const char *model_path,
     if (rc == GZT_OK && dev_path)
         rc = gzt_io_read_file(dev_path, &dev, IOB2_MAX, err);
     if (rc == GZT_OK)
-        rc = builtin_gaz(&g, err);
+        rc = gzt_builtin_gazetteer(&g, err);
     if (rc == GZT_OK) {
         gzt_ner_train_opts o;
         gzt_ner_train_opts_init(&o);

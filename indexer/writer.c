@@ -556,21 +556,32 @@ content_hash(const void *title, size_t tlen, const void *body, size_t blen,
 static int add_prepared(gzt_writer *w, const prepared *p,
                         gzt_add_result *result, gzt_error *err);
 
+/* The ceilings every added document must keep; *idlen its id's bytes. */
+static int
+check_doc(const gzt_doc *doc, size_t *idlen, gzt_error *err)
+{
+    if (!doc->id || !doc->id[0])
+        return gzt_err_set(err, GZT_EINVAL, "document without an id");
+    *idlen = strlen(doc->id);
+    if (*idlen > GZT_ID_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)",
+                           *idlen, GZT_ID_MAX);
+    if (doc->title_len + doc->body_len > GZT_DOC_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "%s: document of %zu bytes (over 64 MiB)", doc->id,
+                           doc->title_len + doc->body_len);
+    return GZT_OK;
+}
+
 int
 gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                gzt_error *err)
 {
     gzt_err_clear(err);
-    if (!doc->id || !doc->id[0])
-        return gzt_err_set(err, GZT_EINVAL, "document without an id");
-    size_t idlen = strlen(doc->id);
-    if (idlen > GZT_ID_MAX)
-        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)", idlen,
-                           GZT_ID_MAX);
-    if (doc->title_len + doc->body_len > GZT_DOC_MAX)
-        return gzt_err_set(err, GZT_ETOOBIG,
-                           "%s: document of %zu bytes (over 64 MiB)", doc->id,
-                           doc->title_len + doc->body_len);
+    size_t idlen;
+    int crc = check_doc(doc, &idlen, err);
+    if (crc)
+        return crc;
     gzt_buf_reset(&w->title);
     gzt_buf_reset(&w->body);
     if (gzt_utf8_repair(&w->title, doc->title ? doc->title : "",
@@ -1023,16 +1034,10 @@ static int
 pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
          gzt_error *err)
 {
-    if (!doc->id || !doc->id[0])
-        return gzt_err_set(err, GZT_EINVAL, "document without an id");
-    size_t idlen = strlen(doc->id);
-    if (idlen > GZT_ID_MAX)
-        return gzt_err_set(err, GZT_ETOOBIG, "id of %zu bytes (over %u)", idlen,
-                           GZT_ID_MAX);
-    if (doc->title_len + doc->body_len > GZT_DOC_MAX)
-        return gzt_err_set(err, GZT_ETOOBIG,
-                           "%s: document of %zu bytes (over 64 MiB)", doc->id,
-                           doc->title_len + doc->body_len);
+    size_t idlen;
+    int crc = check_doc(doc, &idlen, err);
+    if (crc)
+        return crc;
     batch *b = &p->b[p->fill];
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : BATCH_DOCS;

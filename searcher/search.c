@@ -26,7 +26,6 @@
 #include "common/date.h"
 #include "common/entity.h"
 #include "common/io.h"
-#include "common/resources.h"
 #include "searcher/reader.h"
 
 /* ---- the reader -------------------------------------------------------- */
@@ -504,15 +503,7 @@ index_gaz(gzt_index *idx, gzt_error *err)
 {
     if (idx->gaz)
         return GZT_OK;
-    const uint8_t *c, *p, *o, *t;
-    size_t cl, pl, ol, tl;
-    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
-        !gzt_resource_get("people.tsv", &p, &pl) ||
-        !gzt_resource_get("orgs.tsv", &o, &ol) ||
-        !gzt_resource_get("titles.txt", &t, &tl))
-        return gzt_err_set(err, GZT_ENOTFOUND, "built-in lists missing");
-    int rc = gzt_gaz_load(&idx->gaz, (const char *)c, cl, (const char *)p, pl,
-                          (const char *)o, ol, (const char *)t, tl, err);
+    int rc = gzt_builtin_gazetteer(&idx->gaz, err);
     gzt_buf b = GZT_BUF_INIT;
     for (uint32_t i = 0; rc == GZT_OK && i < idx->man.nlists; i++) {
         /* a list that vanished since indexing only loses its aliases */

@@ -421,15 +421,15 @@ complete_words() { # WORDS...: what bash completes after them
 }
 [ "$(complete_words gazette bench '')" = ner ] || fail "bash: gazette bench <TAB>"
 [ "$(complete_words gazette ner '')" = train ] || fail "bash: gazette ner <TAB>"
-complete_words gazette bench ner -- | grep -qw -- --model || fail "bash: bench ner options"
-complete_words gazette ner train --d | grep -qw -- --dev || fail "bash: ner train options"
+complete_words gazette bench ner -- | grep -w -- --model >/dev/null || fail "bash: bench ner options"
+complete_words gazette ner train --d | grep -w -- --dev >/dev/null || fail "bash: ner train options"
 [ "$(complete_words gazette entities --type '')" = "PER ORG LOC MISC" ] || fail "bash: --type values"
-complete_words gazette index --entities 'mi' | grep -qw mine.tsv || fail "bash: --entities completes files"
+complete_words gazette index --entities 'mi' | grep -w mine.tsv >/dev/null || fail "bash: --entities completes files"
 if command -v fish >/dev/null; then
     "$G" --generate complete-fish >comp.fish
-    fish -c 'source comp.fish; complete -C "gazette bench "' | grep -q '^ner' ||
+    fish -c 'source comp.fish; complete -C "gazette bench "' | grep '^ner' >/dev/null ||
         fail "fish: gazette bench <TAB>"
-    fish -c 'source comp.fish; complete -C "gazette ner train --"' | grep -q '^--dev' ||
+    fish -c 'source comp.fish; complete -C "gazette ner train --"' | grep '^--dev' >/dev/null ||
         fail "fish: ner train options"
 fi
 if command -v zsh >/dev/null; then
