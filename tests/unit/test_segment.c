@@ -68,7 +68,8 @@ static char *
 xmemdup(const void *s, size_t n)
 {
     char *d = xmalloc(n + 1);
-    memcpy(d, s, n);
+    if (n)
+        memcpy(d, s, n);
     d[n] = '\0';
     return d;
 }
