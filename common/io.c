@@ -116,6 +116,12 @@ gzt_rfile_open(gzt_rfile *f, const char *path, const char magic[8],
         gzt_rfile_close(f);
         return rc;
     }
+    /* Reading the whole file for its checksum made all of it resident in
+     * this process; give the pages back (they stay in the page cache), so
+     * that a writer that opens every segment, or a reader of a large
+     * index, pays in RSS only for what it then touches. */
+    if (f->size > (1u << 20))
+        (void)madvise((void *)(uintptr_t)f->base, f->size, MADV_DONTNEED);
     return GZT_OK;
 }
 
