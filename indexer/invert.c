@@ -52,6 +52,9 @@ struct gzt_inv {
                           body [0] and title [1], for entity positions */
     int field;         /* field being analysed: index into offs, -1 none */
     gzt_buf scratch;   /* a prefixed term */
+    struct ecache *ec; /* entity terms by (type, canonical, surface) */
+    uint32_t eccap;    /* slots, a power of two */
+    uint32_t ecn;      /* entries */
     uint64_t *toks;    /* (term id << 32 | position) of the current doc */
     size_t ntoks;      /* count */
     size_t tokcap;     /* capacity */
@@ -83,6 +86,7 @@ reset(gzt_inv *inv)
     gzt_buf_free(&inv->offs[0]);
     gzt_buf_free(&inv->offs[1]);
     gzt_buf_free(&inv->scratch);
+    gzt_free(inv->ec);
     gzt_arena_fini(&inv->strings);
     gzt_analyzer *a = inv->an;
     memset(inv, 0, sizeof *inv);
@@ -102,7 +106,7 @@ gzt_inv_free(gzt_inv *inv)
 size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
-    return inv->strings.used + inv->postbytes +
+    return inv->strings.used + inv->postbytes + (size_t)inv->eccap * 32 +
            (size_t)inv->cap * sizeof(tentry) + (size_t)inv->tcap * 8 +
            inv->recs.cap + (size_t)inv->dcap * sizeof(docrec) + inv->tokcap * 8;
 }
@@ -307,6 +311,90 @@ entity_terms(gzt_inv *inv, const gzt_entity *e, const char *text, uint32_t base)
     return GZT_OK;
 }
 
+/* The terms of a mention depend only on its type, canonical form and
+ * surface, which repeat ("Iran" ten times an article): they are worked out
+ * once per flush and replayed, as (term id, position from the mention). */
+typedef struct ecache {
+    uint64_t hash;   /* of the key; 0 = empty slot */
+    char *key;       /* type, canonical form, NUL, surface (arena) */
+    uint32_t len;    /* bytes of key */
+    uint32_t n;      /* pairs */
+    uint64_t *pairs; /* term id << 32 | relative position (arena) */
+} ecache;
+
+static int
+entity_terms_cached(gzt_inv *inv, const gzt_entity *e, const char *text,
+                    uint32_t base)
+{
+    gzt_buf_reset(&inv->scratch);
+    if (gzt_buf_putc(&inv->scratch, e->type) ||
+        gzt_buf_append(&inv->scratch, e->canonical, e->canonical_len) ||
+        gzt_buf_putc(&inv->scratch, 0) ||
+        gzt_buf_append(&inv->scratch, text + e->start, e->end - e->start))
+        return GZT_ENOMEM;
+    uint32_t len = (uint32_t)inv->scratch.len;
+    uint64_t h = gzt_hash64(inv->scratch.p, len) | 1;
+    if ((inv->ecn + 1) * 2 > inv->eccap) {
+        uint32_t ncap = inv->eccap ? inv->eccap * 2 : 1024;
+        ecache *nc = gzt_calloc(ncap, sizeof *nc);
+        if (!nc)
+            return GZT_ENOMEM;
+        for (uint32_t i = 0; i < inv->eccap; i++) {
+            if (!inv->ec[i].hash)
+                continue;
+            uint32_t j = (uint32_t)inv->ec[i].hash & (ncap - 1);
+            while (nc[j].hash)
+                j = (j + 1) & (ncap - 1);
+            nc[j] = inv->ec[i];
+        }
+        gzt_free(inv->ec);
+        inv->ec = nc;
+        inv->eccap = ncap;
+    }
+    uint32_t j = (uint32_t)h & (inv->eccap - 1);
+    while (inv->ec[j].hash) {
+        ecache *c = &inv->ec[j];
+        if (c->hash == h && c->len == len &&
+            !memcmp(c->key, inv->scratch.p, len)) {
+            for (uint32_t k = 0; k < c->n; k++) {
+                if (inv->ntoks == inv->tokcap) {
+                    size_t ncap = inv->tokcap ? inv->tokcap * 2 : 1024;
+                    uint64_t *nt = gzt_realloc(inv->toks, ncap * sizeof *nt);
+                    if (!nt)
+                        return GZT_ENOMEM;
+                    inv->toks = nt;
+                    inv->tokcap = ncap;
+                }
+                inv->toks[inv->ntoks++] = c->pairs[k] + base;
+            }
+            return GZT_OK;
+        }
+        j = (j + 1) & (inv->eccap - 1);
+    }
+    char *key =
+        gzt_arena_strndup(&inv->strings, (const char *)inv->scratch.p, len);
+    if (!key)
+        return GZT_ENOMEM;
+    size_t before = inv->ntoks;
+    int rc = entity_terms(inv, e, text, base);
+    if (rc)
+        return rc;
+    uint32_t n = (uint32_t)(inv->ntoks - before);
+    uint64_t *pairs = gzt_arena_alloc(&inv->strings, (n + 1) * sizeof *pairs);
+    if (!pairs)
+        return GZT_ENOMEM;
+    for (uint32_t k = 0; k < n; k++)
+        pairs[k] = inv->toks[before + k] - base;
+    ecache *c = &inv->ec[j];
+    c->hash = h;
+    c->key = key;
+    c->len = len;
+    c->n = n;
+    c->pairs = pairs;
+    inv->ecn++;
+    return GZT_OK;
+}
+
 static int
 cmp_u64(const void *a, const void *b)
 {
@@ -356,7 +444,7 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
         uint32_t base = e->field == GZT_ENT_TITLE
                             ? pos_at(&inv->offs[1], e->start, next)
                             : pos_at(&inv->offs[0], e->start, body_end);
-        rc = entity_terms(
+        rc = entity_terms_cached(
             inv, e,
             f->f[e->field == GZT_ENT_TITLE ? GZT_FIELD_TITLE : GZT_FIELD_BODY],
             base);
