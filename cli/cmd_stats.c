@@ -68,6 +68,13 @@ stats_text(const gzt_index *idx, const gzt_stats *st)
     row("language", buf);
     snprintf(buf, sizeof buf, "%.*s", FIXED_STR(st->engine));
     row("engine", buf);
+    snprintf(buf, sizeof buf, "%s%s", st->entities ? "on" : "off",
+             !st->entities   ? ""
+             : st->ner_model ? " (user model)"
+                             : " (built-in model)");
+    row("entities", buf);
+    if (st->entity_lists)
+        row_count("entity lists", st->entity_lists);
     row_count("generation", st->generation);
     if (st->sources == 0)
         row("sources", "none");
@@ -118,6 +125,9 @@ stats_json(const gzt_index *idx, const gzt_stats *st)
     ok &= jsonl_set(
         obj, "engine",
         jsonl_string(st->engine, strnlen(st->engine, sizeof st->engine)));
+    ok &= jsonl_set(obj, "entities", json_boolean(st->entities));
+    ok &= jsonl_set(obj, "entity_lists", jsonl_uint(st->entity_lists));
+    ok &= jsonl_set(obj, "ner_model", json_boolean(st->ner_model));
     for (uint32_t i = 0; ok && i < st->sources; i++) {
         const char *format = NULL;
         const char *path = gzt_index_source(idx, i, &format);

@@ -310,6 +310,9 @@ typedef struct gzt_stats {
     uint32_t sources;         /**< recorded sources */
     char language[32];        /**< analyzer language or "none" */
     char engine[16];          /**< "native" */
+    int entities;             /**< 1 when entities are recognised, else 0 */
+    uint32_t entity_lists;    /**< user entity lists recorded in the index */
+    int ner_model;            /**< 1 when a user tagger model is recorded */
     uint64_t bytes_dict;      /**< bytes of term dictionaries */
     uint64_t bytes_postings;  /**< bytes of doc/freq postings and skips */
     uint64_t bytes_positions; /**< bytes of positions */

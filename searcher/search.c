@@ -145,6 +145,9 @@ gzt_index_stats(const gzt_index *idx, gzt_stats *out)
     out->sources = idx->man.nsources;
     snprintf(out->language, sizeof out->language, "%s", idx->man.language);
     snprintf(out->engine, sizeof out->engine, "%s", idx->man.engine);
+    out->entities = idx->man.entities;
+    out->entity_lists = idx->man.nlists;
+    out->ner_model = idx->man.ner_model != NULL;
     for (uint32_t i = 0; i < idx->nsegs; i++) {
         const gzt_segment *s = idx->segs[i];
         out->deleted += s->ndeleted;
