@@ -50,6 +50,17 @@ gzt_err_set(gzt_error *err, int code, const char *fmt, ...)
 }
 
 void
+gzt_err_prefix(gzt_error *err, const char *prefix)
+{
+    if (!err)
+        return;
+    char msg[sizeof err->msg + 1024];
+    snprintf(msg, sizeof msg, "%s: %s", prefix, err->msg);
+    memcpy(err->msg, msg, sizeof err->msg - 1);
+    err->msg[sizeof err->msg - 1] = '\0';
+}
+
+void
 gzt_err_clear(gzt_error *err)
 {
     if (err) {

@@ -32,6 +32,8 @@
  * failure wins. */
 int gzt_err_set(gzt_error *err, int code, const char *fmt, ...)
     GZT_PRINTF(3, 4);
+/* Put "@p prefix: " before the message in @p err (NULL allowed). */
+void gzt_err_prefix(gzt_error *err, const char *prefix);
 /* Clear @p err (NULL allowed). */
 void gzt_err_clear(gzt_error *err);
 

@@ -15,16 +15,6 @@
 #define IOB2_MAX ((size_t)1 << 30)
 #define MODEL_MAX ((size_t)256 << 20)
 
-/* put "PATH: " before the message in @p err */
-static void
-prefix_path(gzt_error *err, const char *path)
-{
-    char msg[sizeof err->msg + 1024];
-    snprintf(msg, sizeof msg, "%s: %s", path, err->msg);
-    memcpy(err->msg, msg, sizeof err->msg - 1);
-    err->msg[sizeof err->msg - 1] = '\0';
-}
-
 /* @p path's model, or the built-in one */
 static int
 load_model(gzt_ner **out, const char *path, gzt_error *err)
@@ -41,7 +31,7 @@ load_model(gzt_ner **out, const char *path, gzt_error *err)
     if (rc == GZT_OK) {
         rc = gzt_ner_load(out, b.p, b.len, err);
         if (rc == GZT_ECORRUPT && err && err->code == GZT_ECORRUPT)
-            prefix_path(err, path);
+            gzt_err_prefix(err, path);
     }
     gzt_buf_free(&b);
     return rc;
@@ -52,7 +42,7 @@ static int
 name_file(int rc, const char *path, gzt_error *err)
 {
     if (rc == GZT_EINVAL && err && strncmp(err->msg, path, strlen(path)))
-        prefix_path(err, path);
+        gzt_err_prefix(err, path);
     return rc;
 }
 

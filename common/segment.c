@@ -728,3 +728,30 @@ gzt_store_record(gzt_buf *out, const gzt_docfields *f)
     }
     return rc;
 }
+
+int
+gzt_segment_find_id(gzt_segment *s, const char *id, size_t len,
+                    const uint8_t *del, bool *found, uint32_t *doc,
+                    gzt_error *err)
+{
+    *found = false;
+    if (!del)
+        del = s->delbits;
+    uint32_t first, n;
+    gzt_segment_id_range(s, gzt_id_hash(id, len), &first, &n);
+    for (uint32_t k = 0; k < n; k++) {
+        uint32_t d = gzt_segment_id_doc(s, first + k);
+        if (del && (del[d >> 3] >> (d & 7) & 1))
+            continue;
+        gzt_docfields f;
+        int rc = gzt_segment_doc(s, d, &f, err);
+        if (rc)
+            return rc;
+        if (f.len[GZT_FIELD_ID] == len && !memcmp(f.f[GZT_FIELD_ID], id, len)) {
+            *found = true;
+            *doc = d;
+            return GZT_OK;
+        }
+    }
+    return GZT_OK;
+}

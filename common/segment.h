@@ -118,6 +118,14 @@ gzt_id_hash(const char *id, size_t len)
  * Callers confirm the id against the stored document. */
 void gzt_segment_id_range(const gzt_segment *s, uint64_t hash, uint32_t *first,
                           uint32_t *n);
+/* The document of @p s with external id @p id that is not deleted in
+ * @p del (a bitmap; NULL: the segment's own deletions): *doc, or
+ * *found false. The id is confirmed against the stored document. */
+GZT_NODISCARD int gzt_segment_find_id(gzt_segment *s, const char *id,
+                                      size_t len, const uint8_t *del,
+                                      bool *found, uint32_t *doc,
+                                      gzt_error *err);
+
 static inline uint32_t
 gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
 {

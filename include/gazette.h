@@ -573,7 +573,7 @@ typedef struct gzt_ner_report {
 
 /**
  * Tag the IOB2 file @p iob2_path (CoNLL-2003 columns: word first, tag
- * last; blank line between sentences; -DOCSTART- between documents) with
+ * last; blank line between sentences; a DOCSTART line between documents) with
  * the model at @p model_path (NULL: the built-in model) and score it as
  * conlleval does (an entity counts only with its exact span and type).
  *

@@ -204,12 +204,8 @@ make_recognizer(gzt_writer *w, gzt_recognizer **out, gzt_error *err)
     if (rc == GZT_OK) {
         rc = gzt_recognizer_new(out, w->man.ner_model ? data.p : NULL, data.len,
                                 err);
-        if (rc == GZT_ECORRUPT && w->man.ner_model && err) {
-            char msg[sizeof err->msg + 1024];
-            snprintf(msg, sizeof msg, "%s: %s", w->man.ner_model, err->msg);
-            memcpy(err->msg, msg, sizeof err->msg - 1);
-            err->msg[sizeof err->msg - 1] = '\0';
-        }
+        if (rc == GZT_ECORRUPT && w->man.ner_model)
+            gzt_err_prefix(err, w->man.ner_model);
     }
     for (uint32_t i = 0; i < w->man.nlists && rc == GZT_OK; i++) {
         rc = gzt_io_read_file(w->man.lists[i], &data, (size_t)256 << 20, err);
@@ -462,25 +458,14 @@ find_in_segments(gzt_writer *w, const char *id, size_t len, bool all,
                  uint32_t *seg, uint32_t *doc, gzt_error *err)
 {
     *seg = UINT32_MAX;
-    uint64_t h = gzt_id_hash(id, len);
     uint32_t n = all ? w->man.nsegs : w->nold;
     for (uint32_t i = n; i-- > 0;) {
-        uint32_t first, cnt;
-        gzt_segment_id_range(w->segs[i], h, &first, &cnt);
-        for (uint32_t k = 0; k < cnt; k++) {
-            uint32_t d = gzt_segment_id_doc(w->segs[i], first + k);
-            if (seg_deleted(w, i, d))
-                continue;
-            gzt_docfields f;
-            int rc = gzt_segment_doc(w->segs[i], d, &f, err);
-            if (rc)
-                return rc;
-            if (f.len[GZT_FIELD_ID] == len &&
-                !memcmp(f.f[GZT_FIELD_ID], id, len)) {
-                *seg = i;
-                *doc = d;
-                return GZT_OK;
-            }
+        bool found;
+        int rc = gzt_segment_find_id(w->segs[i], id, len, w->del[i], &found,
+                                     doc, err);
+        if (rc || found) {
+            *seg = found ? i : UINT32_MAX;
+            return rc;
         }
     }
     return GZT_OK;

@@ -183,26 +183,12 @@ gzt_index_find(gzt_index *idx, const char *id, uint32_t *seg, uint32_t *doc,
 {
     *found = false;
     size_t len = strlen(id);
-    uint64_t h = gzt_id_hash(id, len);
     for (uint32_t i = idx->nsegs; i-- > 0;) {
-        gzt_segment *s = idx->segs[i];
-        uint32_t first, cnt;
-        gzt_segment_id_range(s, h, &first, &cnt);
-        for (uint32_t k = 0; k < cnt; k++) {
-            uint32_t d = gzt_segment_id_doc(s, first + k);
-            if (gzt_segment_deleted(s, d))
-                continue;
-            gzt_docfields f;
-            int rc = gzt_segment_doc(s, d, &f, err);
-            if (rc)
-                return rc;
-            if (f.len[GZT_FIELD_ID] == len &&
-                !memcmp(f.f[GZT_FIELD_ID], id, len)) {
-                *seg = i;
-                *doc = d;
-                *found = true;
-                return GZT_OK;
-            }
+        int rc =
+            gzt_segment_find_id(idx->segs[i], id, len, NULL, found, doc, err);
+        if (rc || *found) {
+            *seg = i;
+            return rc;
         }
     }
     return GZT_OK;
