@@ -5,27 +5,7 @@
 # files that were truncated or had a byte flipped (exit 2 naming the file,
 # never a crash or a wrong answer).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
-fail() {
-    echo "FAIL: $*" >&2
-    sed 's/^/  stdout| /' "$tmp/out" | head -20 | cut -c1-300 >&2
-    sed 's/^/  stderr| /' "$tmp/err" | head -20 | cut -c1-300 >&2
-    exit 1
-}
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    [ "$rc" = "$want" ] || fail "exit $rc, want $want: $(echo "$*" | cut -c1-200)"
-}
-has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
+. "$(dirname "$0")/lib/common.sh"
 one_error_line() { # TEXT: one line on stderr, "gazette: ...TEXT..."
     [ "$(wc -l <"$tmp/err")" = 1 ] || fail "not one line on stderr"
     grep -q '^gazette: ' "$tmp/err" || fail "error does not start with gazette:"

@@ -9,30 +9,8 @@
 # of the two-word commands) and, with ../shared/data, the shipped model's
 # recorded validation F1.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-GZT_SHARED=${GZT_SHARED:-$GZT_SOURCE/../shared}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
-fail() {
-    echo "FAIL: $*" >&2
-    sed 's/^/  stdout| /' "$tmp/out" | head -30 | cat -v >&2
-    sed 's/^/  stderr| /' "$tmp/err" | head -20 >&2
-    exit 1
-}
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    [ "$rc" = "$want" ] || fail "exit $rc, want $want: $*"
-}
-has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
-hasnt() { ! grep -qF -- "$1" "$tmp/${2:-out}" || fail "unwanted '$1' in ${2:-out}"; }
 # error_is STATUS TEXT CMD...: exit STATUS, nothing on stdout, one line on
 # stderr starting with "gazette:" and containing TEXT.
 error_is() {

@@ -4,27 +4,7 @@
 # line on standard error starting with "gazette:", partial ingest failures
 # that still commit what was readable, and punctuation that is never an error.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-
-run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
-fail() {
-    echo "FAIL: $*" >&2
-    sed 's/^/  stdout| /' "$tmp/out" | head -20 >&2
-    sed 's/^/  stderr| /' "$tmp/err" | head -20 >&2
-    exit 1
-}
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    [ "$rc" = "$want" ] || fail "exit $rc, want $want: $*"
-}
-has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
+. "$(dirname "$0")/lib/common.sh"
 # error_is STATUS TEXT CMD...: exit STATUS, nothing on stdout, and exactly one
 # line on stderr that starts with "gazette:" and contains TEXT.
 error_is() {

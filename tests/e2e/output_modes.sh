@@ -5,27 +5,7 @@
 # phrase highlighted as one span, and JSON highlight offsets that agree
 # between the snippet and the stored body.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
-fail() {
-    echo "FAIL: $*" >&2
-    sed 's/^/  stdout| /' "$tmp/out" | head -20 | cat -v >&2
-    sed 's/^/  stderr| /' "$tmp/err" | head -20 >&2
-    exit 1
-}
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    [ "$rc" = "$want" ] || fail "exit $rc, want $want: $*"
-}
-has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
+. "$(dirname "$0")/lib/common.sh"
 esc=$'\033'
 no_escapes() { ! grep -q "$esc" "$tmp/out" || fail "escape sequences in: $*"; }
 

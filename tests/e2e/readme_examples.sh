@@ -4,31 +4,7 @@
 # sections, run with the real binary on a copy of corpus/ (a copy, so that
 # --prune can see a file disappear), with what the README promises of each.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-
-# run CMD...: run it, stdout in $tmp/out, stderr in $tmp/err, status in $rc.
-run() { set +e; "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?; set -e; }
-fail() {
-    echo "FAIL: $*" >&2
-    sed 's/^/  stdout| /' "$tmp/out" | head -40 >&2
-    sed 's/^/  stderr| /' "$tmp/err" | head -20 >&2
-    exit 1
-}
-# expect STATUS CMD...: run it and require that exit status.
-expect() {
-    local want=$1
-    shift
-    run "$@"
-    [ "$rc" = "$want" ] || fail "exit $rc, want $want: $*"
-}
-# has TEXT [out|err]: the last output contains TEXT (fixed string).
-has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
-hasnt() { ! grep -qF -- "$1" "$tmp/${2:-out}" || fail "unwanted '$1' in ${2:-out}"; }
+. "$(dirname "$0")/lib/common.sh"
 # count QUERY...: the --count of a query, into $n.
 count() {
     run "$G" search -i news.idx --count "$@"
