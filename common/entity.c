@@ -16,16 +16,15 @@
 #include "common/analyze.h"
 #include "common/resources.h"
 
+#include <pthread.h>
+
 /* earlier mentions remembered for coreference, per document */
 #define COREF_MAX 512
 
 struct gzt_recognizer {
-    gzt_ner *ner;  /* the tagger */
-    gzt_gaz *gaz;  /* built-in and user lists */
-    gzt_buf toks;  /* scratch: gzt_nertok */
-    gzt_buf forms; /* scratch: normalised forms */
-    gzt_buf gtoks; /* scratch: gzt_gaz_tok */
-    gzt_buf hits;  /* scratch: gzt_gaz_hit */
+    gzt_ner *ner; /* the tagger */
+    gzt_gaz *gaz; /* built-in and user lists */
+    bool clone;   /* ner's model and gaz belong to another recognizer */
 };
 
 typedef struct mention {
@@ -71,6 +70,20 @@ gzt_builtin_gazetteer(gzt_gaz **out, gzt_error *err)
                         (const char *)o, ol, (const char *)t, tl, err);
 }
 
+typedef struct gaz_job {
+    gzt_gaz *gaz;  /* the built-in lists */
+    int rc;        /* how building them went */
+    gzt_error err; /* why it failed */
+} gaz_job;
+
+static void *
+gaz_main(void *arg)
+{
+    gaz_job *j = arg;
+    j->rc = gzt_builtin_gazetteer(&j->gaz, &j->err);
+    return NULL;
+}
+
 int
 gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
                    gzt_error *err)
@@ -86,9 +99,22 @@ gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
         return gzt_err_set(err, GZT_ENOTFOUND,
                            "the built-in entity model is missing");
     }
-    int rc = gzt_builtin_gazetteer(&r->gaz, err);
-    if (rc == GZT_OK)
-        rc = gzt_ner_load(&r->ner, m, ml, err);
+    /* the lists are built on a second thread while the model loads (each
+     * takes about a tenth of a second) */
+    gaz_job job = {NULL, GZT_OK, {0}};
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, gaz_main, &job) == 0;
+    if (!threaded)
+        gaz_main(&job);
+    int rc = gzt_ner_load(&r->ner, m, ml, err);
+    if (threaded)
+        pthread_join(th, NULL);
+    r->gaz = job.gaz;
+    if (rc == GZT_OK && job.rc) {
+        rc = job.rc;
+        if (err)
+            *err = job.err;
+    }
     if (rc) {
         gzt_recognizer_free(r);
         return rc;
@@ -104,12 +130,25 @@ gzt_recognizer_free(gzt_recognizer *r)
     if (!r)
         return;
     gzt_ner_free(r->ner);
-    gzt_gaz_free(r->gaz);
-    gzt_buf_free(&r->toks);
-    gzt_buf_free(&r->forms);
-    gzt_buf_free(&r->gtoks);
-    gzt_buf_free(&r->hits);
+    if (!r->clone)
+        gzt_gaz_free(r->gaz);
     gzt_free(r);
+}
+
+int
+gzt_recognizer_clone(gzt_recognizer **out, const gzt_recognizer *r,
+                     gzt_error *err)
+{
+    *out = NULL;
+    gzt_recognizer *c = gzt_calloc(1, sizeof *c);
+    if (!c || gzt_ner_clone(&c->ner, r->ner)) {
+        gzt_free(c);
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    c->gaz = r->gaz;
+    c->clone = true;
+    *out = c;
+    return GZT_OK;
 }
 
 int
@@ -233,22 +272,12 @@ find_field(gzt_recognizer *r, const char *text, size_t len, uint8_t field,
     int rc = gzt_ner_tag(r->ner, text, len, a, &spans, &nspans, err);
     if (rc)
         return rc;
-    if ((rc = gzt_ner_tokenize(&r->toks, &r->forms, text, len)))
-        return gzt_err_set(err, rc, "out of memory");
-    const gzt_nertok *toks = (const gzt_nertok *)(void *)r->toks.p;
-    size_t ntoks = r->toks.len / sizeof *toks;
-    gzt_buf_reset(&r->gtoks);
-    gzt_buf_reset(&r->hits);
-    if (gzt_buf_reserve(&r->gtoks, (ntoks + 1) * sizeof(gzt_gaz_tok)) ||
-        gzt_buf_reserve(&r->hits, (ntoks + 1) * sizeof(gzt_gaz_hit)))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    gzt_gaz_tok *gt = (gzt_gaz_tok *)(void *)r->gtoks.p;
-    gzt_gaz_hit *hits = (gzt_gaz_hit *)(void *)r->hits.p;
-    for (size_t i = 0; i < ntoks; i++) {
-        gt[i].s = text + toks[i].start;
-        gt[i].len = toks[i].end - toks[i].start;
-    }
-    gzt_gaz_match(r->gaz, gt, ntoks, hits);
+    /* the tagger's tokens, and what the lists found in each sentence */
+    size_t ntoks;
+    const gzt_nertok *toks = gzt_ner_tokens(r->ner, &ntoks);
+    const gzt_gaz_hit *hits = gzt_ner_hits(r->ner);
+    if (!hits)
+        return gzt_err_set(err, GZT_EINVAL, "the tagger has no gazetteer");
     /* user entries first: they replace the tagger where they match */
     size_t first_user = out->n;
     for (size_t i = 0; i < ntoks;) {

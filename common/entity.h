@@ -31,6 +31,10 @@ typedef struct gzt_recognizer gzt_recognizer;
 GZT_NODISCARD int gzt_recognizer_new(gzt_recognizer **out, const void *model,
                                      size_t model_len, gzt_error *err);
 void gzt_recognizer_free(gzt_recognizer *r);
+/* A recognizer for another thread that shares the model and lists of @p r
+ * (which must outlive it, and get no more lists). GZT_ENOMEM. */
+GZT_NODISCARD int gzt_recognizer_clone(gzt_recognizer **out,
+                                       const gzt_recognizer *r, gzt_error *err);
 /* Add a user list (gazetteer.h format); its entries take precedence. */
 GZT_NODISCARD int gzt_recognizer_add_list(gzt_recognizer *r, const char *data,
                                           size_t len, const char *path,

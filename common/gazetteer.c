@@ -64,12 +64,22 @@ typedef struct slot {
     uint8_t prefix; /* 1 when a longer key continues after these bytes */
 } slot;
 
-/* Open addressing, linear probing, at most half full. */
+/* Open addressing, linear probing, at most half full. A bitmap of four
+ * bits per slot, indexed by other bits of the hash, answers most lookups
+ * of words the lists do not hold (most words of running text) without
+ * touching the slots, which are megabytes. */
 typedef struct table {
-    slot *s;    /* cap slots */
-    size_t cap; /* a power of two, or 0 before the first insert */
-    size_t n;   /* slots in use */
+    slot *s;        /* cap slots */
+    size_t cap;     /* a power of two, or 0 before the first insert */
+    size_t n;       /* slots in use */
+    uint64_t *bits; /* 4 * cap bits: a hash that may be present */
 } table;
+
+static inline size_t
+bit_of(const table *t, uint64_t h)
+{
+    return (size_t)(h >> 32) & (4 * t->cap - 1);
+}
 
 struct gzt_gaz {
     gzt_arena strings; /* keys and canonical forms */
@@ -111,6 +121,9 @@ table_find(const table *t, uint64_t h)
 {
     if (!t->cap)
         return NULL;
+    size_t b = bit_of(t, h);
+    if (!(t->bits[b / 64] >> (b % 64) & 1))
+        return NULL;
     size_t mask = t->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         if (t->s[i].hash == h)
@@ -133,8 +146,12 @@ table_resize(table *t, size_t want)
     if (cap == t->cap)
         return GZT_OK;
     slot *s = gzt_calloc(cap, sizeof(slot));
-    if (!s)
+    uint64_t *bits = gzt_calloc(cap / 16, sizeof *bits);
+    if (!s || !bits) {
+        gzt_free(s);
+        gzt_free(bits);
         return GZT_ENOMEM;
+    }
     for (size_t i = 0; i < t->cap; i++) {
         if (!t->s[i].hash)
             continue;
@@ -144,8 +161,16 @@ table_resize(table *t, size_t want)
         s[j] = t->s[i];
     }
     gzt_free(t->s);
+    gzt_free(t->bits);
     t->s = s;
     t->cap = cap;
+    t->bits = bits;
+    for (size_t i = 0; i < cap; i++) {
+        if (s[i].hash) {
+            size_t b = bit_of(t, s[i].hash);
+            bits[b / 64] |= (uint64_t)1 << (b % 64);
+        }
+    }
     return GZT_OK;
 }
 
@@ -162,6 +187,8 @@ table_get(table *t, uint64_t h)
     if (!t->s[i].hash) {
         t->s[i].hash = h;
         t->n++;
+        size_t b = bit_of(t, h);
+        t->bits[b / 64] |= (uint64_t)1 << (b % 64);
     }
     return &t->s[i];
 }
@@ -882,6 +909,8 @@ gzt_gaz_free(gzt_gaz *g)
     if (!g)
         return;
     gzt_free(g->exact.s);
+    gzt_free(g->exact.bits);
+    gzt_free(g->folded.bits);
     gzt_free(g->folded.s);
     gzt_free(g->ents);
     gzt_arena_fini(&g->strings);

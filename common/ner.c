@@ -780,6 +780,36 @@ first_is_upper(const char *s, size_t len)
     return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
 }
 
+/* Lower-case words that do occur inside names ("Bank of England", "Vincent
+ * van Gogh", "Ministry of the Interior"): never closed. Sorted. */
+static const char *const name_particles[] = {
+    "al",  "and", "bin", "da",  "de",  "del", "della", "dello",
+    "den", "der", "des", "di",  "do",  "dos", "du",    "el",
+    "et",  "for", "ibn", "in",  "la",  "le",  "les",   "los",
+    "of",  "on",  "the", "van", "von", "y",   "zu",
+};
+
+bool
+gzt_ner_closed(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    const uint8_t *u = (const uint8_t *)s;
+    if (u[0] >= 'a' && u[0] <= 'z') {
+        /* a plain lower-case word: ASCII letters, inner hyphens and
+         * apostrophes, nothing upper-case ("iPhone" stays open) */
+        for (size_t i = 1; i < len; i++)
+            if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '-' || u[i] == '\''))
+                return false;
+        return len > 5 ||
+               !in_list(name_particles,
+                        sizeof name_particles / sizeof *name_particles, s, len);
+    }
+    if (len == 1)
+        return strchr(",.;:!?\"", u[0]) != NULL;
+    return false;
+}
+
 /* Lower-case hash of a word (as features key the document memory). */
 static uint64_t lower_hash(const char *s, size_t len);
 
@@ -909,6 +939,60 @@ word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
         if (ids)
             memcpy(t->cl, ids, sizeof t->cl);
     }
+}
+
+/* ---- word cache -------------------------------------------------------
+ * word_info() hashes every character five ways and looks the word up in
+ * the cluster table; news text repeats its words, so a tagger keeps the
+ * results of the last words it saw, direct-mapped by a hash of the bytes. */
+#define WC_SLOTS 16384 /* a power of two */
+#define WC_KEY 22      /* longer words are not cached */
+
+typedef struct wcent {
+    tinfo t;          /* word_info() of the key (nl unset) */
+    uint8_t len;      /* bytes of the key; 0 for an empty slot */
+    char key[WC_KEY]; /* the word */
+} wcent;
+
+struct gzt_nerwc {
+    const gzt_nerfx *fx; /* the features the entries were computed for */
+    wcent e[WC_SLOTS];   /* slots */
+};
+
+gzt_nerwc *
+gzt_nerwc_new(void)
+{
+    return gzt_calloc(1, sizeof(gzt_nerwc));
+}
+
+void
+gzt_nerwc_free(gzt_nerwc *wc)
+{
+    gzt_free(wc);
+}
+
+/* word_info() without the readable strings, through @p wc when not NULL */
+static void
+word_info_cached(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
+                 tinfo *t)
+{
+    if (!wc || w->len == 0 || w->len > WC_KEY) {
+        word_info(fx, w, t, NULL);
+        return;
+    }
+    if (wc->fx != fx) {
+        memset(wc->e, 0, sizeof wc->e);
+        wc->fx = fx;
+    }
+    wcent *e = &wc->e[gzt_hash64(w->s, w->len) & (WC_SLOTS - 1)];
+    if (e->len == w->len && memcmp(e->key, w->s, w->len) == 0) {
+        *t = e->t;
+        return;
+    }
+    word_info(fx, w, t, NULL);
+    e->t = *t;
+    e->len = (uint8_t)w->len;
+    memcpy(e->key, w->s, w->len);
 }
 
 static uint64_t
@@ -1102,7 +1186,8 @@ static void GZT_PRINTF(3, 4)
 
 int
 gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
-                  const gzt_nerword *w, size_t n, uint32_t *rows,
+                  const gzt_nerword *w, size_t n, const uint8_t *closed,
+                  const gzt_gaz_hit *given, gzt_nerwc *wc, uint32_t *rows,
                   uint8_t *nrows, gzt_buf *names)
 {
     tinfo ti[GZT_NER_SENT_MAX];
@@ -1121,22 +1206,26 @@ gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
     }
     bool anylow = false, anyup = false;
     for (size_t i = 0; i < n; i++) {
-        word_info(fx, &w[i], &ti[i], ts ? &ts[i] : NULL);
+        if (ts)
+            word_info(fx, &w[i], &ti[i], &ts[i]);
+        else
+            word_info_cached(fx, wc, &w[i], &ti[i]);
         anylow |= (ti[i].flags & F_HASLOW) != 0;
         anyup |= (ti[i].flags & F_HASUP) != 0;
         if ((g & GZT_NERF_NONLOCAL) && (ti[i].flags & F_CAP))
             ti[i].nl = doc_get(doc, ti[i].lower | 1);
     }
     const bool allcaps = anyup && !anylow;
-    gzt_gaz_hit hits[GZT_NER_SENT_MAX];
+    gzt_gaz_hit own[GZT_NER_SENT_MAX];
+    const gzt_gaz_hit *hits = given ? given : own;
     const bool gaz = (g & GZT_NERF_GAZ) && fx->gaz;
-    if (gaz) {
+    if (gaz && !given) {
         gzt_gaz_tok gt[GZT_NER_SENT_MAX];
         for (size_t i = 0; i < n; i++) {
             gt[i].s = w[i].s;
             gt[i].len = w[i].len;
         }
-        gzt_gaz_match(fx->gaz, gt, n, hits);
+        gzt_gaz_match(fx->gaz, gt, n, own);
     }
     fxout o = {NULL, 0, 64 - fx->bits, names, GZT_OK};
     for (size_t i = 0; i < n; i++) {
@@ -1157,6 +1246,10 @@ gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
             o.rc = o.rc ? o.rc : gzt_buf_putc(names, '\n');
         o.rows = rows + i * GZT_NER_MAXFEAT;
         o.n = 0;
+        if (closed && closed[i]) {
+            nrows[i] = 0; /* tagged O without scores */
+            continue;
+        }
         EMIT(&o, T_BIAS, 0, "1");
         if (g & GZT_NERF_WORD) {
             EMIT(&o, T_W0, t->form, "%.*s", wl, w[i].s);
@@ -1266,20 +1359,31 @@ allowed(unsigned p, unsigned c)
     return p == c || p + 1 == c;
 }
 
+/* The tags token @p i may take: O alone when it is closed. */
+static inline unsigned
+ntags_at(const uint8_t *closed, size_t i)
+{
+    return closed && closed[i] ? 1 : GZT_NER_NTAGS;
+}
+
 static void
-viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1, uint8_t *bp)
+viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
+         const uint8_t *closed, uint8_t *bp)
 {
     float d[GZT_NER_NTAGS], nd[GZT_NER_NTAGS];
     for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
-        d[c] = allowed(GZT_NER_START, c)
+        d[c] = c < ntags_at(closed, 0) && allowed(GZT_NER_START, c)
                    ? t1[GZT_NER_START * GZT_NER_NTAGS + c] + e[c]
-                   : NEG_INF;
+                   : NEG_INF * 2;
     for (size_t i = 1; i < n; i++) {
         const float *ei = e + i * GZT_NER_NTAGS;
-        for (unsigned c = 0; c < GZT_NER_NTAGS; c++) {
+        unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
+        for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
+            nd[c] = NEG_INF * 2;
+        for (unsigned c = 0; c < nc; c++) {
             float best = NEG_INF * 2;
             unsigned arg = 0;
-            for (unsigned p = 0; p < GZT_NER_NTAGS; p++) {
+            for (unsigned p = 0; p < np; p++) {
                 if (!allowed(p, c))
                     continue;
                 float v = d[p] + t1[p * GZT_NER_NTAGS + c];
@@ -1304,16 +1408,17 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1, uint8_t *bp)
     }
 }
 
-/* Second order: the state is the pair (previous tag, tag). */
+/* Second order: the state is the pair (previous tag, tag). A closed token
+ * has the one tag O, so a run of them costs one state each. */
 static void
 viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
-         const float *t2, uint8_t *bp)
+         const float *t2, const uint8_t *closed, uint8_t *bp)
 {
     enum { P = 10, S = 10 * GZT_NER_NTAGS };
-    float d[S], nd[S];
+    float da[S], nda[S], *d = da, *nd = nda;
     for (unsigned k = 0; k < S; k++)
         d[k] = NEG_INF * 2;
-    for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
+    for (unsigned c = 0; c < ntags_at(closed, 0); c++)
         if (allowed(GZT_NER_START, c))
             d[GZT_NER_START * GZT_NER_NTAGS + c] =
                 t1[GZT_NER_START * GZT_NER_NTAGS + c] +
@@ -1322,11 +1427,16 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
     for (size_t i = 1; i < n; i++) {
         const float *ei = e + i * GZT_NER_NTAGS;
         uint8_t *bpi = bp + i * S;
-        for (unsigned k = 0; k < S; k++)
-            nd[k] = NEG_INF * 2;
-        for (unsigned p = 0; p < GZT_NER_NTAGS; p++) {
+        unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
+        /* the states (p, c) this token can be in; the next step reads no
+         * others */
+        for (unsigned p = 0; p < P; p++)
+            for (unsigned c = 0; c < nc; c++)
+                nd[p * GZT_NER_NTAGS + c] = NEG_INF * 2;
+        for (unsigned p = 0; p < np; p++) {
             /* the live predecessor pairs (pp, p): at i = 1 only (START, p);
-             * later every pair BIO allows, all of which have a score */
+             * later every pair BIO allows among the tags token i - 2 may
+             * take */
             unsigned lo, hi;
             if (i == 1) {
                 lo = hi = GZT_NER_START;
@@ -1335,34 +1445,47 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
             } else if (GZT_NER_TAG_IS_I(p)) {
                 lo = p - 1;
                 hi = p;
+                if (ntags_at(closed, i - 2) == 1)
+                    continue; /* I after a closed O: never */
             } else {
                 lo = 0;
-                hi = GZT_NER_NTAGS - 1;
+                hi = ntags_at(closed, i - 2) - 1;
             }
+            /* best over pp for every c at once: the inner loop runs
+             * over c, which compilers vectorise */
+            float best[GZT_NER_NTAGS];
+            uint8_t arg[GZT_NER_NTAGS];
             for (unsigned c = 0; c < GZT_NER_NTAGS; c++) {
+                best[c] = NEG_INF * 2;
+                arg[c] = (uint8_t)lo;
+            }
+            for (unsigned pp = lo; pp <= hi; pp++) {
+                float dp = d[pp * GZT_NER_NTAGS + p];
+                const float *tr = t2 + (pp * P + p) * GZT_NER_NTAGS;
+                for (unsigned c = 0; c < GZT_NER_NTAGS; c++) {
+                    float v = dp + tr[c];
+                    bool better = v > best[c];
+                    best[c] = better ? v : best[c];
+                    arg[c] = better ? (uint8_t)pp : arg[c];
+                }
+            }
+            const float *t1p = t1 + p * GZT_NER_NTAGS;
+            for (unsigned c = 0; c < nc; c++) {
                 if (!allowed(p, c))
                     continue;
-                float best = NEG_INF * 2;
-                unsigned arg = lo;
-                for (unsigned pp = lo; pp <= hi; pp++) {
-                    float v = d[pp * GZT_NER_NTAGS + p] +
-                              t2[(pp * P + p) * GZT_NER_NTAGS + c];
-                    if (v > best) {
-                        best = v;
-                        arg = pp;
-                    }
-                }
-                nd[p * GZT_NER_NTAGS + c] =
-                    best + t1[p * GZT_NER_NTAGS + c] + ei[c];
-                bpi[p * GZT_NER_NTAGS + c] = (uint8_t)arg;
+                nd[p * GZT_NER_NTAGS + c] = best[c] + t1p[c] + ei[c];
+                bpi[p * GZT_NER_NTAGS + c] = arg[c];
             }
         }
-        memcpy(d, nd, sizeof d);
+        float *t = d;
+        d = nd;
+        nd = t;
     }
-    unsigned best = 0;
-    for (unsigned k = 1; k < S; k++)
-        if (d[k] > d[best])
-            best = k;
+    unsigned best = 0, nlast = ntags_at(closed, n - 1);
+    for (unsigned p = 0; p < P; p++)
+        for (unsigned c = 0; c < nlast; c++)
+            if (d[p * GZT_NER_NTAGS + c] > d[best])
+                best = p * GZT_NER_NTAGS + c;
     unsigned p = best / GZT_NER_NTAGS, c = best % GZT_NER_NTAGS;
     for (size_t i = n; i-- > 0;) {
         tags[i] = (uint8_t)c;
@@ -1376,14 +1499,14 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
 
 void
 gzt_ner_viterbi(uint8_t *tags, const float *emit, size_t n, const float *t1,
-                const float *t2, void *scratch)
+                const float *t2, const uint8_t *closed, void *scratch)
 {
     if (n == 0)
         return;
     if (t2)
-        viterbi2(tags, emit, n, t1, t2, scratch);
+        viterbi2(tags, emit, n, t1, t2, closed, scratch);
     else
-        viterbi1(tags, emit, n, t1, scratch);
+        viterbi1(tags, emit, n, t1, closed, scratch);
 }
 
 /* ---- the model --------------------------------------------------------- */
@@ -1396,13 +1519,18 @@ struct gzt_ner {
     float t2[GZT_NER_T2_LEN];            /* tag trigram weights (if order2) */
     bool order2;                         /* second-order transitions */
     char *info;                          /* description, NUL-terminated */
+    bool borrowed;                       /* fx tables, w and info belong to
+                                            the model this is a clone of */
     gzt_buf toks;                        /* tokenizer output */
     gzt_buf forms;                       /* normalised forms */
     gzt_buf spans;                       /* spans of the current call */
+    gzt_buf hits;                        /* gzt_gaz_hit per token */
+    gzt_nerwc *wc;                       /* word cache, made on first use */
     gzt_nerdoc doc;                      /* document memory */
     gzt_nerword words[GZT_NER_SENT_MAX]; /* one sentence */
     uint8_t nrows[GZT_NER_SENT_MAX];     /* features per token */
     uint8_t tags[GZT_NER_SENT_MAX];      /* decoded tags */
+    uint8_t closed[GZT_NER_SENT_MAX];    /* gzt_ner_closed() per token */
     uint32_t rows[GZT_NER_SENT_MAX * GZT_NER_MAXFEAT]; /* feature rows */
     float emit[GZT_NER_SENT_MAX * GZT_NER_NTAGS];      /* tag scores */
     uint64_t scratch[GZT_NER_SENT_MAX * 10 * GZT_NER_NTAGS / 8 + 1];
@@ -1413,14 +1541,36 @@ gzt_ner_free(gzt_ner *m)
 {
     if (!m)
         return;
-    gzt_nerfx_fini(&m->fx);
-    gzt_free(m->w);
-    gzt_free(m->info);
+    if (!m->borrowed) {
+        gzt_nerfx_fini(&m->fx);
+        gzt_free(m->w);
+        gzt_free(m->info);
+    }
     gzt_buf_free(&m->toks);
     gzt_buf_free(&m->forms);
     gzt_buf_free(&m->spans);
+    gzt_buf_free(&m->hits);
+    gzt_nerwc_free(m->wc);
     gzt_nerdoc_fini(&m->doc);
     gzt_free(m);
+}
+
+int
+gzt_ner_clone(gzt_ner **out, const gzt_ner *m)
+{
+    gzt_ner *c = gzt_calloc(1, sizeof *c);
+    *out = c;
+    if (!c)
+        return GZT_ENOMEM;
+    c->fx = m->fx;
+    c->w = m->w;
+    c->scale = m->scale;
+    memcpy(c->t1, m->t1, sizeof c->t1);
+    memcpy(c->t2, m->t2, sizeof c->t2);
+    c->order2 = m->order2;
+    c->info = m->info;
+    c->borrowed = true;
+    return GZT_OK;
 }
 
 void
@@ -1668,15 +1818,31 @@ fail:
 
 /* ---- tagging ----------------------------------------------------------- */
 
+static int tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w,
+                        size_t n, const gzt_gaz_hit *hits, uint8_t *tags);
+
 int
 gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
                   uint8_t *tags)
+{
+    return tag_sentence(m, doc, w, n, NULL, tags);
+}
+
+/* gzt_ner_tag_words() with the gazetteer hits of the sentence when known */
+static int
+tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+             const gzt_gaz_hit *hits, uint8_t *tags)
 {
     if (n == 0)
         return GZT_OK;
     if (n > GZT_NER_SENT_MAX)
         n = GZT_NER_SENT_MAX;
-    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->rows, m->nrows, NULL);
+    for (size_t i = 0; i < n; i++)
+        m->closed[i] = gzt_ner_closed(w[i].s, w[i].len);
+    if (!m->wc && !(m->wc = gzt_nerwc_new()))
+        return GZT_ENOMEM;
+    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, m->wc,
+                               m->rows, m->nrows, NULL);
     if (rc != GZT_OK)
         return rc;
     const int16_t *W = m->w;
@@ -1701,7 +1867,7 @@ gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
             m->emit[i * GZT_NER_NTAGS + t] = (float)s[t] * m->scale;
     }
     gzt_ner_viterbi(tags, m->emit, n, m->t1, m->order2 ? m->t2 : NULL,
-                    m->scratch);
+                    m->closed, m->scratch);
     if (doc && (m->fx.groups & GZT_NERF_NONLOCAL))
         return gzt_nerdoc_note(doc, w, tags, n);
     return GZT_OK;
@@ -1723,6 +1889,14 @@ gzt_ner_tag(gzt_ner *m, const char *text, size_t len, gzt_arena *arena,
     gzt_nerdoc_reset(&m->doc);
     const gzt_nertok *tk = (const gzt_nertok *)m->toks.p;
     size_t ntok = m->toks.len / sizeof *tk;
+    gzt_buf_reset(&m->hits);
+    gzt_gaz_hit *hits = NULL;
+    if (m->fx.gaz) {
+        if (gzt_buf_reserve(&m->hits, (ntok + 1) * sizeof *hits))
+            return gzt_err_set(err, GZT_ENOMEM, "NER: out of memory");
+        m->hits.len = ntok * sizeof *hits;
+        hits = (gzt_gaz_hit *)(void *)m->hits.p;
+    }
     const char *forms = (const char *)m->forms.p;
     for (size_t i = 0; i < ntok;) {
         size_t j = i + 1;
@@ -1732,7 +1906,12 @@ gzt_ner_tag(gzt_ner *m, const char *text, size_t len, gzt_arena *arena,
             m->words[k - i].s = forms + tk[k].form;
             m->words[k - i].len = tk[k].form_len;
         }
-        rc = gzt_ner_tag_words(m, &m->doc, m->words, j - i, m->tags);
+        /* the gazetteer's hits, kept for gzt_ner_hits() */
+        if (hits)
+            gzt_gaz_match(m->fx.gaz, (const gzt_gaz_tok *)m->words, j - i,
+                          hits + i);
+        rc = tag_sentence(m, &m->doc, m->words, j - i, hits ? hits + i : NULL,
+                          m->tags);
         if (rc != GZT_OK)
             return gzt_err_set(err, rc, "NER: out of memory");
         gzt_nerspan sp = {0, 0, 0};
@@ -1764,4 +1943,17 @@ gzt_ner_tag(gzt_ner *m, const char *text, size_t len, gzt_arena *arena,
     }
     memcpy(*out, m->spans.p, m->spans.len);
     return GZT_OK;
+}
+
+const gzt_nertok *
+gzt_ner_tokens(const gzt_ner *m, size_t *n)
+{
+    *n = m->toks.len / sizeof(gzt_nertok);
+    return (const gzt_nertok *)(const void *)m->toks.p;
+}
+
+const gzt_gaz_hit *
+gzt_ner_hits(const gzt_ner *m)
+{
+    return m->fx.gaz ? (const gzt_gaz_hit *)(const void *)m->hits.p : NULL;
 }

@@ -592,8 +592,12 @@ gzt_ner_train(gzt_buf *model, const char *iob2, size_t len,
                 size_t a = c.sent[si], n = c.sent[si + 1] - a;
                 const gzt_nerword *w = c.words + a;
                 const uint8_t *gold = c.gold + a;
-                if (gzt_nerfx_extract(&L->fx, &doc, w, n, rows, nrows, NULL) !=
-                    GZT_OK)
+                /* every token is scored in training, closed ones too
+                 * (gzt_ner_closed()): trained so, the model decodes better
+                 * with them closed than one trained with them closed (92.95
+                 * against 92.5 F1 on the validation split) */
+                if (gzt_nerfx_extract(&L->fx, &doc, w, n, NULL, NULL, NULL,
+                                      rows, nrows, NULL) != GZT_OK)
                     goto fail_scratch;
                 for (size_t i = 0; i < n; i++) {
                     float *e = emit + i * GZT_NER_NTAGS;
@@ -606,7 +610,7 @@ gzt_ner_train(gzt_buf *model, const char *iob2, size_t len,
                     }
                 }
                 gzt_ner_viterbi(pred, emit, n, L->t1, L->order2 ? L->t2 : NULL,
-                                scratch);
+                                NULL, scratch);
                 if (memcmp(pred, gold, n) != 0) {
                     mistakes++;
                     update_seq(L, rows, nrows, gold, pred, n, 1.0f);

@@ -563,7 +563,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                gzt_error *err)
 {
     gzt_err_clear(err);
-    size_t idlen;
+    size_t idlen = 0;
     int crc = check_doc(doc, &idlen, err);
     if (crc)
         return crc;
@@ -896,7 +896,7 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     int n = (int)GZT_MIN(cores, (long)POOL_MAX);
     int rc = GZT_OK;
     for (int t = 0; t < n && rc == GZT_OK; t++) {
-        rc = make_recognizer(w, &p->rec[t], err);
+        rc = gzt_recognizer_clone(&p->rec[t], w->rec, err);
         if (rc)
             break;
         worker_arg *a = &p->args[t];
@@ -1019,7 +1019,7 @@ static int
 pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
          gzt_error *err)
 {
-    size_t idlen;
+    size_t idlen = 0;
     int crc = check_doc(doc, &idlen, err);
     if (crc)
         return crc;

@@ -137,7 +137,8 @@ fail_at(parser *p, int code, size_t off, const char *fmt, ...)
 static int
 nomem(parser *p)
 {
-    return gzt_err_set(p->err, GZT_ENOMEM, "out of memory parsing the query");
+    gzt_err_set(p->err, GZT_ENOMEM, "out of memory parsing the query");
+    return GZT_ENOMEM; /* a constant, so compilers see it is never 0 */
 }
 
 /* Bytes of the whitespace character at @p i, or 0. Besides ASCII
@@ -336,10 +337,12 @@ node_new(parser *p, gzt_qkind kind, size_t off)
 static int
 leaf_new(parser *p, gzt_qnode **out, gzt_qkind kind, size_t off)
 {
-    if (++p->nclauses > GZT_QUERY_MAX_CLAUSES)
-        return gzt_err_set(p->err, GZT_ETOOBIG,
-                           "query has more than %d clauses",
-                           GZT_QUERY_MAX_CLAUSES);
+    *out = NULL;
+    if (++p->nclauses > GZT_QUERY_MAX_CLAUSES) {
+        gzt_err_set(p->err, GZT_ETOOBIG, "query has more than %d clauses",
+                    GZT_QUERY_MAX_CLAUSES);
+        return GZT_ETOOBIG;
+    }
     *out = node_new(p, kind, off);
     return *out ? GZT_OK : nomem(p);
 }

@@ -199,8 +199,8 @@ gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
 {
     gzt_err_clear(err);
     memset(out, 0, sizeof *out);
-    uint32_t seg, doc;
-    bool found;
+    uint32_t seg = 0, doc = 0;
+    bool found = false;
     int rc = gzt_index_find(idx, id, &seg, &doc, &found, err);
     if (rc)
         return rc;

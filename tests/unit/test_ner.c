@@ -202,8 +202,9 @@ names_of(const gzt_nerfx *fx, const gzt_nerdoc *doc, const gzt_nerword *w,
     uint8_t nrows[8];
     gzt_buf all = GZT_BUF_INIT;
     assert_true(n <= 8);
-    assert_int_equal(gzt_nerfx_extract(fx, doc, w, n, rows, nrows, &all),
-                     GZT_OK);
+    assert_int_equal(
+        gzt_nerfx_extract(fx, doc, w, n, NULL, NULL, NULL, rows, nrows, &all),
+        GZT_OK);
     assert_int_equal(gzt_buf_nul(&all), GZT_OK);
     /* tokens are separated by an empty line */
     const char *p = (const char *)all.p;
@@ -330,13 +331,13 @@ test_viterbi_finds_the_hand_computed_path(void **state)
     uint64_t scratch[64];
     assert_true(gzt_ner_viterbi_scratch(2) <= sizeof scratch);
     uint8_t tags[2];
-    gzt_ner_viterbi(tags, e, 2, t1, NULL, scratch);
+    gzt_ner_viterbi(tags, e, 2, t1, NULL, NULL, scratch);
     assert_int_equal(tags[0], BPER);
     assert_int_equal(tags[1], IPER);
     /* a penalty of 1.5 on that bigram instead: B-PER I-PER falls to
      * 2 - 1.5 + 1 = 1.5, and B-PER O (3.2) beats B-PER B-LOC (3.1) */
     t1[BPER * 9 + IPER] = -1.5f;
-    gzt_ner_viterbi(tags, e, 2, t1, NULL, scratch);
+    gzt_ner_viterbi(tags, e, 2, t1, NULL, NULL, scratch);
     assert_int_equal(tags[0], BPER);
     assert_int_equal(tags[1], O);
     /* second order: a trigram bonus of 2 on (START, B-PER, I-PER) brings
@@ -346,7 +347,7 @@ test_viterbi_finds_the_hand_computed_path(void **state)
     t2[(GZT_NER_START * 10 + BPER) * 9 + IPER] = 2.0f;
     uint64_t scratch2[256];
     assert_true(gzt_ner_viterbi_scratch(2) <= sizeof scratch2);
-    gzt_ner_viterbi(tags, e, 2, t1, t2, scratch2);
+    gzt_ner_viterbi(tags, e, 2, t1, t2, NULL, scratch2);
     assert_int_equal(tags[0], BPER);
     assert_int_equal(tags[1], IPER);
 }
@@ -368,7 +369,7 @@ test_viterbi_never_puts_i_after_o_or_another_type(void **state)
     uint64_t scratch[N * 90 / 8 + 1];
     for (int order = 1; order <= 2; order++) {
         uint8_t tags[N];
-        gzt_ner_viterbi(tags, e, N, t1, order == 2 ? t2 : NULL, scratch);
+        gzt_ner_viterbi(tags, e, N, t1, order == 2 ? t2 : NULL, NULL, scratch);
         uint8_t prev = O;
         for (int i = 0; i < N; i++) {
             if (GZT_NER_TAG_IS_I(tags[i]))
@@ -377,6 +378,99 @@ test_viterbi_never_puts_i_after_o_or_another_type(void **state)
         }
         assert_false(GZT_NER_TAG_IS_I(tags[0]));
     }
+}
+
+/* uniform in [0, 1) */
+static double
+xorshift_unit(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (double)(*s >> 11) / 9007199254740992.0;
+}
+
+/* the score of @p tags under BIO rules, or -inf when they break them or
+ * give a closed token another tag than O */
+static double
+path_score(const uint8_t *tags, size_t n, const float *e, const float *t1,
+           const float *t2, const uint8_t *closed)
+{
+    double s = 0;
+    unsigned pp = GZT_NER_START, p = GZT_NER_START;
+    for (size_t i = 0; i < n; i++) {
+        unsigned c = tags[i];
+        if ((closed && closed[i] && c != O) ||
+            (GZT_NER_TAG_IS_I(c) && p != c && p + 1 != c))
+            return -INFINITY;
+        s += e[i * 9 + c] + t1[p * 9 + c];
+        if (t2)
+            s += t2[(pp * 10 + p) * 9 + c];
+        pp = p;
+        p = c;
+    }
+    return s;
+}
+
+static void
+test_viterbi_equals_brute_force_with_closed_tokens(void **state)
+{
+    (void)state;
+    /* every path of 1..4 tokens tried: the decoder's path scores the most
+     * (ties aside), with and without closed tokens, in both orders */
+    enum { N = 4 };
+    float e[N * 9], t1[GZT_NER_T1_LEN];
+    static float t2[GZT_NER_T2_LEN];
+    uint64_t scratch[N * 90 / 8 + 1];
+    uint64_t rng = 12345;
+    for (int trial = 0; trial < 300; trial++) {
+        for (size_t i = 0; i < N * 9; i++)
+            e[i] = (float)(xorshift_unit(&rng) * 4 - 2);
+        for (size_t i = 0; i < GZT_NER_T1_LEN; i++)
+            t1[i] = (float)(xorshift_unit(&rng) * 4 - 2);
+        for (size_t i = 0; i < GZT_NER_T2_LEN; i++)
+            t2[i] = (float)(xorshift_unit(&rng) * 4 - 2);
+        size_t n = 1 + (size_t)trial % N;
+        uint8_t closed[N];
+        for (size_t i = 0; i < n; i++)
+            closed[i] = trial % 3 == 0 ? 0 : xorshift_unit(&rng) < 0.4;
+        for (int order = 1; order <= 2; order++) {
+            const float *T2 = order == 2 ? t2 : NULL;
+            uint8_t got[N];
+            gzt_ner_viterbi(got, e, n, t1, T2, closed, scratch);
+            double want = -INFINITY;
+            uint8_t tags[N];
+            size_t total = 1;
+            for (size_t i = 0; i < n; i++)
+                total *= 9;
+            for (size_t k = 0; k < total; k++) {
+                size_t v = k;
+                for (size_t i = 0; i < n; i++, v /= 9)
+                    tags[i] = (uint8_t)(v % 9);
+                double sc = path_score(tags, n, e, t1, T2, closed);
+                if (sc > want)
+                    want = sc;
+            }
+            double have = path_score(got, n, e, t1, T2, closed);
+            assert_true(have > -INFINITY);
+            assert_true(fabs(have - want) < 1e-4);
+        }
+    }
+}
+
+static void
+test_closed_tokens_are_plain_lower_case_words_and_sentence_marks(void **state)
+{
+    (void)state;
+    static const char *const closed[] = {"said", "the-way", "don't", ",",
+                                         ".",    "?",       "\"",    "mln"};
+    static const char *const open[] = {"Lavrov", "of",     "van",         "de",
+                                       "the",    "iPhone", "1996",        "&",
+                                       "(",      "'s",     "caf\xc3\xa9", ""};
+    for (size_t i = 0; i < sizeof closed / sizeof *closed; i++)
+        assert_true(gzt_ner_closed(closed[i], strlen(closed[i])));
+    for (size_t i = 0; i < sizeof open / sizeof *open; i++)
+        assert_false(gzt_ner_closed(open[i], strlen(open[i])));
 }
 
 /* ---- scoring ----------------------------------------------------------- */
@@ -890,6 +984,9 @@ main(void)
         cmocka_unit_test(test_nonlocal_feature_carries_an_earlier_label),
         cmocka_unit_test(test_viterbi_finds_the_hand_computed_path),
         cmocka_unit_test(test_viterbi_never_puts_i_after_o_or_another_type),
+        cmocka_unit_test(test_viterbi_equals_brute_force_with_closed_tokens),
+        cmocka_unit_test(
+            test_closed_tokens_are_plain_lower_case_words_and_sentence_marks),
         cmocka_unit_test(test_conlleval_counts_only_exact_spans),
         cmocka_unit_test(test_conlleval_reads_iob1_style_starts),
         cmocka_unit_test(test_malformed_iob2_is_named_by_line),
