@@ -214,6 +214,23 @@ gzt_arena_strndup(gzt_arena *a, const char *s, size_t len)
 }
 
 void
+gzt_arena_reset(gzt_arena *a)
+{
+    gzt_arena_chunk *c = a->head;
+    if (!c)
+        return;
+    gzt_arena_chunk *old = c->next;
+    while (old) {
+        gzt_arena_chunk *next = old->next;
+        gzt_free(old);
+        old = next;
+    }
+    c->next = NULL;
+    c->used = 0;
+    a->used = sizeof *c;
+}
+
+void
 gzt_arena_fini(gzt_arena *a)
 {
     gzt_arena_chunk *c = a->head;

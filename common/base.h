@@ -75,6 +75,8 @@ void gzt_arena_init(gzt_arena *a, size_t limit);
 void *gzt_arena_alloc(gzt_arena *a, size_t n);
 void *gzt_arena_calloc(gzt_arena *a, size_t n);
 char *gzt_arena_strndup(gzt_arena *a, const char *s, size_t len);
+/* Forget every allocation, keeping the newest chunk for the next ones. */
+void gzt_arena_reset(gzt_arena *a);
 void gzt_arena_fini(gzt_arena *a);
 
 /* ---- growable byte buffer ---------------------------------------------- */
@@ -96,6 +98,17 @@ GZT_NODISCARD int gzt_buf_putc(gzt_buf *b, uint8_t c);
 GZT_NODISCARD int gzt_buf_put_u32(gzt_buf *b, uint32_t v); /* little endian */
 GZT_NODISCARD int gzt_buf_put_u64(gzt_buf *b, uint64_t v); /* little endian */
 GZT_NODISCARD int gzt_buf_put_varint(gzt_buf *b, uint64_t v); /* LEB128 */
+/* bytes gzt_buf_put_varint() writes for @p v */
+static inline size_t
+gzt_varint_len(uint64_t v)
+{
+    size_t n = 1;
+    while (v >= 0x80) {
+        v >>= 7;
+        n++;
+    }
+    return n;
+}
 /* append a printf-formatted string (no NUL kept in len) */
 GZT_NODISCARD int gzt_buf_printf(gzt_buf *b, const char *fmt, ...)
     GZT_PRINTF(2, 3);

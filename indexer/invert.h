@@ -9,6 +9,7 @@
 #include "common/analyze.h"
 #include "common/entity.h"
 #include "common/segment.h"
+#include "indexer/docterms.h"
 #include "indexer/segwrite.h"
 
 typedef struct gzt_inv gzt_inv;
@@ -23,6 +24,13 @@ GZT_NODISCARD int gzt_inv_add(gzt_inv *inv, const gzt_docfields *f,
                               gzt_date date, uint64_t hash,
                               const gzt_entity *ents, size_t nents,
                               uint32_t *doc, gzt_error *err);
+/* Buffer a document analysed by gzt_docterms_run() (@p terms, @p info);
+ * @p f gives the stored fields. *doc receives its number in the batch. */
+GZT_NODISCARD int gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f,
+                                    gzt_date date, uint64_t hash,
+                                    const void *terms, size_t terms_len,
+                                    const gzt_docinfo *info, uint32_t *doc,
+                                    gzt_error *err);
 /* Forget buffered document @p doc (replaced within the batch). */
 void gzt_inv_delete(gzt_inv *inv, uint32_t doc);
 /* content hash of buffered document @p doc */

@@ -523,9 +523,14 @@ typedef struct prepared {
     gzt_date date;      /* date */
     const char *source; /* source path or NULL */
     uint64_t hash;      /* content_hash() */
-    gzt_entity *ents;   /* recognised mentions when have_ents */
-    size_t nents;       /* count */
-    bool have_ents;     /* ents is the answer (else recognise here) */
+    /* analysed by a worker (have_terms): gzt_docterms_run()'s records and
+     * the stored form of the entities; else both are worked out here */
+    bool have_terms;         /* the fields below are set */
+    const uint8_t *terms;    /* records */
+    size_t terms_len;        /* bytes */
+    gzt_docinfo info;        /* length and title end */
+    const uint8_t *entbytes; /* gzt_entity_encode() of the mentions */
+    size_t entlen;           /* bytes */
 } prepared;
 
 /* content hash: title, body and date */
@@ -584,14 +589,17 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                   doc->source,
                   content_hash(w->title.p, w->title.len, w->body.p, w->body.len,
                                doc->date),
+                  false,
                   NULL,
                   0,
-                  false};
+                  {0, 0},
+                  NULL,
+                  0};
     return add_prepared(w, &p, result, err);
 }
 
-/* Add a document whose text is valid UTF-8 and whose hash is known; its
- * entities are @p p->ents when p->have_ents, else recognised here. */
+/* Add a document whose text is valid UTF-8 and whose hash is known; a
+ * worker's analysis when p->have_terms, else analysed here. */
 static int
 add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
              gzt_error *err)
@@ -643,30 +651,35 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     f.len[GZT_FIELD_BODY] = p->body_len;
     f.f[GZT_FIELD_SOURCE] = p->source ? p->source : "";
     f.len[GZT_FIELD_SOURCE] = p->source ? strlen(p->source) : 0;
-    gzt_entity *ents = p->ents;
-    size_t nents = p->nents;
-    gzt_buf_reset(&w->entbuf);
-    if (w->rec && p->have_ents) {
-        if (gzt_entity_encode(&w->entbuf, ents, nents))
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    } else if (w->rec) {
-        gzt_arena_fini(&w->entarena);
-        gzt_arena_init(&w->entarena, 0);
-        int rc = gzt_recognizer_find(w->rec, f.f[GZT_FIELD_TITLE],
-                                     f.len[GZT_FIELD_TITLE],
-                                     f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY],
-                                     &w->entarena, &ents, &nents, err);
+    uint32_t nd;
+    if (p->have_terms) {
+        f.f[GZT_FIELD_ENTITIES] = (const char *)p->entbytes;
+        f.len[GZT_FIELD_ENTITIES] = p->entlen;
+        int rc = gzt_inv_add_terms(w->inv, &f, p->date, hash, p->terms,
+                                   p->terms_len, &p->info, &nd, err);
         if (rc)
             return rc;
-        if (gzt_entity_encode(&w->entbuf, ents, nents))
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    } else {
+        gzt_entity *ents = NULL;
+        size_t nents = 0;
+        gzt_buf_reset(&w->entbuf);
+        if (w->rec) {
+            gzt_arena_reset(&w->entarena);
+            int rc = gzt_recognizer_find(
+                w->rec, f.f[GZT_FIELD_TITLE], f.len[GZT_FIELD_TITLE],
+                f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY], &w->entarena, &ents,
+                &nents, err);
+            if (rc)
+                return rc;
+            if (gzt_entity_encode(&w->entbuf, ents, nents))
+                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        }
+        f.f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
+        f.len[GZT_FIELD_ENTITIES] = w->entbuf.len;
+        int rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
+        if (rc)
+            return rc;
     }
-    f.f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
-    f.len[GZT_FIELD_ENTITIES] = w->entbuf.len;
-    uint32_t nd;
-    int rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
-    if (rc)
-        return rc;
     if (hmap_put(&w->batch, key, nd))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     w->dirty = true;
@@ -768,9 +781,12 @@ typedef struct item {
     bool has_source;                /* source given */
     gzt_date date;                  /* date */
     uint64_t hash;                  /* content hash */
-    gzt_entity *ents;               /* mentions (a worker's arena) */
-    size_t nents;                   /* count */
-    int rc;                         /* recognition result */
+    const uint8_t *terms;           /* gzt_docterms_run() records */
+    size_t terms_len;               /* bytes */
+    gzt_docinfo info;               /* length and title end */
+    const uint8_t *entbytes;        /* stored form of the mentions */
+    size_t entlen;                  /* bytes */
+    int rc;                         /* analysis result */
     gzt_error err;                  /* its detail */
 } item;
 
@@ -780,8 +796,17 @@ typedef struct batch {
     gzt_buf text;              /* their strings */
     size_t next;               /* next item to tag (under the pool lock) */
     size_t done;               /* items tagged */
-    gzt_arena arena[POOL_MAX]; /* per worker: mentions */
+    gzt_arena arena[POOL_MAX]; /* per worker: results */
 } batch;
+
+/* What one worker thread owns. */
+typedef struct worker {
+    gzt_recognizer *rec; /* entity recognition, or NULL when off */
+    gzt_analyzer *an;    /* analysis */
+    gzt_docterms *dt;    /* terms of a document */
+    gzt_arena ents;      /* mentions of the current document */
+    gzt_buf out;         /* scratch: records, then stored entities */
+} worker;
 
 typedef struct worker_arg {
     gzt_pool *pool; /* pool */
@@ -789,20 +814,63 @@ typedef struct worker_arg {
 } worker_arg;
 
 struct gzt_pool {
-    gzt_writer *w;                 /* owner */
-    worker_arg args[POOL_MAX];     /* what each thread is given */
-    int n;                         /* workers */
-    pthread_t th[POOL_MAX];        /* threads */
-    gzt_recognizer *rec[POOL_MAX]; /* their recognizers */
-    pthread_mutex_t mu;            /* guards everything below */
-    pthread_cond_t work;           /* a batch was submitted / stop */
-    pthread_cond_t done;           /* a batch was finished */
-    batch *job;                    /* batch being tagged, or NULL */
-    bool stop;                     /* threads must exit */
-    batch b[2];                    /* double buffer */
-    int fill;                      /* index of the batch being filled */
-    bool pending;                  /* b[!fill] is submitted, not inverted */
+    gzt_writer *w;             /* owner */
+    worker_arg args[POOL_MAX]; /* what each thread is given */
+    int n;                     /* workers */
+    pthread_t th[POOL_MAX];    /* threads */
+    worker wk[POOL_MAX];       /* what each owns */
+    pthread_mutex_t mu;        /* guards everything below */
+    pthread_cond_t work;       /* a batch was submitted / stop */
+    pthread_cond_t done;       /* a batch was finished */
+    batch *job;                /* batch being tagged, or NULL */
+    bool stop;                 /* threads must exit */
+    batch b[2];                /* double buffer */
+    int fill;                  /* index of the batch being filled */
+    bool pending;              /* b[!fill] is submitted, not inverted */
 };
+
+/* copy @p b into @p a; NULL when out of memory */
+static const uint8_t *
+arena_copy(gzt_arena *a, const gzt_buf *b)
+{
+    uint8_t *d = gzt_arena_alloc(a, b->len + 1);
+    if (d && b->len)
+        memcpy(d, b->p, b->len);
+    return d;
+}
+
+/* Recognise the entities of @p it and analyse it; the results go to
+ * @p a. */
+static int
+work_item(worker *k, const batch *b, item *it, gzt_arena *a)
+{
+    const char *base = (const char *)b->text.p;
+    const char *title = base + it->title, *body = base + it->body;
+    gzt_entity *ents = NULL;
+    size_t nents = 0;
+    gzt_buf_reset(&k->out);
+    if (k->rec) {
+        gzt_arena_reset(&k->ents);
+        int rc = gzt_recognizer_find(k->rec, title, it->title_len, body,
+                                     it->body_len, &k->ents, &ents, &nents,
+                                     &it->err);
+        if (rc)
+            return rc;
+        if (gzt_entity_encode(&k->out, ents, nents) ||
+            !(it->entbytes = arena_copy(a, &k->out)))
+            return gzt_err_set(&it->err, GZT_ENOMEM, "out of memory");
+        it->entlen = k->out.len;
+        gzt_buf_reset(&k->out);
+    }
+    int rc = gzt_docterms_run(k->dt, title, it->title_len, body, it->body_len,
+                              ents, nents, &k->out, &it->info, &it->err);
+    if (rc)
+        return rc;
+    if (!(it->terms = arena_copy(a, &k->out)))
+        return gzt_err_set(&it->err, GZT_ENOMEM, "out of memory");
+    it->terms_len = k->out.len;
+    return GZT_OK;
+}
 
 static void *
 worker_main(void *arg)
@@ -820,11 +888,8 @@ worker_main(void *arg)
         size_t i = b->next++;
         pthread_mutex_unlock(&p->mu);
         item *it = &b->v[i];
-        const char *base = (const char *)b->text.p;
         gzt_err_clear(&it->err);
-        it->rc = gzt_recognizer_find(
-            p->rec[t], base + it->title, it->title_len, base + it->body,
-            it->body_len, &b->arena[t], &it->ents, &it->nents, &it->err);
+        it->rc = work_item(&p->wk[t], b, it, &b->arena[t]);
         pthread_mutex_lock(&p->mu);
         if (++b->done == b->n) {
             p->job = NULL;
@@ -842,10 +907,8 @@ batch_reset(batch *b)
     b->next = 0;
     b->done = 0;
     gzt_buf_reset(&b->text);
-    for (int t = 0; t < POOL_MAX; t++) {
-        gzt_arena_fini(&b->arena[t]);
-        gzt_arena_init(&b->arena[t], 0);
-    }
+    for (int t = 0; t < POOL_MAX; t++)
+        gzt_arena_reset(&b->arena[t]);
 }
 
 static void
@@ -859,8 +922,14 @@ pool_free(gzt_pool *p)
     pthread_mutex_unlock(&p->mu);
     for (int t = 0; t < p->n; t++)
         pthread_join(p->th[t], NULL);
-    for (int t = 0; t < POOL_MAX; t++)
-        gzt_recognizer_free(p->rec[t]);
+    for (int t = 0; t < POOL_MAX; t++) {
+        worker *k = &p->wk[t];
+        gzt_recognizer_free(k->rec);
+        gzt_docterms_free(k->dt);
+        gzt_analyzer_free(k->an);
+        gzt_arena_fini(&k->ents);
+        gzt_buf_free(&k->out);
+    }
     for (int k = 0; k < 2; k++) {
         batch_reset(&p->b[k]);
         gzt_free(p->b[k].v);
@@ -896,9 +965,16 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     int n = (int)GZT_MIN(cores, (long)POOL_MAX);
     int rc = GZT_OK;
     for (int t = 0; t < n && rc == GZT_OK; t++) {
-        rc = gzt_recognizer_clone(&p->rec[t], w->rec, err);
-        if (rc)
+        worker *k = &p->wk[t];
+        gzt_arena_init(&k->ents, 0);
+        if (w->rec && (rc = gzt_recognizer_clone(&k->rec, w->rec, err)))
             break;
+        if ((rc =
+                 gzt_analyzer_new(&k->an, gzt_analyzer_language(w->an), err)) ||
+            (rc = gzt_docterms_new(&k->dt, k->an))) {
+            rc = rc == GZT_ENOMEM ? gzt_err_set(err, rc, "out of memory") : rc;
+            break;
+        }
         worker_arg *a = &p->args[t];
         a->pool = p;
         a->index = t;
@@ -955,8 +1031,10 @@ batch_invert(gzt_writer *w, batch *b, gzt_ingest_stats *st, gzt_error *err)
             base + it->title, it->title_len,
             base + it->body,  it->body_len,
             it->date,         it->has_source ? base + it->source : NULL,
-            it->hash,         it->ents,
-            it->nents,        true};
+            it->hash,         true,
+            it->terms,        it->terms_len,
+            it->info,         it->entbytes,
+            it->entlen};
         gzt_add_result r;
         int rc = add_prepared(w, &pr, &r, err);
         if (rc)
@@ -1184,7 +1262,7 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
     }
     ingest_ctx c = {w, stats, err, 0, 0, {0, 0}};
     uint64_t before = w->repaired;
-    if (w->rec && !w->pool) {
+    if (!w->pool) {
         int prc = pool_new(w, &w->pool, err);
         if (prc)
             return prc;

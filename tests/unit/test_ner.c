@@ -463,10 +463,11 @@ test_closed_tokens_are_plain_lower_case_words_and_sentence_marks(void **state)
 {
     (void)state;
     static const char *const closed[] = {"said", "the-way", "don't", ",",
-                                         ".",    "?",       "\"",    "mln"};
+                                         ".",    "?",       "\"",    "mln",
+                                         "1996", "1,200.5", "08/22", "5%"};
     static const char *const open[] = {"Lavrov", "of",     "van",         "de",
-                                       "the",    "iPhone", "1996",        "&",
-                                       "(",      "'s",     "caf\xc3\xa9", ""};
+                                       "the",    "iPhone", "&",           "(",
+                                       "'s",     "1860s",  "caf\xc3\xa9", ""};
     for (size_t i = 0; i < sizeof closed / sizeof *closed; i++)
         assert_true(gzt_ner_closed(closed[i], strlen(closed[i])));
     for (size_t i = 0; i < sizeof open / sizeof *open; i++)
