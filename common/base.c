@@ -120,6 +120,20 @@ gzt_realloc(void *p, size_t n)
     return realloc(p, n ? n : 1);
 }
 
+int
+gzt_grow(void *pp, size_t *cap, size_t elem, size_t first)
+{
+    size_t ncap = *cap ? *cap * 2 : first, bytes;
+    if (__builtin_mul_overflow(ncap, elem, &bytes))
+        return GZT_ENOMEM;
+    void *np = gzt_realloc(*(void **)pp, bytes);
+    if (!np)
+        return GZT_ENOMEM;
+    *(void **)pp = np;
+    *cap = ncap;
+    return GZT_OK;
+}
+
 void
 gzt_free(void *p)
 {
@@ -233,12 +247,8 @@ gzt_arena_reset(gzt_arena *a)
 void
 gzt_arena_fini(gzt_arena *a)
 {
-    gzt_arena_chunk *c = a->head;
-    while (c) {
-        gzt_arena_chunk *next = c->next;
-        gzt_free(c);
-        c = next;
-    }
+    gzt_arena_reset(a);
+    gzt_free(a->head);
     a->head = NULL;
     a->used = 0;
 }

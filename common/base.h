@@ -44,6 +44,9 @@ void *gzt_malloc(size_t n);
 void *gzt_calloc(size_t count, size_t size);
 void *gzt_realloc(void *p, size_t n);
 void gzt_free(void *p);
+/* Double the array at *@p pp (@p elem bytes an element, room for *@p cap;
+ * room for @p first at the first growth). GZT_ENOMEM leaves it as it was. */
+GZT_NODISCARD int gzt_grow(void *pp, size_t *cap, size_t elem, size_t first);
 char *gzt_strndup(const char *s, size_t len);
 char *gzt_strdup(const char *s);
 /* Test hook: make the allocation numbered @p n (1-based, counted from this

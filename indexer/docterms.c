@@ -12,40 +12,28 @@
 #include "indexer/docterms.h"
 
 #include "common/segment.h"
+#include "common/strtab.h"
 
 #include <stdlib.h>
 
 #define DICT_MAX_TERMS (1u << 21)
 #define DICT_MAX_BYTES ((size_t)64 << 20)
 
-typedef struct lterm {
-    const char *s; /* bytes (arena) */
-    uint32_t len;  /* bytes */
-    uint64_t hash; /* gzt_hash64() of the bytes */
-} lterm;
-
 /* The terms of a mention depend only on its type, canonical form and
  * surface, which repeat ("Iran" ten times an article): they are worked out
  * once and replayed, as (term id, position from the mention). */
 typedef struct ecache {
-    uint64_t hash;   /* of the key; 0 = empty slot */
-    const char *key; /* type byte, canonical form, NUL, surface (arena) */
-    uint32_t len;    /* bytes of key */
     uint32_t n;      /* pairs */
     uint64_t *pairs; /* term id << 32 | relative position (arena) */
 } ecache;
 
 struct gzt_docterms {
     gzt_analyzer *an;  /* borrowed analyzer */
-    gzt_arena strings; /* term bytes, cache keys and pairs */
-    lterm *terms;      /* by id */
-    uint32_t nterms;   /* count */
-    uint32_t cap;      /* capacity of terms */
-    uint64_t *table;   /* open addressing: hash high 32 bits << 32 | id + 1 */
-    uint32_t tcap;     /* slots, a power of two */
-    ecache *ec;        /* entity terms by (type, canonical, surface) */
-    uint32_t eccap;    /* slots, a power of two */
-    uint32_t ecn;      /* entries */
+    gzt_strtab dict;   /* terms to ids */
+    gzt_arena strings; /* cache keys and pairs */
+    gzt_strtab eckeys; /* type byte, canonical form, NUL, surface */
+    ecache *ec;        /* entity terms by id of eckeys */
+    size_t eccap;      /* capacity of ec */
     gzt_buf offs[2];   /* (byte offset, position) of each token of the
                           body [0] and title [1], for entity positions */
     int field;         /* field being analysed: index into offs, -1 none */
@@ -64,6 +52,8 @@ gzt_docterms_new(gzt_docterms **out, gzt_analyzer *an)
         return GZT_ENOMEM;
     dt->an = an;
     dt->field = -1;
+    gzt_strtab_init(&dt->dict);
+    gzt_strtab_init(&dt->eckeys);
     gzt_arena_init(&dt->strings, 0);
     return GZT_OK;
 }
@@ -72,15 +62,14 @@ gzt_docterms_new(gzt_docterms **out, gzt_analyzer *an)
 static void
 drop_dictionary(gzt_docterms *dt)
 {
-    gzt_free(dt->terms);
-    gzt_free(dt->table);
+    gzt_strtab_fini(&dt->dict);
+    gzt_strtab_init(&dt->dict);
+    gzt_strtab_fini(&dt->eckeys);
+    gzt_strtab_init(&dt->eckeys);
     gzt_free(dt->ec);
-    dt->terms = NULL;
-    dt->table = NULL;
     dt->ec = NULL;
-    dt->nterms = dt->cap = dt->tcap = dt->eccap = dt->ecn = 0;
-    gzt_arena_fini(&dt->strings);
-    gzt_arena_init(&dt->strings, 0);
+    dt->eccap = 0;
+    gzt_arena_reset(&dt->strings);
 }
 
 void
@@ -88,7 +77,9 @@ gzt_docterms_free(gzt_docterms *dt)
 {
     if (!dt)
         return;
-    drop_dictionary(dt);
+    gzt_strtab_fini(&dt->dict);
+    gzt_strtab_fini(&dt->eckeys);
+    gzt_free(dt->ec);
     gzt_arena_fini(&dt->strings);
     gzt_buf_free(&dt->offs[0]);
     gzt_buf_free(&dt->offs[1]);
@@ -100,78 +91,17 @@ gzt_docterms_free(gzt_docterms *dt)
 size_t
 gzt_docterms_memory(const gzt_docterms *dt)
 {
-    return dt->strings.used + (size_t)dt->cap * sizeof(lterm) +
-           (size_t)dt->tcap * 8 + (size_t)dt->eccap * sizeof(ecache) +
+    return gzt_strtab_memory(&dt->dict) + gzt_strtab_memory(&dt->eckeys) +
+           dt->strings.used + (size_t)dt->eccap * sizeof(ecache) +
            dt->tokcap * 8;
-}
-
-static int
-grow_table(gzt_docterms *dt)
-{
-    uint32_t ncap = dt->tcap ? dt->tcap * 2 : 4096;
-    uint64_t *nt = gzt_calloc(ncap, sizeof *nt);
-    if (!nt)
-        return GZT_ENOMEM;
-    for (uint32_t i = 0; i < dt->tcap; i++) {
-        uint64_t e = dt->table[i];
-        if (!e)
-            continue;
-        uint32_t j = (uint32_t)dt->terms[(uint32_t)e - 1].hash & (ncap - 1);
-        while (nt[j])
-            j = (j + 1) & (ncap - 1);
-        nt[j] = e;
-    }
-    gzt_free(dt->table);
-    dt->table = nt;
-    dt->tcap = ncap;
-    return GZT_OK;
-}
-
-/* id of @p s, added when new; -1 out of memory */
-static int64_t
-term_id(gzt_docterms *dt, const char *s, uint32_t len)
-{
-    if ((uint64_t)(dt->nterms + 1) * 2 > dt->tcap && grow_table(dt))
-        return -1;
-    uint64_t h = gzt_hash64(s, len);
-    uint64_t tag = h & 0xffffffff00000000u;
-    uint32_t j = (uint32_t)h & (dt->tcap - 1);
-    while (dt->table[j]) {
-        uint64_t e = dt->table[j];
-        if ((e & 0xffffffff00000000u) == tag) {
-            const lterm *t = &dt->terms[(uint32_t)e - 1];
-            if (t->len == len && !memcmp(t->s, s, len))
-                return (uint32_t)e - 1;
-        }
-        j = (j + 1) & (dt->tcap - 1);
-    }
-    if (dt->nterms == dt->cap) {
-        uint32_t ncap = dt->cap ? dt->cap * 2 : 4096;
-        lterm *nt = gzt_realloc(dt->terms, ncap * sizeof *nt);
-        if (!nt)
-            return -1;
-        dt->terms = nt;
-        dt->cap = ncap;
-    }
-    char *copy = gzt_arena_strndup(&dt->strings, s, len);
-    if (!copy)
-        return -1;
-    dt->terms[dt->nterms] = (lterm){copy, len, h};
-    dt->table[j] = tag | (dt->nterms + 1);
-    return dt->nterms++;
 }
 
 static int
 push_pair(gzt_docterms *dt, uint64_t pair)
 {
-    if (dt->ntoks == dt->tokcap) {
-        size_t ncap = dt->tokcap ? dt->tokcap * 2 : 1024;
-        uint64_t *nt = gzt_realloc(dt->toks, ncap * sizeof *nt);
-        if (!nt)
-            return GZT_ENOMEM;
-        dt->toks = nt;
-        dt->tokcap = ncap;
-    }
+    if (dt->ntoks == dt->tokcap &&
+        gzt_grow(&dt->toks, &dt->tokcap, sizeof *dt->toks, 1024))
+        return GZT_ENOMEM;
     dt->toks[dt->ntoks++] = pair;
     return GZT_OK;
 }
@@ -179,7 +109,7 @@ push_pair(gzt_docterms *dt, uint64_t pair)
 static int
 push_tok(gzt_docterms *dt, const char *s, uint32_t len, uint32_t pos)
 {
-    int64_t id = term_id(dt, s, len);
+    int64_t id = gzt_strtab_intern(&dt->dict, gzt_hash64(s, len), s, len);
     if (id < 0)
         return GZT_ENOMEM;
     return push_pair(dt, (uint64_t)id << 32 | pos);
@@ -285,27 +215,6 @@ entity_terms(gzt_docterms *dt, const gzt_entity *e, const char *text,
 }
 
 static int
-grow_cache(gzt_docterms *dt)
-{
-    uint32_t ncap = dt->eccap ? dt->eccap * 2 : 1024;
-    ecache *nc = gzt_calloc(ncap, sizeof *nc);
-    if (!nc)
-        return GZT_ENOMEM;
-    for (uint32_t i = 0; i < dt->eccap; i++) {
-        if (!dt->ec[i].hash)
-            continue;
-        uint32_t j = (uint32_t)dt->ec[i].hash & (ncap - 1);
-        while (nc[j].hash)
-            j = (j + 1) & (ncap - 1);
-        nc[j] = dt->ec[i];
-    }
-    gzt_free(dt->ec);
-    dt->ec = nc;
-    dt->eccap = ncap;
-    return GZT_OK;
-}
-
-static int
 entity_terms_cached(gzt_docterms *dt, const gzt_entity *e, const char *text,
                     uint32_t base)
 {
@@ -316,25 +225,25 @@ entity_terms_cached(gzt_docterms *dt, const gzt_entity *e, const char *text,
         gzt_buf_append(&dt->scratch, text + e->start, e->end - e->start))
         return GZT_ENOMEM;
     uint32_t len = (uint32_t)dt->scratch.len;
-    uint64_t h = gzt_hash64(dt->scratch.p, len) | 1;
-    if ((dt->ecn + 1) * 2 > dt->eccap && grow_cache(dt))
+    const char *key = (const char *)dt->scratch.p;
+    uint32_t known = dt->eckeys.n;
+    if (known == dt->eccap &&
+        gzt_grow(&dt->ec, &dt->eccap, sizeof *dt->ec, 1024))
         return GZT_ENOMEM;
-    uint32_t j = (uint32_t)h & (dt->eccap - 1);
-    while (dt->ec[j].hash) {
-        const ecache *c = &dt->ec[j];
-        if (c->hash == h && c->len == len &&
-            !memcmp(c->key, dt->scratch.p, len)) {
-            for (uint32_t k = 0; k < c->n; k++)
-                if (push_pair(dt, c->pairs[k] + base))
-                    return GZT_ENOMEM;
-            return GZT_OK;
-        }
-        j = (j + 1) & (dt->eccap - 1);
+    int64_t id = gzt_strtab_intern(&dt->eckeys, gzt_hash64(key, len), key, len);
+    if (id < 0)
+        return GZT_ENOMEM;
+    if (id == known)
+        dt->ec[id] = (ecache){0, NULL};
+    if (dt->ec[id].pairs) {
+        const ecache *c = &dt->ec[id];
+        for (uint32_t k = 0; k < c->n; k++)
+            if (push_pair(dt, c->pairs[k] + base))
+                return GZT_ENOMEM;
+        return GZT_OK;
     }
-    char *key =
-        gzt_arena_strndup(&dt->strings, (const char *)dt->scratch.p, len);
-    if (!key)
-        return GZT_ENOMEM;
+    /* new (or its first working-out failed): work the terms out, then keep
+     * them */
     size_t before = dt->ntoks;
     int rc = entity_terms(dt, e, text, base);
     if (rc)
@@ -345,8 +254,7 @@ entity_terms_cached(gzt_docterms *dt, const gzt_entity *e, const char *text,
         return GZT_ENOMEM;
     for (uint32_t k = 0; k < n; k++)
         pairs[k] = dt->toks[before + k] - base;
-    dt->ec[j] = (ecache){h, key, len, n, pairs};
-    dt->ecn++;
+    dt->ec[id] = (ecache){n, pairs};
     return GZT_OK;
 }
 
@@ -373,7 +281,7 @@ write_records(const gzt_docterms *dt, gzt_buf *out)
             j++;
         }
         nbytes += gzt_varint_len(j - i);
-        const lterm *t = &dt->terms[id];
+        const gzt_strent *t = &dt->dict.ents[id];
         int rc = gzt_buf_append(out, &t->hash, sizeof t->hash);
         if (rc == GZT_OK)
             rc = gzt_buf_put_varint(out, t->len);
@@ -401,7 +309,7 @@ gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
                  const char *body, size_t body_len, const gzt_entity *ents,
                  size_t nents, gzt_buf *out, gzt_docinfo *info, gzt_error *err)
 {
-    if (dt->nterms > DICT_MAX_TERMS || dt->strings.used > DICT_MAX_BYTES)
+    if (dt->dict.n > DICT_MAX_TERMS || gzt_docterms_memory(dt) > DICT_MAX_BYTES)
         drop_dictionary(dt);
     dt->ntoks = 0;
     uint32_t next = 0;

@@ -14,11 +14,11 @@
  */
 #include "indexer/invert.h"
 
+#include "common/strtab.h"
+
 #include <stdlib.h>
 
 typedef struct tentry {
-    const char *s;     /* term bytes (arena) */
-    uint32_t len;      /* bytes */
     uint32_t last_doc; /* last document appended */
     uint32_t df;       /* documents appended */
     gzt_buf post;      /* encoded postings */
@@ -35,13 +35,9 @@ typedef struct docrec {
 
 struct gzt_inv {
     gzt_analyzer *an;  /* borrowed analyzer */
-    gzt_arena strings; /* term bytes */
+    gzt_strtab dict;   /* terms to ids */
     tentry *terms;     /* by term id */
-    uint32_t nterms;   /* count */
-    uint32_t cap;      /* capacity of terms */
-    uint64_t *table;   /* open addressing: hash high 32 bits << 32 | term
-                          id + 1; 0 empty */
-    uint32_t tcap;     /* slots, a power of two */
+    size_t cap;        /* capacity of terms */
     size_t postbytes;  /* capacity of all postings buffers */
     docrec *docs;      /* buffered documents */
     uint32_t ndocs;    /* count */
@@ -60,7 +56,7 @@ gzt_inv_new(gzt_inv **out, gzt_analyzer *a)
     if (!inv)
         return GZT_ENOMEM;
     inv->an = a;
-    gzt_arena_init(&inv->strings, 0);
+    gzt_strtab_init(&inv->dict);
     *out = inv;
     return GZT_OK;
 }
@@ -68,14 +64,13 @@ gzt_inv_new(gzt_inv **out, gzt_analyzer *a)
 static void
 reset(gzt_inv *inv)
 {
-    for (uint32_t i = 0; i < inv->nterms; i++)
+    for (uint32_t i = 0; i < inv->dict.n; i++)
         gzt_buf_free(&inv->terms[i].post);
     gzt_free(inv->terms);
-    gzt_free(inv->table);
+    gzt_strtab_fini(&inv->dict);
     gzt_free(inv->docs);
     gzt_free(inv->deleted);
     gzt_buf_free(&inv->recs);
-    gzt_arena_fini(&inv->strings);
     gzt_analyzer *a = inv->an;
     gzt_docterms *dt = inv->dt;
     gzt_buf dtout = inv->dtout;
@@ -83,7 +78,7 @@ reset(gzt_inv *inv)
     inv->an = a;
     inv->dt = dt;
     inv->dtout = dtout;
-    gzt_arena_init(&inv->strings, 0);
+    gzt_strtab_init(&inv->dict);
 }
 
 void
@@ -100,9 +95,9 @@ gzt_inv_free(gzt_inv *inv)
 size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
-    return inv->strings.used + inv->postbytes +
-           (size_t)inv->cap * sizeof(tentry) + (size_t)inv->tcap * 8 +
-           inv->recs.cap + (size_t)inv->dcap * sizeof(docrec);
+    return gzt_strtab_memory(&inv->dict) + inv->postbytes +
+           (size_t)inv->cap * sizeof(tentry) + inv->recs.cap +
+           (size_t)inv->dcap * sizeof(docrec);
 }
 
 uint32_t
@@ -126,67 +121,19 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
     }
 }
 
-static int
-grow_table(gzt_inv *inv)
-{
-    uint32_t ncap = inv->tcap ? inv->tcap * 2 : 4096;
-    uint64_t *nt = gzt_calloc(ncap, sizeof *nt);
-    if (!nt)
-        return GZT_ENOMEM;
-    for (uint32_t i = 0; i < inv->tcap; i++) {
-        uint64_t e = inv->table[i];
-        if (!e)
-            continue;
-        /* the slot is the hash's low bits, which the entry does not keep:
-         * hash again */
-        const tentry *t = &inv->terms[(uint32_t)e - 1];
-        uint64_t h = gzt_hash64(t->s, t->len);
-        uint32_t j = (uint32_t)h & (ncap - 1);
-        while (nt[j])
-            j = (j + 1) & (ncap - 1);
-        nt[j] = e;
-    }
-    gzt_free(inv->table);
-    inv->table = nt;
-    inv->tcap = ncap;
-    return GZT_OK;
-}
-
 /* term id of @p s (whose gzt_hash64() is @p h), added when new; -1 out of
  * memory */
 static int64_t
 term_id(gzt_inv *inv, uint64_t h, const char *s, uint32_t len)
 {
-    if ((uint64_t)(inv->nterms + 1) * 2 > inv->tcap && grow_table(inv))
+    uint32_t before = inv->dict.n;
+    if (before == inv->cap &&
+        gzt_grow(&inv->terms, &inv->cap, sizeof *inv->terms, 4096))
         return -1;
-    uint64_t tag = h & 0xffffffff00000000u;
-    uint32_t j = (uint32_t)h & (inv->tcap - 1);
-    while (inv->table[j]) {
-        uint64_t e = inv->table[j];
-        if ((e & 0xffffffff00000000u) == tag) {
-            const tentry *t = &inv->terms[(uint32_t)e - 1];
-            if (t->len == len && !memcmp(t->s, s, len))
-                return (uint32_t)e - 1;
-        }
-        j = (j + 1) & (inv->tcap - 1);
-    }
-    if (inv->nterms == inv->cap) {
-        uint32_t ncap = inv->cap ? inv->cap * 2 : 4096;
-        tentry *nt = gzt_realloc(inv->terms, ncap * sizeof *nt);
-        if (!nt)
-            return -1;
-        inv->terms = nt;
-        inv->cap = ncap;
-    }
-    char *copy = gzt_arena_strndup(&inv->strings, s, len);
-    if (!copy)
-        return -1;
-    tentry *t = &inv->terms[inv->nterms];
-    memset(t, 0, sizeof *t);
-    t->s = copy;
-    t->len = len;
-    inv->table[j] = tag | (inv->nterms + 1);
-    return inv->nterms++;
+    int64_t id = gzt_strtab_intern(&inv->dict, h, s, len);
+    if (id == before)
+        memset(&inv->terms[id], 0, sizeof inv->terms[id]);
+    return id;
 }
 
 int
@@ -265,8 +212,8 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
 static int
 cmp_terms(const void *a, const void *b)
 {
-    const tentry *x = *(const tentry *const *)a;
-    const tentry *y = *(const tentry *const *)b;
+    const gzt_strent *x = *(const gzt_strent *const *)a;
+    const gzt_strent *y = *(const gzt_strent *const *)b;
     int c = memcmp(x->s, y->s, GZT_MIN(x->len, y->len));
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
@@ -276,14 +223,14 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
               gzt_segw_info *info, gzt_error *err)
 {
     gzt_segw *w = NULL;
-    const tentry **ids = NULL;
+    const gzt_strent **ids = NULL;
     uint32_t *remap = NULL, *pos = NULL;
     size_t poscap = 0;
     int rc = gzt_segw_open(&w, dir, segid, err);
     if (rc)
         goto done;
     remap = gzt_malloc(((size_t)inv->ndocs + 1) * sizeof *remap);
-    ids = gzt_malloc(((size_t)inv->nterms + 1) * sizeof *ids);
+    ids = gzt_malloc(((size_t)inv->dict.n + 1) * sizeof *ids);
     if (!remap || !ids) {
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto done;
@@ -301,11 +248,12 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
                                   r->len, r->title_end, r->date, r->hash, err)))
             goto done;
     }
-    for (uint32_t i = 0; i < inv->nterms; i++)
-        ids[i] = &inv->terms[i];
-    qsort(ids, inv->nterms, sizeof *ids, cmp_terms);
-    for (uint32_t k = 0; k < inv->nterms; k++) {
-        const tentry *t = ids[k];
+    for (uint32_t i = 0; i < inv->dict.n; i++)
+        ids[i] = &inv->dict.ents[i];
+    qsort(ids, inv->dict.n, sizeof *ids, cmp_terms);
+    for (uint32_t k = 0; k < inv->dict.n; k++) {
+        const gzt_strent *e = ids[k];
+        const tentry *t = &inv->terms[e - inv->dict.ents];
         gzt_rd r = gzt_rd_make(t->post.p, t->post.len);
         uint32_t doc = 0;
         bool started = false;
@@ -338,7 +286,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
             if (remap[doc] == UINT32_MAX)
                 continue;
             if (!started) {
-                if ((rc = gzt_segw_term(w, t->s, t->len, err)))
+                if ((rc = gzt_segw_term(w, e->s, e->len, err)))
                     goto done;
                 started = true;
             }

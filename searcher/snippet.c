@@ -115,14 +115,8 @@ static int
 on_tok(void *ctx, const gzt_token *t)
 {
     toks *ts = ctx;
-    if (ts->n == ts->cap) {
-        size_t ncap = ts->cap ? ts->cap * 2 : 256;
-        tok *nv = gzt_realloc(ts->v, ncap * sizeof *nv);
-        if (!nv)
-            return GZT_ENOMEM;
-        ts->v = nv;
-        ts->cap = ncap;
-    }
+    if (ts->n == ts->cap && gzt_grow(&ts->v, &ts->cap, sizeof *ts->v, 256))
+        return GZT_ENOMEM;
     tok *k = &ts->v[ts->n++];
     k->start = t->start;
     k->end = t->end;
