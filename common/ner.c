@@ -837,6 +837,42 @@ gzt_ner_closed(const char *s, size_t len)
     return false;
 }
 
+/* Punctuation that never stands inside a name: ASCII marks only, and none
+ * of & / ' ( ) ("AT&T", "Rhone-Poulenc/Rorer", "O'Neill", "(UK)"). */
+static bool
+is_loose_punct(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c >= 0x80 || ascii_classes[c] != K_PUNCT || strchr("&/'()", c))
+            return false;
+    }
+    return true;
+}
+
+/* Words that are inside names only between two open words ("Bank of
+ * England", "Procter and Gamble", "Fiat 's"...): closed after a closed
+ * token or at the start of a sentence. Sorted. */
+static const char *const glue_words[] = {"'s",  "(",  ")",  "and", "do",
+                                         "for", "in", "of", "on",  "the"};
+
+void
+gzt_ner_close(const gzt_nerword *w, size_t n, uint8_t *closed)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *s = w[i].s;
+        size_t len = w[i].len;
+        /* in_list() ignores case: "The", "Of" and "'S" stay open */
+        closed[i] = gzt_ner_closed(s, len) || is_loose_punct(s, len) ||
+                    ((i == 0 || closed[i - 1]) && len <= 3 &&
+                     !(s[0] >= 'A' && s[0] <= 'Z') && s[len - 1] != 'S' &&
+                     in_list(glue_words, sizeof glue_words / sizeof *glue_words,
+                             s, len));
+    }
+}
+
 /* Lower-case hash of a word (as features key the document memory). */
 static uint64_t lower_hash(const char *s, size_t len);
 
@@ -1885,8 +1921,7 @@ tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
         return GZT_OK;
     if (n > GZT_NER_SENT_MAX)
         n = GZT_NER_SENT_MAX;
-    for (size_t i = 0; i < n; i++)
-        m->closed[i] = gzt_ner_closed(w[i].s, w[i].len);
+    gzt_ner_close(w, n, m->closed);
     if (!m->wc && !(m->wc = gzt_nerwc_new()))
         return GZT_ENOMEM;
     int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, m->wc,

@@ -284,6 +284,15 @@ void gzt_ner_viterbi(uint8_t *tags, const float *emit, size_t n,
  */
 bool gzt_ner_closed(const char *s, size_t len);
 
+/*
+ * The closed tokens of a sentence of @p n words, one byte each in
+ * @p closed: those of gzt_ner_closed(), punctuation that names never hold
+ * ("-", "$", "--", "..."), and the glue words of names ("of", "the", "and",
+ * "(", "'s", ...) when they follow a closed token or start the sentence.
+ * Together 73% of CoNLL-2003's training tokens, of which 0.01% in a name.
+ */
+void gzt_ner_close(const gzt_nerword *w, size_t n, uint8_t *closed);
+
 /* ---- model file -------------------------------------------------------- */
 
 /* What a model holds, for gzt_ner_encode(). */

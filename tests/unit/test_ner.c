@@ -474,6 +474,31 @@ test_closed_tokens_are_plain_lower_case_words_and_sentence_marks(void **state)
         assert_false(gzt_ner_closed(open[i], strlen(open[i])));
 }
 
+static void
+test_glue_words_close_only_after_a_closed_token(void **state)
+{
+    (void)state;
+    /* "Bank of England ( UK ) said the $ figure -- of the Bank 's" */
+    static const char *const words[] = {
+        "of", "Bank", "of",  "England", "(",  "UK", ")",    "said", "the", "$",
+        "--", "of",   "the", "Bank",    "'s", "&",  "AT&T", "The",  "..."};
+    static const uint8_t want[] = {1, 0, 0, 0, 0, 0, 0, 1, 1, 1,
+                                   1, 1, 1, 0, 0, 0, 0, 0, 1};
+    enum { N = sizeof words / sizeof *words };
+    gzt_nerword w[N];
+    for (size_t i = 0; i < N; i++) {
+        w[i].s = words[i];
+        w[i].len = (uint32_t)strlen(words[i]);
+    }
+    uint8_t closed[N];
+    gzt_ner_close(w, N, closed);
+    for (size_t i = 0; i < N; i++) {
+        if (closed[i] != want[i])
+            fail_msg("token %zu \"%s\": closed %d, want %d", i, words[i],
+                     closed[i], want[i]);
+    }
+}
+
 /* ---- scoring ----------------------------------------------------------- */
 
 static void
@@ -988,6 +1013,7 @@ main(void)
         cmocka_unit_test(test_viterbi_equals_brute_force_with_closed_tokens),
         cmocka_unit_test(
             test_closed_tokens_are_plain_lower_case_words_and_sentence_marks),
+        cmocka_unit_test(test_glue_words_close_only_after_a_closed_token),
         cmocka_unit_test(test_conlleval_counts_only_exact_spans),
         cmocka_unit_test(test_conlleval_reads_iob1_style_starts),
         cmocka_unit_test(test_malformed_iob2_is_named_by_line),
