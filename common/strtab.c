@@ -2,55 +2,95 @@
 /*
  * strtab.c: string interning (see strtab.h).
  *
- * Linear probing over slots that keep the hash's high half beside the id,
- * so a miss rarely touches the string; the load stays at or below one
- * half. The table is written here rather than taken from a library because
- * it is thirty lines and the ids must be dense and stable.
+ * Linear probing; a slot is the full 64-bit hash and the record's address,
+ * so a probe that meets another string rarely leaves the slot array, and
+ * growing never touches the records. A record is the payload, then a
+ * header (hash, id, length), then the bytes. Written here rather than
+ * taken from a library because the ids must be dense and stable and the
+ * payload must share the record's cache line.
  */
 #include "common/strtab.h"
 
 #include <string.h>
 
-#define TAG_MASK 0xffffffff00000000u
+struct gzt_strtab_slot {
+    uint64_t hash;    /* of the string */
+    unsigned char *r; /* its record; NULL empty */
+};
+
+typedef struct rhead {
+    uint64_t hash; /* gzt_hash64() of the bytes */
+    uint32_t id;   /* dense id */
+    uint32_t len;  /* bytes that follow */
+} rhead;
+
+static inline rhead *
+head_of(const gzt_strtab *t, unsigned char *r)
+{
+    return (rhead *)(void *)(r + t->psize);
+}
 
 void
-gzt_strtab_init(gzt_strtab *t)
+gzt_strtab_init(gzt_strtab *t, size_t payload, uint32_t min_slots)
 {
     memset(t, 0, sizeof *t);
-    gzt_arena_init(&t->strings, 0);
+    gzt_arena_init(&t->mem, 0);
+    t->psize = (payload + 15) & ~(size_t)15;
+    t->min_slots = min_slots < 16 ? 16 : min_slots;
 }
 
 void
 gzt_strtab_fini(gzt_strtab *t)
 {
-    gzt_arena_fini(&t->strings);
-    gzt_free(t->ents);
+    gzt_arena_fini(&t->mem);
+    gzt_free(t->recs);
     gzt_free(t->slots);
+    size_t psize = t->psize;
+    uint32_t min_slots = t->min_slots;
     memset(t, 0, sizeof *t);
+    t->psize = psize;
+    t->min_slots = min_slots;
+}
+
+void
+gzt_strtab_clear(gzt_strtab *t)
+{
+    if (t->n == 0)
+        return;
+    gzt_arena_reset(&t->mem);
+    /* a table grown by one large batch is not kept for small ones: wiping
+     * it would cost more than the strings */
+    if (t->nslots > t->min_slots && (uint64_t)t->n * 16 < t->nslots) {
+        gzt_free(t->slots);
+        t->slots = NULL;
+        t->nslots = 0;
+    } else {
+        memset(t->slots, 0, (size_t)t->nslots * sizeof *t->slots);
+    }
+    t->n = 0;
 }
 
 size_t
 gzt_strtab_memory(const gzt_strtab *t)
 {
-    return t->strings.used + (size_t)t->cap * sizeof *t->ents +
+    return t->mem.used + t->cap * sizeof *t->recs +
            (size_t)t->nslots * sizeof *t->slots;
 }
 
 static int
 grow_slots(gzt_strtab *t)
 {
-    uint32_t ncap = t->nslots ? t->nslots * 2 : 4096;
-    uint64_t *ns = gzt_calloc(ncap, sizeof *ns);
+    uint32_t ncap = t->nslots ? t->nslots * 2 : t->min_slots;
+    gzt_strtab_slot *ns = gzt_calloc(ncap, sizeof *ns);
     if (!ns)
         return GZT_ENOMEM;
     for (uint32_t i = 0; i < t->nslots; i++) {
-        uint64_t e = t->slots[i];
-        if (!e)
+        if (!t->slots[i].r)
             continue;
-        uint32_t j = (uint32_t)t->ents[(uint32_t)e - 1].hash & (ncap - 1);
-        while (ns[j])
+        uint32_t j = (uint32_t)t->slots[i].hash & (ncap - 1);
+        while (ns[j].r)
             j = (j + 1) & (ncap - 1);
-        ns[j] = e;
+        ns[j] = t->slots[i];
     }
     gzt_free(t->slots);
     t->slots = ns;
@@ -58,36 +98,46 @@ grow_slots(gzt_strtab *t)
     return GZT_OK;
 }
 
-int64_t
-gzt_strtab_intern(gzt_strtab *t, uint64_t h, const char *s, uint32_t len)
+void *
+gzt_strtab_intern(gzt_strtab *t, uint64_t h, const char *s, uint32_t len,
+                  uint32_t *id)
 {
     if ((uint64_t)(t->n + 1) * 2 > t->nslots && grow_slots(t))
-        return -1;
-    uint64_t tag = h & TAG_MASK;
-    uint32_t j = (uint32_t)h & (t->nslots - 1);
-    while (t->slots[j]) {
-        uint64_t e = t->slots[j];
-        if ((e & TAG_MASK) == tag) {
-            const gzt_strent *x = &t->ents[(uint32_t)e - 1];
-            if (x->len == len && !memcmp(x->s, s, len))
-                return (uint32_t)e - 1;
+        return NULL;
+    uint32_t mask = t->nslots - 1, j = (uint32_t)h & mask;
+    for (; t->slots[j].r; j = (j + 1) & mask) {
+        if (t->slots[j].hash != h)
+            continue;
+        unsigned char *r = t->slots[j].r;
+        const rhead *hd = head_of(t, r);
+        if (hd->len == len && !memcmp(hd + 1, s, len)) {
+            *id = hd->id;
+            return r;
         }
-        j = (j + 1) & (t->nslots - 1);
     }
-    if (t->n == UINT32_MAX - 1)
-        return -1;
-    if (t->n == t->cap) {
-        uint32_t ncap = t->cap ? t->cap * 2 : 4096;
-        gzt_strent *ne = gzt_realloc(t->ents, (size_t)ncap * sizeof *ne);
-        if (!ne)
-            return -1;
-        t->ents = ne;
-        t->cap = ncap;
-    }
-    char *copy = gzt_arena_strndup(&t->strings, s, len);
-    if (!copy)
-        return -1;
-    t->ents[t->n] = (gzt_strent){copy, len, h};
-    t->slots[j] = tag | (t->n + 1);
-    return t->n++;
+    if (t->n == UINT32_MAX - 1 ||
+        (t->n == t->cap &&
+         gzt_grow(&t->recs, &t->cap, sizeof *t->recs, t->min_slots / 2)))
+        return NULL;
+    unsigned char *r = gzt_arena_alloc(&t->mem, t->psize + sizeof(rhead) + len);
+    if (!r)
+        return NULL;
+    memset(r, 0, t->psize);
+    rhead *hd = head_of(t, r);
+    *hd = (rhead){h, t->n, len};
+    memcpy(hd + 1, s, len);
+    t->slots[j] = (gzt_strtab_slot){h, r};
+    t->recs[t->n] = r;
+    *id = t->n++;
+    return r;
+}
+
+const char *
+gzt_strtab_str(const gzt_strtab *t, uint32_t id, uint32_t *len, uint64_t *hash)
+{
+    const rhead *hd = head_of(t, t->recs[id]);
+    *len = hd->len;
+    if (hash)
+        *hash = hd->hash;
+    return (const char *)(hd + 1);
 }

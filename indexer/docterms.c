@@ -3,11 +3,13 @@
  * docterms.c: a document into its distinct terms with positions (see
  * docterms.h).
  *
- * Tokens get small ids from a dictionary this object keeps across
- * documents (so a word is hashed and copied once, not once a document);
- * a document's (id, position) pairs are packed in one uint64 each, sorted
- * and written term by term. The dictionary is dropped and started again
- * when it passes DICT_MAX_TERMS or DICT_MAX_BYTES.
+ * A document's terms get small ids from a table of its own, cleared for
+ * the next document, so lookups stay in the caches (a dictionary kept
+ * across documents grows past them and every token paid cache misses);
+ * the (id, position) pairs are packed in one uint64 each, sorted and
+ * written term by term. The terms of entity mentions are cached across
+ * documents; the cache is dropped and started again when it passes
+ * CACHE_MAX_KEYS or CACHE_MAX_BYTES.
  */
 #include "indexer/docterms.h"
 
@@ -16,24 +18,31 @@
 
 #include <stdlib.h>
 
-#define DICT_MAX_TERMS (1u << 21)
-#define DICT_MAX_BYTES ((size_t)64 << 20)
+#define CACHE_MAX_KEYS (1u << 20)
+#define CACHE_MAX_BYTES ((size_t)64 << 20)
+
+/* One term of a cached mention. */
+typedef struct eterm {
+    uint64_t hash; /* gzt_hash64() of the term */
+    const char *s; /* its bytes (dt->strings) */
+    uint32_t len;  /* bytes */
+    uint32_t rel;  /* position from the mention's first token */
+} eterm;
 
 /* The terms of a mention depend only on its type, canonical form and
  * surface, which repeat ("Iran" ten times an article): they are worked out
- * once and replayed, as (term id, position from the mention). */
+ * once and replayed. The payload of the cache table. */
 typedef struct ecache {
-    uint32_t n;      /* pairs */
-    uint64_t *pairs; /* term id << 32 | relative position (arena) */
+    eterm *terms; /* NULL until worked out */
+    uint32_t n;   /* terms */
 } ecache;
 
 struct gzt_docterms {
     gzt_analyzer *an;  /* borrowed analyzer */
-    gzt_strtab dict;   /* terms to ids */
-    gzt_arena strings; /* cache keys and pairs */
-    gzt_strtab eckeys; /* type byte, canonical form, NUL, surface */
-    ecache *ec;        /* entity terms by id of eckeys */
-    size_t eccap;      /* capacity of ec */
+    gzt_strtab doc;    /* the document's terms to ids */
+    gzt_strtab ec;     /* type byte, canonical form, NUL, surface to an
+                          ecache */
+    gzt_arena strings; /* the cache's terms */
     gzt_buf offs[2];   /* (byte offset, position) of each token of the
                           body [0] and title [1], for entity positions */
     int field;         /* field being analysed: index into offs, -1 none */
@@ -52,24 +61,10 @@ gzt_docterms_new(gzt_docterms **out, gzt_analyzer *an)
         return GZT_ENOMEM;
     dt->an = an;
     dt->field = -1;
-    gzt_strtab_init(&dt->dict);
-    gzt_strtab_init(&dt->eckeys);
+    gzt_strtab_init(&dt->doc, 0, 256);
+    gzt_strtab_init(&dt->ec, sizeof(ecache), 1024);
     gzt_arena_init(&dt->strings, 0);
     return GZT_OK;
-}
-
-/* forget every term (the ids of the cache go with them) */
-static void
-drop_dictionary(gzt_docterms *dt)
-{
-    gzt_strtab_fini(&dt->dict);
-    gzt_strtab_init(&dt->dict);
-    gzt_strtab_fini(&dt->eckeys);
-    gzt_strtab_init(&dt->eckeys);
-    gzt_free(dt->ec);
-    dt->ec = NULL;
-    dt->eccap = 0;
-    gzt_arena_reset(&dt->strings);
 }
 
 void
@@ -77,9 +72,8 @@ gzt_docterms_free(gzt_docterms *dt)
 {
     if (!dt)
         return;
-    gzt_strtab_fini(&dt->dict);
-    gzt_strtab_fini(&dt->eckeys);
-    gzt_free(dt->ec);
+    gzt_strtab_fini(&dt->doc);
+    gzt_strtab_fini(&dt->ec);
     gzt_arena_fini(&dt->strings);
     gzt_buf_free(&dt->offs[0]);
     gzt_buf_free(&dt->offs[1]);
@@ -91,9 +85,8 @@ gzt_docterms_free(gzt_docterms *dt)
 size_t
 gzt_docterms_memory(const gzt_docterms *dt)
 {
-    return gzt_strtab_memory(&dt->dict) + gzt_strtab_memory(&dt->eckeys) +
-           dt->strings.used + (size_t)dt->eccap * sizeof(ecache) +
-           dt->tokcap * 8;
+    return gzt_strtab_memory(&dt->doc) + gzt_strtab_memory(&dt->ec) +
+           dt->strings.used + dt->tokcap * 8;
 }
 
 static int
@@ -107,12 +100,19 @@ push_pair(gzt_docterms *dt, uint64_t pair)
 }
 
 static int
-push_tok(gzt_docterms *dt, const char *s, uint32_t len, uint32_t pos)
+push_hashed(gzt_docterms *dt, uint64_t h, const char *s, uint32_t len,
+            uint32_t pos)
 {
-    int64_t id = gzt_strtab_intern(&dt->dict, gzt_hash64(s, len), s, len);
-    if (id < 0)
+    uint32_t id;
+    if (!gzt_strtab_intern(&dt->doc, h, s, len, &id))
         return GZT_ENOMEM;
     return push_pair(dt, (uint64_t)id << 32 | pos);
+}
+
+static int
+push_tok(gzt_docterms *dt, const char *s, uint32_t len, uint32_t pos)
+{
+    return push_hashed(dt, gzt_hash64(s, len), s, len, pos);
 }
 
 static int
@@ -224,22 +224,17 @@ entity_terms_cached(gzt_docterms *dt, const gzt_entity *e, const char *text,
         gzt_buf_putc(&dt->scratch, 0) ||
         gzt_buf_append(&dt->scratch, text + e->start, e->end - e->start))
         return GZT_ENOMEM;
-    uint32_t len = (uint32_t)dt->scratch.len;
+    uint32_t len = (uint32_t)dt->scratch.len, id;
     const char *key = (const char *)dt->scratch.p;
-    uint32_t known = dt->eckeys.n;
-    if (known == dt->eccap &&
-        gzt_grow(&dt->ec, &dt->eccap, sizeof *dt->ec, 1024))
+    ecache *c = gzt_strtab_intern(&dt->ec, gzt_hash64(key, len), key, len, &id);
+    if (!c)
         return GZT_ENOMEM;
-    int64_t id = gzt_strtab_intern(&dt->eckeys, gzt_hash64(key, len), key, len);
-    if (id < 0)
-        return GZT_ENOMEM;
-    if (id == known)
-        dt->ec[id] = (ecache){0, NULL};
-    if (dt->ec[id].pairs) {
-        const ecache *c = &dt->ec[id];
-        for (uint32_t k = 0; k < c->n; k++)
-            if (push_pair(dt, c->pairs[k] + base))
+    if (c->terms) {
+        for (uint32_t k = 0; k < c->n; k++) {
+            const eterm *t = &c->terms[k];
+            if (push_hashed(dt, t->hash, t->s, t->len, base + t->rel))
                 return GZT_ENOMEM;
+        }
         return GZT_OK;
     }
     /* new (or its first working-out failed): work the terms out, then keep
@@ -249,12 +244,22 @@ entity_terms_cached(gzt_docterms *dt, const gzt_entity *e, const char *text,
     if (rc)
         return rc;
     uint32_t n = (uint32_t)(dt->ntoks - before);
-    uint64_t *pairs = gzt_arena_alloc(&dt->strings, (n + 1) * sizeof *pairs);
-    if (!pairs)
+    eterm *terms = gzt_arena_alloc(&dt->strings, (n + 1) * sizeof *terms);
+    if (!terms)
         return GZT_ENOMEM;
-    for (uint32_t k = 0; k < n; k++)
-        pairs[k] = dt->toks[before + k] - base;
-    dt->ec[id] = (ecache){n, pairs};
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t pair = dt->toks[before + k];
+        eterm *t = &terms[k];
+        const char *s =
+            gzt_strtab_str(&dt->doc, (uint32_t)(pair >> 32), &t->len, &t->hash);
+        char *copy = gzt_arena_strndup(&dt->strings, s, t->len);
+        if (!copy)
+            return GZT_ENOMEM;
+        t->s = copy;
+        t->rel = (uint32_t)pair - base;
+    }
+    c->terms = terms;
+    c->n = n;
     return GZT_OK;
 }
 
@@ -281,12 +286,14 @@ write_records(const gzt_docterms *dt, gzt_buf *out)
             j++;
         }
         nbytes += gzt_varint_len(j - i);
-        const gzt_strent *t = &dt->dict.ents[id];
-        int rc = gzt_buf_append(out, &t->hash, sizeof t->hash);
+        uint32_t len;
+        uint64_t hash;
+        const char *s = gzt_strtab_str(&dt->doc, id, &len, &hash);
+        int rc = gzt_buf_append(out, &hash, sizeof hash);
         if (rc == GZT_OK)
-            rc = gzt_buf_put_varint(out, t->len);
+            rc = gzt_buf_put_varint(out, len);
         if (rc == GZT_OK)
-            rc = gzt_buf_append(out, t->s, t->len);
+            rc = gzt_buf_append(out, s, len);
         if (rc == GZT_OK)
             rc = gzt_buf_put_varint(out, nbytes);
         if (rc == GZT_OK)
@@ -309,8 +316,12 @@ gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
                  const char *body, size_t body_len, const gzt_entity *ents,
                  size_t nents, gzt_buf *out, gzt_docinfo *info, gzt_error *err)
 {
-    if (dt->dict.n > DICT_MAX_TERMS || gzt_docterms_memory(dt) > DICT_MAX_BYTES)
-        drop_dictionary(dt);
+    if (dt->ec.n > CACHE_MAX_KEYS ||
+        gzt_strtab_memory(&dt->ec) + dt->strings.used > CACHE_MAX_BYTES) {
+        gzt_strtab_clear(&dt->ec);
+        gzt_arena_reset(&dt->strings);
+    }
+    gzt_strtab_clear(&dt->doc);
     dt->ntoks = 0;
     uint32_t next = 0;
     int rc = GZT_OK;

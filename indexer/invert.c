@@ -35,9 +35,7 @@ typedef struct docrec {
 
 struct gzt_inv {
     gzt_analyzer *an;  /* borrowed analyzer */
-    gzt_strtab dict;   /* terms to ids */
-    tentry *terms;     /* by term id */
-    size_t cap;        /* capacity of terms */
+    gzt_strtab dict;   /* terms to ids, a tentry each */
     size_t postbytes;  /* capacity of all postings buffers */
     docrec *docs;      /* buffered documents */
     uint32_t ndocs;    /* count */
@@ -56,7 +54,7 @@ gzt_inv_new(gzt_inv **out, gzt_analyzer *a)
     if (!inv)
         return GZT_ENOMEM;
     inv->an = a;
-    gzt_strtab_init(&inv->dict);
+    gzt_strtab_init(&inv->dict, sizeof(tentry), 4096);
     *out = inv;
     return GZT_OK;
 }
@@ -65,8 +63,7 @@ static void
 reset(gzt_inv *inv)
 {
     for (uint32_t i = 0; i < inv->dict.n; i++)
-        gzt_buf_free(&inv->terms[i].post);
-    gzt_free(inv->terms);
+        gzt_buf_free(&((tentry *)gzt_strtab_payload(&inv->dict, i))->post);
     gzt_strtab_fini(&inv->dict);
     gzt_free(inv->docs);
     gzt_free(inv->deleted);
@@ -78,7 +75,7 @@ reset(gzt_inv *inv)
     inv->an = a;
     inv->dt = dt;
     inv->dtout = dtout;
-    gzt_strtab_init(&inv->dict);
+    gzt_strtab_init(&inv->dict, sizeof(tentry), 4096);
 }
 
 void
@@ -95,8 +92,7 @@ gzt_inv_free(gzt_inv *inv)
 size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
-    return gzt_strtab_memory(&inv->dict) + inv->postbytes +
-           (size_t)inv->cap * sizeof(tentry) + inv->recs.cap +
+    return gzt_strtab_memory(&inv->dict) + inv->postbytes + inv->recs.cap +
            (size_t)inv->dcap * sizeof(docrec);
 }
 
@@ -119,21 +115,6 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
         inv->deleted[doc >> 3] |= (uint8_t)(1u << (doc & 7));
         inv->ndeleted++;
     }
-}
-
-/* term id of @p s (whose gzt_hash64() is @p h), added when new; -1 out of
- * memory */
-static int64_t
-term_id(gzt_inv *inv, uint64_t h, const char *s, uint32_t len)
-{
-    uint32_t before = inv->dict.n;
-    if (before == inv->cap &&
-        gzt_grow(&inv->terms, &inv->cap, sizeof *inv->terms, 4096))
-        return -1;
-    int64_t id = gzt_strtab_intern(&inv->dict, h, s, len);
-    if (id == before)
-        memset(&inv->terms[id], 0, sizeof inv->terms[id]);
-    return id;
 }
 
 int
@@ -165,10 +146,10 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
             !gzt_rd_bytes(&r, nbytes, &post))
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
         memcpy(&h, hb, sizeof h);
-        int64_t id = term_id(inv, h, (const char *)s, len);
-        if (id < 0)
+        uint32_t id;
+        tentry *t = gzt_strtab_intern(&inv->dict, h, (const char *)s, len, &id);
+        if (!t)
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        tentry *t = &inv->terms[id];
         size_t before = t->post.cap;
         if (gzt_buf_put_varint(&t->post, t->df ? d - t->last_doc : d) ||
             gzt_buf_append(&t->post, post, nbytes))
@@ -209,11 +190,17 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
                              &info, doc, err);
 }
 
+/* a term, for sorting the dictionary */
+typedef struct sterm {
+    const char *s; /* bytes */
+    uint32_t len;  /* bytes */
+    uint32_t id;   /* in inv->dict */
+} sterm;
+
 static int
 cmp_terms(const void *a, const void *b)
 {
-    const gzt_strent *x = *(const gzt_strent *const *)a;
-    const gzt_strent *y = *(const gzt_strent *const *)b;
+    const sterm *x = a, *y = b;
     int c = memcmp(x->s, y->s, GZT_MIN(x->len, y->len));
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
@@ -223,7 +210,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
               gzt_segw_info *info, gzt_error *err)
 {
     gzt_segw *w = NULL;
-    const gzt_strent **ids = NULL;
+    sterm *ids = NULL;
     uint32_t *remap = NULL, *pos = NULL;
     size_t poscap = 0;
     int rc = gzt_segw_open(&w, dir, segid, err);
@@ -248,12 +235,14 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
                                   r->len, r->title_end, r->date, r->hash, err)))
             goto done;
     }
-    for (uint32_t i = 0; i < inv->dict.n; i++)
-        ids[i] = &inv->dict.ents[i];
+    for (uint32_t i = 0; i < inv->dict.n; i++) {
+        ids[i].id = i;
+        ids[i].s = gzt_strtab_str(&inv->dict, i, &ids[i].len, NULL);
+    }
     qsort(ids, inv->dict.n, sizeof *ids, cmp_terms);
     for (uint32_t k = 0; k < inv->dict.n; k++) {
-        const gzt_strent *e = ids[k];
-        const tentry *t = &inv->terms[e - inv->dict.ents];
+        const sterm *e = &ids[k];
+        const tentry *t = gzt_strtab_payload(&inv->dict, e->id);
         gzt_rd r = gzt_rd_make(t->post.p, t->post.len);
         uint32_t doc = 0;
         bool started = false;
