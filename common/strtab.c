@@ -132,6 +132,25 @@ gzt_strtab_intern(gzt_strtab *t, uint64_t h, const char *s, uint32_t len,
     return r;
 }
 
+void
+gzt_strtab_prefetch_slot(const gzt_strtab *t, uint64_t h)
+{
+    if (t->nslots)
+        __builtin_prefetch(&t->slots[(uint32_t)h & (t->nslots - 1)]);
+}
+
+void
+gzt_strtab_prefetch_record(const gzt_strtab *t, uint64_t h)
+{
+    if (!t->nslots)
+        return;
+    const gzt_strtab_slot *sl = &t->slots[(uint32_t)h & (t->nslots - 1)];
+    if (sl->hash == h) {
+        __builtin_prefetch(sl->r);
+        __builtin_prefetch(sl->r + t->psize + sizeof(rhead));
+    }
+}
+
 const char *
 gzt_strtab_str(const gzt_strtab *t, uint32_t id, uint32_t *len, uint64_t *hash)
 {

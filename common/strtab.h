@@ -48,6 +48,13 @@ void gzt_strtab_clear(gzt_strtab *t);
 void *gzt_strtab_intern(gzt_strtab *t, uint64_t h, const char *s, uint32_t len,
                         uint32_t *id);
 
+/* Hints before a gzt_strtab_intern() of hash @p h: load its slot; later,
+ * load the record the slot names (a caller with many strings to look up
+ * runs the first over all of them, then the second, then the lookups, so
+ * the cache misses overlap). */
+void gzt_strtab_prefetch_slot(const gzt_strtab *t, uint64_t h);
+void gzt_strtab_prefetch_record(const gzt_strtab *t, uint64_t h);
+
 /* The payload of id @p id (< t->n). */
 static inline void *
 gzt_strtab_payload(const gzt_strtab *t, uint32_t id)

@@ -50,6 +50,10 @@ struct gzt_docterms {
     uint64_t *toks;    /* (term id << 32 | position) of the current doc */
     size_t ntoks;      /* count */
     size_t tokcap;     /* capacity */
+    uint64_t *sorted;  /* toks by term id, for sort_pairs() */
+    size_t sortcap;    /* capacity */
+    uint32_t *start;   /* where each term id's pairs start in sorted */
+    size_t startcap;   /* capacity */
 };
 
 int
@@ -79,6 +83,8 @@ gzt_docterms_free(gzt_docterms *dt)
     gzt_buf_free(&dt->offs[1]);
     gzt_buf_free(&dt->scratch);
     gzt_free(dt->toks);
+    gzt_free(dt->sorted);
+    gzt_free(dt->start);
     gzt_free(dt);
 }
 
@@ -270,6 +276,42 @@ cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* Sort the pairs: a counting sort by term id, which keeps each term's
+ * positions in the order they came, increasing for the words of the text
+ * and, for entity terms, in the order of the mentions; a general sort
+ * only when that order was not increasing. */
+static int
+sort_pairs(gzt_docterms *dt)
+{
+    size_t n = dt->ntoks, nt = dt->doc.n;
+    while (dt->sortcap < n)
+        if (gzt_grow(&dt->sorted, &dt->sortcap, sizeof *dt->sorted, 1024))
+            return GZT_ENOMEM;
+    while (dt->startcap < nt + 1)
+        if (gzt_grow(&dt->start, &dt->startcap, sizeof *dt->start, 1024))
+            return GZT_ENOMEM;
+    uint32_t *start = dt->start;
+    memset(start, 0, (nt + 1) * sizeof *start);
+    for (size_t i = 0; i < n; i++)
+        start[(dt->toks[i] >> 32) + 1]++;
+    for (size_t k = 1; k <= nt; k++)
+        start[k] += start[k - 1];
+    for (size_t i = 0; i < n; i++)
+        dt->sorted[start[dt->toks[i] >> 32]++] = dt->toks[i];
+    uint64_t *t = dt->toks;
+    dt->toks = dt->sorted;
+    dt->sorted = t;
+    size_t c = dt->tokcap;
+    dt->tokcap = dt->sortcap;
+    dt->sortcap = c;
+    for (size_t i = 1; i < n; i++)
+        if (dt->toks[i] < dt->toks[i - 1]) {
+            qsort(dt->toks, n, sizeof *dt->toks, cmp_u64);
+            break;
+        }
+    return GZT_OK;
+}
+
 /* append the records of the sorted, distinct pairs to @p out */
 static int
 write_records(const gzt_docterms *dt, gzt_buf *out)
@@ -354,7 +396,8 @@ gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
     if (length > UINT32_MAX)
         return gzt_err_set(err, GZT_ETOOBIG, "document has too many tokens");
     if (dt->ntoks > 1) {
-        qsort(dt->toks, dt->ntoks, sizeof *dt->toks, cmp_u64);
+        if (sort_pairs(dt))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
         /* two mentions can put one entity term at one position: a term's
          * positions in a document must strictly increase */
         size_t w = 1;

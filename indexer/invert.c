@@ -117,6 +117,28 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
     }
 }
 
+/* one record of gzt_docterms_run() */
+typedef struct termrec {
+    uint64_t hash;       /* of the term */
+    const uint8_t *s;    /* its bytes */
+    uint32_t len;        /* bytes */
+    uint32_t nbytes;     /* bytes of post */
+    const uint8_t *post; /* frequency and position gaps */
+} termrec;
+
+static bool
+next_record(gzt_rd *r, termrec *tr)
+{
+    const uint8_t *hb;
+    if (r->p >= r->end || !gzt_rd_bytes(r, sizeof tr->hash, &hb) ||
+        !gzt_rd_varint32(r, &tr->len) || !gzt_rd_bytes(r, tr->len, &tr->s) ||
+        !gzt_rd_varint32(r, &tr->nbytes) ||
+        !gzt_rd_bytes(r, tr->nbytes, &tr->post))
+        return false;
+    memcpy(&tr->hash, hb, sizeof tr->hash);
+    return true;
+}
+
 int
 gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
                   uint64_t hash, const void *terms, size_t terms_len,
@@ -136,16 +158,26 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
         inv->dcap = ncap;
     }
     uint32_t d = inv->ndocs;
+    /* the dictionary is larger than the caches: ask for every term's slot,
+     * then for the records those slots name, then look up, so that the
+     * misses of a document's terms overlap instead of queueing */
+    for (int pass = 0; pass < 2; pass++) {
+        termrec tr;
+        gzt_rd r = gzt_rd_make(terms, terms_len);
+        while (next_record(&r, &tr))
+            if (pass == 0)
+                gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
+            else
+                gzt_strtab_prefetch_record(&inv->dict, tr.hash);
+    }
     gzt_rd r = gzt_rd_make(terms, terms_len);
     while (r.p < r.end) {
-        const uint8_t *hb, *s, *post;
-        uint32_t len, nbytes;
-        uint64_t h;
-        if (!gzt_rd_bytes(&r, sizeof h, &hb) || !gzt_rd_varint32(&r, &len) ||
-            !gzt_rd_bytes(&r, len, &s) || !gzt_rd_varint32(&r, &nbytes) ||
-            !gzt_rd_bytes(&r, nbytes, &post))
+        termrec tr;
+        if (!next_record(&r, &tr))
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
-        memcpy(&h, hb, sizeof h);
+        const uint8_t *s = tr.s, *post = tr.post;
+        uint32_t len = tr.len, nbytes = tr.nbytes;
+        uint64_t h = tr.hash;
         uint32_t id;
         tentry *t = gzt_strtab_intern(&inv->dict, h, (const char *)s, len, &id);
         if (!t)
