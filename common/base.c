@@ -74,25 +74,28 @@ gzt_err_clear(gzt_error *err)
 static long mem_countdown; /* 0 = off; else allocations left before failing */
 static long mem_calls;     /* allocations since the hook was set */
 
+/* atomic: worker threads allocate too */
 static bool
 mem_should_fail(void)
 {
-    mem_calls++;
-    if (mem_countdown == 0)
-        return false;
-    if (mem_countdown > 1) {
-        mem_countdown--;
-        return false;
+    __atomic_fetch_add(&mem_calls, 1, __ATOMIC_RELAXED);
+    long c = __atomic_load_n(&mem_countdown, __ATOMIC_RELAXED);
+    for (;;) {
+        if (c == 0)
+            return false;
+        if (c == 1)
+            return true; /* stays failing until reset */
+        if (__atomic_compare_exchange_n(&mem_countdown, &c, c - 1, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return false;
     }
-    return true; /* stays failing until reset */
 }
 
 long
 gzt_mem_fail_after(long n)
 {
-    long calls = mem_calls;
-    mem_countdown = n;
-    mem_calls = 0;
+    long calls = __atomic_exchange_n(&mem_calls, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&mem_countdown, n, __ATOMIC_RELAXED);
     return calls;
 }
 

@@ -243,6 +243,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
 {
     gzt_segw *w = NULL;
     sterm *ids = NULL;
+    gzt_segw_doc *docs = NULL;
     uint32_t *remap = NULL, *pos = NULL;
     size_t poscap = 0;
     int rc = gzt_segw_open(&w, dir, segid, err);
@@ -254,19 +255,30 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto done;
     }
+    /* the stored documents are compressed on a second thread while this
+     * one sorts and writes the terms */
+    docs = gzt_malloc(((size_t)inv->ndocs + 1) * sizeof *docs);
+    if (!docs) {
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        goto done;
+    }
     uint32_t live = 0;
     for (uint32_t d = 0; d < inv->ndocs; d++) {
         if (inv->deleted[d >> 3] >> (d & 7) & 1) {
             remap[d] = UINT32_MAX;
             continue;
         }
-        remap[d] = live++;
         const docrec *r = &inv->docs[d];
-        if ((rc =
-                 gzt_segw_add_doc(w, inv->recs.p + r->rec_off, r->rec_len,
-                                  r->len, r->title_end, r->date, r->hash, err)))
-            goto done;
+        docs[live] = (gzt_segw_doc){inv->recs.p + r->rec_off,
+                                    r->rec_len,
+                                    r->len,
+                                    r->title_end,
+                                    r->date,
+                                    r->hash};
+        remap[d] = live++;
     }
+    if ((rc = gzt_segw_add_docs_bg(w, docs, live, err)))
+        goto done;
     for (uint32_t i = 0; i < inv->dict.n; i++) {
         ids[i].id = i;
         ids[i].s = gzt_strtab_str(&inv->dict, i, &ids[i].len, NULL);
@@ -319,6 +331,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
     w = NULL;
 done:
     gzt_segw_abort(w);
+    gzt_free(docs);
     gzt_free(ids);
     gzt_free(remap);
     gzt_free(pos);

@@ -17,6 +17,7 @@
 #include "indexer/segwrite.h"
 
 #include <stdlib.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include "common/zblock.h"
@@ -48,6 +49,14 @@ struct gzt_segw {
     gzt_buf zout;           /* compressed block scratch */
     gzt_buf storeidx;       /* store index entries */
     uint64_t store_nblocks; /* blocks written */
+    /* gzt_segw_add_docs_bg() */
+    const gzt_segw_doc *bg; /* its documents */
+    size_t nbg;             /* count */
+    uint32_t bg_first;      /* docid of the first */
+    pthread_t bg_th;        /* the thread storing them */
+    bool bg_on;             /* started and not joined */
+    int bg_rc;              /* its result */
+    gzt_error bg_err;       /* its detail */
     /* terms */
     bool in_term;                         /* a term is open */
     char term[GZT_DICT_TERM_MAX + 1];     /* current term */
@@ -97,11 +106,14 @@ abort_file(segfile *sf)
     sf->open = false;
 }
 
+static int bg_join(gzt_segw *w, gzt_error *err);
+
 void
 gzt_segw_abort(gzt_segw *w)
 {
     if (!w)
         return;
+    bg_join(w, NULL);
     abort_file(&w->dict);
     abort_file(&w->post);
     abort_file(&w->pos);
@@ -226,10 +238,10 @@ store_train(gzt_segw *w, gzt_error *err)
     return GZT_OK;
 }
 
-int
-gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
-                 uint32_t title_end, gzt_date date, uint64_t hash,
-                 gzt_error *err)
+/* the doc values and id of the next document */
+static int
+add_meta(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
+         uint32_t title_end, gzt_date date, uint64_t hash, gzt_error *err)
 {
     if (w->ndocs == UINT32_MAX - 1)
         return gzt_err_set(err, GZT_ETOOBIG, "segment too large");
@@ -255,8 +267,16 @@ gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
     gzt_store_u32(e + 8, w->ndocs);
     if (gzt_buf_append(&w->idtab, e, sizeof e))
         return nomem(err);
-    uint32_t doc = w->ndocs++;
+    w->ndocs++;
     w->tokens += len;
+    return GZT_OK;
+}
+
+/* the stored record of document @p doc (the store's state only) */
+static int
+add_record(gzt_segw *w, uint32_t doc, const void *rec, size_t rec_len,
+           gzt_error *err)
+{
     if (w->trained)
         return store_add(w, doc, rec, rec_len, err);
     if (gzt_buf_append(&w->held, rec, rec_len) ||
@@ -265,6 +285,72 @@ gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
     if (w->held.len >= TRAIN_BYTES)
         return store_train(w, err);
     return GZT_OK;
+}
+
+int
+gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len, uint32_t len,
+                 uint32_t title_end, gzt_date date, uint64_t hash,
+                 gzt_error *err)
+{
+    uint32_t doc = w->ndocs;
+    int rc = add_meta(w, rec, rec_len, len, title_end, date, hash, err);
+    return rc ? rc : add_record(w, doc, rec, rec_len, err);
+}
+
+/* the background thread: every record, then what finish would store */
+static void *
+bg_main(void *arg)
+{
+    gzt_segw *w = arg;
+    int rc = GZT_OK;
+    for (size_t i = 0; i < w->nbg && rc == GZT_OK; i++)
+        rc = add_record(w, w->bg_first + (uint32_t)i, w->bg[i].rec,
+                        w->bg[i].rec_len, &w->bg_err);
+    if (rc == GZT_OK && !w->trained)
+        rc = store_train(w, &w->bg_err);
+    if (rc == GZT_OK)
+        rc = store_flush_block(w, &w->bg_err);
+    w->bg_rc = rc;
+    return NULL;
+}
+
+/* wait for the background thread; its error into @p err (may be NULL) */
+static int
+bg_join(gzt_segw *w, gzt_error *err)
+{
+    if (!w->bg_on)
+        return GZT_OK;
+    pthread_join(w->bg_th, NULL);
+    w->bg_on = false;
+    if (w->bg_rc && err)
+        *err = w->bg_err;
+    return w->bg_rc;
+}
+
+int
+gzt_segw_add_docs_bg(gzt_segw *w, const gzt_segw_doc *docs, size_t n,
+                     gzt_error *err)
+{
+    w->bg_first = w->ndocs;
+    for (size_t i = 0; i < n; i++) {
+        const gzt_segw_doc *d = &docs[i];
+        int rc = add_meta(w, d->rec, d->rec_len, d->len, d->title_end, d->date,
+                          d->hash, err);
+        if (rc)
+            return rc;
+    }
+    w->bg = docs;
+    w->nbg = n;
+    w->bg_rc = GZT_OK;
+    gzt_err_clear(&w->bg_err);
+    if (pthread_create(&w->bg_th, NULL, bg_main, w) == 0) {
+        w->bg_on = true;
+        return GZT_OK;
+    }
+    bg_main(w); /* no thread: store them here */
+    if (w->bg_rc && err)
+        *err = w->bg_err;
+    return w->bg_rc;
 }
 
 /* ---- postings ---------------------------------------------------------- */
@@ -452,6 +538,9 @@ gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
         rc = end_term(w, err);
     if (rc == GZT_OK)
         rc = dict_flush_block(w, err);
+    int brc = bg_join(w, rc ? NULL : err);
+    if (rc == GZT_OK)
+        rc = brc;
     if (rc == GZT_OK && !w->trained)
         rc = store_train(w, err);
     if (rc == GZT_OK)
