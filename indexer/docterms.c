@@ -19,7 +19,7 @@
 #include <stdlib.h>
 
 #define CACHE_MAX_KEYS (1u << 20)
-#define CACHE_MAX_BYTES ((size_t)64 << 20)
+#define CACHE_MAX_BYTES ((size_t)16 << 20)
 
 /* One term of a cached mention. */
 typedef struct eterm {
