@@ -36,6 +36,7 @@
 
 #include <cmocka.h>
 
+#include "tests/support/tmpdir.h"
 #include "common/base.h"
 #include "gazette.h"
 
@@ -46,21 +47,6 @@ err_clear(gzt_error *e)
 {
     e->code = GZT_OK;
     e->msg[0] = '\0';
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static void
-tmpdir_remove(const char *dir)
-{
-    assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static uint8_t *
@@ -441,7 +427,7 @@ test_every_damaged_file_of_a_corpus_index_is_refused(void **state)
     snprintf(idx, sizeof idx, "%s/idx", dir);
     build(idx, false);
     damage_every_file(idx, NULL);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -466,7 +452,7 @@ test_every_damaged_file_of_an_index_with_deletions_is_refused(void **state)
     }
     assert_true(del);
     damage_every_file(idx, plain);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -576,7 +562,7 @@ test_manifest_damage_is_reported_with_its_name(void **state)
     gzt_index_close(x);
     free(bad);
     free(orig);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 /* an index of two segments of three documents each, at @p idx */
@@ -653,7 +639,7 @@ test_a_file_of_another_segment_is_refused_by_check(void **state)
     }
     char *ref = answers_of(idx);
     free(ref);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 #if 1
@@ -683,7 +669,7 @@ test_a_file_of_another_segment_is_refused_at_open_naming_it(void **state)
         assert_non_null(strstr(err.msg, name));
         swap_back(idx, k, orig, size);
     }
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 /* BUG: gzt_writer_open() on an index with a damaged segment fails with
@@ -725,7 +711,7 @@ test_a_failed_writer_open_removes_no_file(void **state)
     free(orig);
     char *ref = answers_of(idx);
     free(ref);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 #endif
 

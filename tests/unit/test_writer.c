@@ -28,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "tests/support/tmpdir.h"
 #include "gazette.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -50,28 +51,6 @@ err_clear(gzt_error *e)
 {
     e->code = GZT_OK;
     e->msg[0] = '\0';
-}
-
-static void
-tmpdir_new(char out[64])
-{
-    snprintf(out, 64, "/tmp/gzt-writer-XXXXXX");
-    assert_non_null(mkdtemp(out));
-}
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static void
-tmpdir_remove(const char *dir)
-{
-    assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
 static void
@@ -369,7 +348,7 @@ test_added_documents_are_searchable_after_commit(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     assert_int_equal(
         add(w, "a", "Tehran talks", "Diplomats met in Moscow.", 20250307),
@@ -412,7 +391,7 @@ test_added_documents_are_searchable_after_commit(void **state)
     assert_int_equal(gzt_index_get(&st, idx, "zzz", &err), GZT_ENOTFOUND);
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -420,7 +399,7 @@ test_empty_and_oversized_ids_are_refused(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     gzt_error err = {0};
     gzt_doc d = {"", NULL, 0, "x", 1, 0, NULL};
@@ -447,7 +426,7 @@ test_empty_and_oversized_ids_are_refused(void **state)
     gzt_stored_fini(&st);
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -455,7 +434,7 @@ test_readding_the_same_content_is_unchanged(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     add(w, "a", "T", "alpha beta", 20200101);
     add(w, "b", "T", "gamma", 20200101);
@@ -495,7 +474,7 @@ test_readding_the_same_content_is_unchanged(void **state)
     assert_int_equal(stats(idx).docs, 2);
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -503,7 +482,7 @@ test_changed_content_replaces_the_old_version(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     add(w, "story", "First", "the harbour froze", 20200101);
     add(w, "other", "Other", "nothing to see", 20200101);
@@ -528,7 +507,7 @@ test_changed_content_replaces_the_old_version(void **state)
     gzt_stored_fini(&st);
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -536,7 +515,7 @@ test_same_id_twice_in_one_batch_keeps_the_last_version(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     assert_int_equal(add(w, "x", NULL, "copper wheat", 0), GZT_ADDED);
     assert_int_equal(add(w, "x", NULL, "copper wheat", 0), GZT_UNCHANGED);
@@ -553,7 +532,7 @@ test_same_id_twice_in_one_batch_keeps_the_last_version(void **state)
     expect(idx, "copper", "y x");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -561,7 +540,7 @@ test_delete_found_and_not_found(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     add(w, "a", NULL, "wheat", 0);
     add(w, "b", NULL, "wheat", 0);
@@ -608,7 +587,7 @@ test_delete_found_and_not_found(void **state)
     list_dir(dir, names, sizeof names);
     assert_string_equal(names, "LOCK MANIFEST");
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 #if 1
@@ -622,7 +601,7 @@ test_a_document_deleted_in_the_batch_is_gone(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     assert_int_equal(add(w, "x", NULL, "copper", 0), GZT_ADDED);
     gzt_error err = {0};
@@ -636,7 +615,7 @@ test_a_document_deleted_in_the_batch_is_gone(void **state)
     expect(idx, "copper", "x");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 #endif
 
@@ -645,7 +624,7 @@ test_deletes_across_segments(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     char id[16];
     for (int g = 0; g < 3; g++) {
@@ -698,7 +677,7 @@ test_deletes_across_segments(void **state)
     assert_int_equal(stats(idx).docs, 9);
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -710,8 +689,8 @@ test_tiny_memory_budget_merges_to_the_same_results(void **state)
      * the default budget: same matches, same scores, same ids. */
     (void)state;
     char small[64], big[64];
-    tmpdir_new(small);
-    tmpdir_new(big);
+    gzt_test_tmpdir_new(small, "writer");
+    gzt_test_tmpdir_new(big, "writer");
     gzt_writer *w = wopen(small, 64u << 10);
     history(w, 150, 50);
     gzt_writer_close(w);
@@ -768,8 +747,8 @@ test_tiny_memory_budget_merges_to_the_same_results(void **state)
     gzt_index_close(b);
     check_ok(small);
     check_ok(big);
-    tmpdir_remove(small);
-    tmpdir_remove(big);
+    gzt_test_tmpdir_remove(small);
+    gzt_test_tmpdir_remove(big);
 }
 
 #if 1
@@ -789,7 +768,7 @@ test_merge_keeps_the_docid_order_of_tied_documents(void **state)
      * ranked by global docid, which must stay the order of addition. */
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     char id[16];
     for (int i = 0; i < 11; i++) {
@@ -807,7 +786,7 @@ test_merge_keeps_the_docid_order_of_tied_documents(void **state)
     expect(idx, "kestrel", "s00 s01 s02 s03 s04 s05 s06 s07 s08 s09 s10");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 #endif
 
@@ -816,7 +795,7 @@ test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 64u << 10);
     add(w, "kept", NULL, "obsidian", 0);
     commit(w);
@@ -850,7 +829,7 @@ test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
     expect(idx, "*:*", "kept");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -858,7 +837,7 @@ test_a_second_writer_is_locked_out(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     gzt_writer *w2 = (gzt_writer *)1;
     gzt_error err = {0};
@@ -878,7 +857,7 @@ test_a_second_writer_is_locked_out(void **state)
     w2 = wopen(dir, 0);
     gzt_writer_close(w2);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -886,7 +865,7 @@ test_a_reader_keeps_its_snapshot_across_commits(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     history(w, 120, 12); /* 11 commits: merged already */
     gzt_writer_close(w);
@@ -948,7 +927,7 @@ test_a_reader_keeps_its_snapshot_across_commits(void **state)
     for (size_t q = 0; q < NQUERIES; q++)
         ranked_free(&before[q]);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -956,7 +935,7 @@ test_prune_deletes_documents_of_vanished_files(void **state)
 {
     (void)state;
     char dir[64], idx_path[128], src[128];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     snprintf(idx_path, sizeof idx_path, "%s/idx", dir);
     snprintf(src, sizeof src, "%s/src", dir);
     assert_int_equal(mkdir(src, 0755), 0);
@@ -1014,7 +993,7 @@ test_prune_deletes_documents_of_vanished_files(void **state)
     assert_int_equal(stats(idx).docs, 2);
     gzt_index_close(idx);
     check_ok(idx_path);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -1025,7 +1004,7 @@ test_reindex_rebuilds_from_the_recorded_sources(void **state)
     if (!root)
         skip();
     char dir[64], idx_path[128], corpus[512], src[128];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     snprintf(idx_path, sizeof idx_path, "%s/idx", dir);
     snprintf(corpus, sizeof corpus, "%s/corpus", root);
     snprintf(src, sizeof src, "%s/jsonl", dir);
@@ -1108,7 +1087,7 @@ test_reindex_rebuilds_from_the_recorded_sources(void **state)
     snprintf(p, sizeof p, "%s/none", dir);
     err_clear(&err);
     assert_int_equal(gzt_reindex(p, NULL, NULL, NULL, &err), GZT_ENOTFOUND);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -1116,7 +1095,7 @@ test_language_mismatch_is_invalid(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer_opts o;
     gzt_writer_opts_init(&o);
     o.language = "french";
@@ -1134,12 +1113,12 @@ test_language_mismatch_is_invalid(void **state)
     assert_non_null(strstr(err.msg, "english"));
     /* an unknown language for a new index */
     char d2[64];
-    tmpdir_new(d2);
+    gzt_test_tmpdir_new(d2, "writer");
     o.language = "klingon";
     err_clear(&err);
     assert_int_equal(gzt_writer_open(&w, d2, &o, &err), GZT_EINVAL);
-    tmpdir_remove(d2);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(d2);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -1147,7 +1126,7 @@ test_a_new_index_takes_the_language_asked_for(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer_opts o;
     gzt_writer_opts_init(&o);
     o.language = "french";
@@ -1169,7 +1148,7 @@ test_a_new_index_takes_the_language_asked_for(void **state)
     expect(idx, "négociation", "a");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 #if 1
@@ -1184,7 +1163,7 @@ test_a_language_mismatch_leaves_the_index_intact(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer_opts o;
     gzt_writer_opts_init(&o);
     o.language = "french";
@@ -1204,7 +1183,7 @@ test_a_language_mismatch_leaves_the_index_intact(void **state)
     expect(idx, "négociation", "a");
     gzt_index_close(idx);
     check_ok(dir);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 #endif
@@ -1217,7 +1196,7 @@ test_a_reused_error_reports_the_new_failure(void **state)
 {
     (void)state;
     char dir[64];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     gzt_writer *w = wopen(dir, 0);
     gzt_error err = {0};
     assert_int_equal(gzt_writer_delete(w, "missing", &err), GZT_ENOTFOUND);
@@ -1232,7 +1211,7 @@ test_a_reused_error_reports_the_new_failure(void **state)
                      GZT_ENOTFOUND);
     assert_int_equal(err.code, GZT_ENOTFOUND);
     assert_non_null(strstr(err.msg, "/nonexistent/index"));
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 static void
@@ -1243,7 +1222,7 @@ test_corpus_index_answers_and_checks(void **state)
     if (!root)
         skip();
     char dir[64], corpus[512];
-    tmpdir_new(dir);
+    gzt_test_tmpdir_new(dir, "writer");
     snprintf(corpus, sizeof corpus, "%s/corpus", root);
     gzt_writer *w = wopen(dir, 0);
     gzt_ingest_stats is = {0};
@@ -1276,7 +1255,7 @@ test_corpus_index_answers_and_checks(void **state)
     err_clear(&err);
     assert_int_equal(gzt_index_open(&idx, "/nonexistent/index", &err),
                      GZT_ENOTFOUND);
-    tmpdir_remove(dir);
+    gzt_test_tmpdir_remove(dir);
 }
 
 int

@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: MIT
+/*
+ * xapian.cc: the C binding over libxapian (see xapian.h); the only C++ file
+ * of the project and the only one that includes <xapian.h>.
+ *
+ * Each entry point is one try block: Xapian's exceptions (and
+ * std::bad_alloc) become gazette's error codes by class, with the message
+ * kept on the database handle. Stub files are read here rather than by
+ * Xapian so that every remote shard gets our timeouts (a stub's own
+ * `remote` lines take none) and an error names the shard that failed.
+ */
+#include "common/xapian.h"
+
+#include <xapian.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <new>
+#include <sstream>
+#include <string>
+#include <vector>
+
+struct gzt_xdb {
+    Xapian::Database *db;        // the database (a WritableDatabase if w)
+    Xapian::WritableDatabase *w; // the same object when writable, else NULL
+    std::string msg;             // message of the last failed call
+};
+
+struct gzt_xdoc {
+    Xapian::Document doc; // the document being built
+};
+
+struct gzt_xq {
+    Xapian::Query q; // the query (reference-counted by Xapian)
+};
+
+struct gzt_xmset {
+    Xapian::MSet m; // the page of results
+};
+
+namespace
+{
+
+// The error code of the exception being handled; its message into msg.
+int
+translate(std::string &msg)
+{
+    try {
+        throw;
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        msg = e.get_description();
+        return GZT_ENOTFOUND;
+    } catch (const Xapian::DocNotFoundError &e) {
+        msg = e.get_description();
+        return GZT_ENOTFOUND;
+    } catch (const Xapian::DatabaseLockError &e) {
+        msg = e.get_description();
+        return GZT_ELOCKED;
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        msg = e.get_description();
+        return GZT_ECORRUPT;
+    } catch (const Xapian::Error &e) {
+        msg = e.get_description();
+        return GZT_EBACKEND;
+    } catch (const std::bad_alloc &) {
+        msg = "out of memory";
+        return GZT_ENOMEM;
+    } catch (const std::exception &e) {
+        msg = e.what();
+        return GZT_EBACKEND;
+    } catch (...) {
+        msg = "unknown exception";
+        return GZT_EBACKEND;
+    }
+}
+
+// Open the shards of the stub file @p path into @p db.
+void
+open_stub(Xapian::Database &db, const char *path, unsigned timeout_ms)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw Xapian::DatabaseNotFoundError(std::string("cannot read ") + path);
+    // Remote::open's timeouts are milliseconds (typed useconds_t)
+    useconds_t t = timeout_ms ? timeout_ms : 10000;
+    std::string line;
+    unsigned lineno = 0, shards = 0;
+    while (std::getline(in, line)) {
+        lineno++;
+        std::istringstream ls(line);
+        std::string kind, where;
+        if (!(ls >> kind) || kind[0] == '#')
+            continue;
+        ls >> where;
+        if (kind == "remote" && !where.empty()) {
+            // HOST:PORT, or :PORT for this machine
+            size_t colon = where.rfind(':');
+            std::string host =
+                colon == std::string::npos ? where : where.substr(0, colon);
+            std::string port =
+                colon == std::string::npos ? "" : where.substr(colon + 1);
+            char *end = nullptr;
+            errno = 0;
+            unsigned long p = std::strtoul(port.c_str(), &end, 10);
+            if (port.empty() || *end || errno || p == 0 || p > 65535)
+                throw Xapian::DatabaseOpeningError(
+                    std::string(path) + ":" + std::to_string(lineno) +
+                    ": bad port in \"" + where + "\"");
+            if (host.empty())
+                host = "127.0.0.1";
+            try {
+                db.add_database(
+                    Xapian::Remote::open(host, static_cast<unsigned>(p), t, t));
+            } catch (Xapian::Error &e) {
+                // name the shard: "remote 127.0.0.1:7001: ..."
+                throw Xapian::NetworkError("remote " + host + ":" + port +
+                                           ": " + e.get_msg());
+            }
+        } else if (kind == "auto" && !where.empty()) {
+            db.add_database(Xapian::Database(where));
+        } else {
+            throw Xapian::DatabaseOpeningError(
+                std::string(path) + ":" + std::to_string(lineno) +
+                ": expected \"remote HOST:PORT\" or \"auto PATH\"");
+        }
+        shards++;
+    }
+    if (shards == 0)
+        throw Xapian::DatabaseOpeningError(std::string(path) +
+                                           ": a stub file names no database");
+}
+
+bool
+is_file(const char *path)
+{
+    std::ifstream in(path);
+    if (!in)
+        return false;
+    // a directory opens as a stream on Linux but reading it fails
+    char c;
+    return static_cast<bool>(in.get(c)) || in.eof();
+}
+
+std::string
+id_term(const char *id, size_t len)
+{
+    std::string t(1, GZT_XDB_ID_PREFIX);
+    t.append(id, len);
+    return t;
+}
+
+} // namespace
+
+extern "C" {
+
+int
+gzt_xdb_open(gzt_xdb **out, const char *path, gzt_xdb_mode mode,
+             unsigned timeout_ms, gzt_error *err)
+{
+    *out = nullptr;
+    gzt_err_clear(err);
+    gzt_xdb *h = nullptr;
+    std::string msg;
+    try {
+        h = new gzt_xdb{nullptr, nullptr, std::string()};
+        if (mode == GZT_XDB_READ) {
+            if (is_file(path)) {
+                auto *db = new Xapian::Database();
+                h->db = db;
+                open_stub(*db, path, timeout_ms);
+            } else {
+                h->db = new Xapian::Database(path);
+            }
+        } else {
+            int flags = mode == GZT_XDB_CREATE ? Xapian::DB_CREATE_OR_OPEN
+                                               : Xapian::DB_OPEN;
+            h->w = new Xapian::WritableDatabase(path, flags);
+            h->db = h->w;
+        }
+        *out = h;
+        return GZT_OK;
+    } catch (...) {
+        int rc = translate(msg);
+        gzt_xdb_close(h);
+        return gzt_err_set(err, rc, "%s: %s", path, msg.c_str());
+    }
+}
+
+void
+gzt_xdb_close(gzt_xdb *db)
+{
+    if (!db)
+        return;
+    try {
+        if (db->db)
+            db->db->close();
+    } catch (...) {
+        // closing cannot report: the last commit is what survives
+    }
+    delete db->db;
+    delete db;
+}
+
+const char *
+gzt_xdb_error(const gzt_xdb *db)
+{
+    return db->msg.c_str();
+}
+
+#define GZT_XTRY(db, ...)                                                      \
+    do {                                                                       \
+        try {                                                                  \
+            (db)->msg.clear();                                                 \
+            __VA_ARGS__;                                                       \
+            return GZT_OK;                                                     \
+        } catch (...) {                                                        \
+            return translate((db)->msg);                                       \
+        }                                                                      \
+    } while (0)
+
+static int
+need_writable(gzt_xdb *db)
+{
+    if (db->w)
+        return GZT_OK;
+    db->msg = "the database is open read-only";
+    return GZT_EINVAL;
+}
+
+int
+gzt_xdb_commit(gzt_xdb *db)
+{
+    if (need_writable(db))
+        return GZT_EINVAL;
+    GZT_XTRY(db, db->w->commit());
+}
+
+int
+gzt_xdb_doccount(gzt_xdb *db, uint64_t *n)
+{
+    GZT_XTRY(db, *n = db->db->get_doccount());
+}
+
+int
+gzt_xdb_termfreq(gzt_xdb *db, const char *term, size_t len, uint64_t *df)
+{
+    GZT_XTRY(db, *df = db->db->get_termfreq(std::string(term, len)));
+}
+
+int
+gzt_xdb_total_length(gzt_xdb *db, uint64_t *n)
+{
+    GZT_XTRY(db, *n = db->db->get_total_length());
+}
+
+gzt_xdoc *
+gzt_xdoc_new(void)
+{
+    try {
+        return new gzt_xdoc();
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void
+gzt_xdoc_free(gzt_xdoc *d)
+{
+    delete d;
+}
+
+int
+gzt_xdoc_posting(gzt_xdoc *d, const char *term, size_t len, uint32_t pos)
+{
+    try {
+        d->doc.add_posting(std::string(term, len), pos);
+        return GZT_OK;
+    } catch (...) {
+        return GZT_ENOMEM;
+    }
+}
+
+int
+gzt_xdoc_term(gzt_xdoc *d, const char *term, size_t len, uint32_t wdf)
+{
+    try {
+        if (wdf)
+            d->doc.add_term(std::string(term, len), wdf);
+        else
+            d->doc.add_boolean_term(std::string(term, len));
+        return GZT_OK;
+    } catch (...) {
+        return GZT_ENOMEM;
+    }
+}
+
+int
+gzt_xdoc_value(gzt_xdoc *d, unsigned slot, const void *p, size_t len)
+{
+    try {
+        d->doc.add_value(slot, std::string(static_cast<const char *>(p), len));
+        return GZT_OK;
+    } catch (...) {
+        return GZT_ENOMEM;
+    }
+}
+
+int
+gzt_xdoc_data(gzt_xdoc *d, const void *p, size_t len)
+{
+    try {
+        d->doc.set_data(std::string(static_cast<const char *>(p), len));
+        return GZT_OK;
+    } catch (...) {
+        return GZT_ENOMEM;
+    }
+}
+
+int
+gzt_xdb_replace(gzt_xdb *db, const char *id, size_t idlen, gzt_xdoc *d,
+                uint32_t *docid)
+{
+    if (need_writable(db))
+        return GZT_EINVAL;
+    GZT_XTRY(db, {
+        std::string q = id_term(id, idlen);
+        d->doc.add_boolean_term(q);
+        Xapian::docid did = db->w->replace_document(q, d->doc);
+        if (docid)
+            *docid = did;
+    });
+}
+
+int
+gzt_xdb_delete(gzt_xdb *db, const char *id, size_t idlen)
+{
+    if (need_writable(db))
+        return GZT_EINVAL;
+    try {
+        db->msg.clear();
+        std::string q = id_term(id, idlen);
+        if (!db->w->term_exists(q)) {
+            db->msg = "no document with id \"" + std::string(id, idlen) + "\"";
+            return GZT_ENOTFOUND;
+        }
+        db->w->delete_document(q);
+        return GZT_OK;
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+int
+gzt_xdb_find(gzt_xdb *db, const char *id, size_t idlen, uint32_t *docid)
+{
+    try {
+        db->msg.clear();
+        Xapian::PostingIterator p = db->db->postlist_begin(id_term(id, idlen));
+        if (p == db->db->postlist_end(id_term(id, idlen))) {
+            db->msg = "no document with id \"" + std::string(id, idlen) + "\"";
+            return GZT_ENOTFOUND;
+        }
+        *docid = *p;
+        return GZT_OK;
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+static int
+put(gzt_buf *out, const std::string &s)
+{
+    gzt_buf_reset(out);
+    return gzt_buf_append(out, s.data(), s.size());
+}
+
+int
+gzt_xdb_data(gzt_xdb *db, uint32_t docid, gzt_buf *out)
+{
+    try {
+        db->msg.clear();
+        return put(out, db->db->get_document(docid).get_data());
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+int
+gzt_xdb_value(gzt_xdb *db, uint32_t docid, unsigned slot, gzt_buf *out)
+{
+    try {
+        db->msg.clear();
+        return put(out, db->db->get_document(docid).get_value(slot));
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+static gzt_xq *
+wrap(const Xapian::Query &q)
+{
+    try {
+        return new gzt_xq{q};
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
+gzt_xq_term(const char *term, size_t len)
+{
+    try {
+        return wrap(Xapian::Query(std::string(term, len)));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
+gzt_xq_all(void)
+{
+    return wrap(Xapian::Query::MatchAll);
+}
+
+gzt_xq *
+gzt_xq_none(void)
+{
+    return wrap(Xapian::Query::MatchNothing);
+}
+
+gzt_xq *
+gzt_xq_phrase(const char *const *terms, const size_t *lens, size_t n)
+{
+    try {
+        std::vector<std::string> v;
+        for (size_t i = 0; i < n; i++)
+            v.emplace_back(terms[i], lens[i]);
+        if (n == 1)
+            return wrap(Xapian::Query(v[0]));
+        return wrap(Xapian::Query(Xapian::Query::OP_PHRASE, v.begin(), v.end(),
+                                  static_cast<Xapian::termcount>(n)));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
+gzt_xq_range(unsigned slot, const char *lo, size_t lolen, const char *hi,
+             size_t hilen)
+{
+    try {
+        return wrap(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
+                                  std::string(lo, lolen),
+                                  std::string(hi, hilen)));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+static gzt_xq *
+combine(Xapian::Query::op op, const gzt_xq *a, const gzt_xq *b)
+{
+    if (!a || !b)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query(op, a->q, b->q));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
+gzt_xq_and(const gzt_xq *a, const gzt_xq *b)
+{
+    return combine(Xapian::Query::OP_AND, a, b);
+}
+
+gzt_xq *
+gzt_xq_or(const gzt_xq *a, const gzt_xq *b)
+{
+    return combine(Xapian::Query::OP_OR, a, b);
+}
+
+gzt_xq *
+gzt_xq_and_not(const gzt_xq *a, const gzt_xq *b)
+{
+    return combine(Xapian::Query::OP_AND_NOT, a, b);
+}
+
+gzt_xq *
+gzt_xq_filter(const gzt_xq *a, const gzt_xq *b)
+{
+    return combine(Xapian::Query::OP_FILTER, a, b);
+}
+
+gzt_xq *
+gzt_xq_boolean(const gzt_xq *a)
+{
+    if (!a)
+        return nullptr;
+    try {
+        return wrap(Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, a->q, 0.0));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void
+gzt_xq_free(gzt_xq *q)
+{
+    delete q;
+}
+
+int
+gzt_xq_describe(const gzt_xq *q, gzt_buf *out)
+{
+    try {
+        return put(out, q->q.get_description());
+    } catch (...) {
+        return GZT_ENOMEM;
+    }
+}
+
+int
+gzt_xdb_search(gzt_xdb *db, const gzt_xq *q, const gzt_xsearch *s,
+               gzt_xmset **out)
+{
+    *out = nullptr;
+    GZT_XTRY(db, {
+        Xapian::Enquire enq(*db->db);
+        enq.set_query(q->q);
+        // k2 = 0 and k3 = 1: no query-length normalisation, query term
+        // frequency as is, the plain BM25 of gazette's own scorer
+        enq.set_weighting_scheme(Xapian::BM25Weight(s->k1, 0, 1, s->b, 0.5));
+        enq.set_docid_order(Xapian::Enquire::ASCENDING);
+        auto *m = new gzt_xmset{enq.get_mset(s->first, s->max,
+                                             s->check_atleast == UINT32_MAX
+                                                 ? db->db->get_doccount()
+                                                 : s->check_atleast)};
+        *out = m;
+    });
+}
+
+void
+gzt_xmset_free(gzt_xmset *m)
+{
+    delete m;
+}
+
+size_t
+gzt_xmset_size(const gzt_xmset *m)
+{
+    try {
+        return m->m.size();
+    } catch (...) {
+        return 0; // cannot happen: the page is in memory
+    }
+}
+
+void
+gzt_xmset_item(const gzt_xmset *m, size_t i, uint32_t *docid, double *weight)
+{
+    try {
+        Xapian::MSetIterator it = m->m[static_cast<Xapian::doccount>(i)];
+        *docid = *it;
+        *weight = it.get_weight();
+    } catch (...) {
+        *docid = 0; // cannot happen: the page is in memory
+        *weight = 0;
+    }
+}
+
+void
+gzt_xmset_counts(const gzt_xmset *m, uint64_t *lower, uint64_t *estimate,
+                 uint64_t *upper)
+{
+    try {
+        *lower = m->m.get_matches_lower_bound();
+        *estimate = m->m.get_matches_estimated();
+        *upper = m->m.get_matches_upper_bound();
+    } catch (...) {
+        *lower = *estimate = *upper = 0; // cannot happen
+    }
+}
+
+} // extern "C"

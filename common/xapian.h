@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xapian.h: a C binding over libxapian (implemented in xapian.cc, the
+ * project's only C++ file; nothing else includes <xapian.h>).
+ *
+ * Opaque handles: a database (gzt_xdb), a document being built (gzt_xdoc),
+ * a query (gzt_xq) and a result page (gzt_xmset). Every entry point catches
+ * every exception: it returns GZT_EBACKEND (or a closer code: GZT_ENOTFOUND
+ * for a missing database or document, GZT_ELOCKED for a database another
+ * writer holds, GZT_ECORRUPT for a damaged one, GZT_ENOMEM) and keeps
+ * Xapian's message, which gzt_xdb_error() returns until the next call on
+ * the same handle. Queries and documents only fail for lack of memory.
+ *
+ * Terms are gazette's own (its analysis feeds Xapian, so both engines see
+ * the same tokens); a document is identified by our external id, stored as
+ * the unique boolean term "Q" + id. Handles are not thread-safe.
+ */
+#ifndef GZT_XAPIAN_H
+#define GZT_XAPIAN_H
+
+#ifdef __cplusplus
+extern "C" { /* base.h has no guard of its own: C is its only other user */
+#endif
+
+#include "common/base.h"
+
+typedef struct gzt_xdb gzt_xdb;
+typedef struct gzt_xdoc gzt_xdoc;
+typedef struct gzt_xq gzt_xq;
+typedef struct gzt_xmset gzt_xmset;
+
+/* How gzt_xdb_open() opens a database. */
+typedef enum gzt_xdb_mode {
+    GZT_XDB_READ,   /* read-only: a directory, or a stub file of `remote`
+                       (and `auto`) lines */
+    GZT_XDB_WRITE,  /* writable; the database must exist */
+    GZT_XDB_CREATE, /* writable; created when missing */
+} gzt_xdb_mode;
+
+/* The prefix of the unique id term. */
+#define GZT_XDB_ID_PREFIX 'Q'
+
+/**
+ * Open the database at @p path. Remote databases in a stub time out after
+ * @p timeout_ms milliseconds (0: Xapian's default of 10 s).
+ * @return GZT_OK; GZT_ENOTFOUND, GZT_ELOCKED, GZT_ECORRUPT, GZT_EBACKEND or
+ *         GZT_ENOMEM with the message in @p err.
+ */
+GZT_NODISCARD int gzt_xdb_open(gzt_xdb **out, const char *path,
+                               gzt_xdb_mode mode, unsigned timeout_ms,
+                               gzt_error *err);
+/** Close (a writable database commits first: Xapian does on close). */
+void gzt_xdb_close(gzt_xdb *db);
+/** The message of the last failed call on @p db ("" after a success). */
+const char *gzt_xdb_error(const gzt_xdb *db);
+
+/** Make every change since the last commit durable (writable only). */
+GZT_NODISCARD int gzt_xdb_commit(gzt_xdb *db);
+/** Documents in the database. */
+GZT_NODISCARD int gzt_xdb_doccount(gzt_xdb *db, uint64_t *n);
+/** Documents holding @p term (0 when none). */
+GZT_NODISCARD int gzt_xdb_termfreq(gzt_xdb *db, const char *term, size_t len,
+                                   uint64_t *df);
+/** Sum of document lengths (wdf of all terms of all documents). */
+GZT_NODISCARD int gzt_xdb_total_length(gzt_xdb *db, uint64_t *n);
+
+/** A new, empty document. NULL when out of memory. */
+gzt_xdoc *gzt_xdoc_new(void);
+void gzt_xdoc_free(gzt_xdoc *d);
+/** @p term occurs at @p pos (adds 1 to its within-document frequency). */
+GZT_NODISCARD int gzt_xdoc_posting(gzt_xdoc *d, const char *term, size_t len,
+                                   uint32_t pos);
+/** @p term occurs @p wdf times (0: a boolean term), without positions. */
+GZT_NODISCARD int gzt_xdoc_term(gzt_xdoc *d, const char *term, size_t len,
+                                uint32_t wdf);
+/** Value slot @p slot (dates are kept sortable: gzt_xdb_date_value()). */
+GZT_NODISCARD int gzt_xdoc_value(gzt_xdoc *d, unsigned slot, const void *p,
+                                 size_t len);
+/** The document data (gazette keeps its stored record there). */
+GZT_NODISCARD int gzt_xdoc_data(gzt_xdoc *d, const void *p, size_t len);
+
+/**
+ * Add @p d as the document with external id @p id, replacing the one with
+ * that id if any (its "Q" term is added here). @p docid receives Xapian's
+ * document number (may be NULL).
+ */
+GZT_NODISCARD int gzt_xdb_replace(gzt_xdb *db, const char *id, size_t idlen,
+                                  gzt_xdoc *d, uint32_t *docid);
+/** Delete the document with external id @p id; GZT_ENOTFOUND if none. */
+GZT_NODISCARD int gzt_xdb_delete(gzt_xdb *db, const char *id, size_t idlen);
+/** Xapian's number of the document with id @p id; GZT_ENOTFOUND if none. */
+GZT_NODISCARD int gzt_xdb_find(gzt_xdb *db, const char *id, size_t idlen,
+                               uint32_t *docid);
+/** The data of document @p docid, replacing @p out's contents. */
+GZT_NODISCARD int gzt_xdb_data(gzt_xdb *db, uint32_t docid, gzt_buf *out);
+/** Value slot @p slot of document @p docid, replacing @p out's contents
+ * ("" when unset). */
+GZT_NODISCARD int gzt_xdb_value(gzt_xdb *db, uint32_t docid, unsigned slot,
+                                gzt_buf *out);
+
+/* Queries. Every constructor returns a new handle (NULL when out of
+ * memory, or when an operand is NULL); combining copies the operands, which
+ * the caller still frees. */
+gzt_xq *gzt_xq_term(const char *term, size_t len);
+/** Every document. */
+gzt_xq *gzt_xq_all(void);
+/** Nothing. */
+gzt_xq *gzt_xq_none(void);
+/** The @p n terms at consecutive positions. */
+gzt_xq *gzt_xq_phrase(const char *const *terms, const size_t *lens, size_t n);
+/** Documents with a value in slot @p slot within [@p lo, @p hi] (bytes). */
+gzt_xq *gzt_xq_range(unsigned slot, const char *lo, size_t lolen,
+                     const char *hi, size_t hilen);
+/* Combinations: a AND b, a OR b, a AND NOT b, a filtered by b (b matches
+ * but does not score), a scaled to weight nothing (a filter). */
+gzt_xq *gzt_xq_and(const gzt_xq *a, const gzt_xq *b);
+gzt_xq *gzt_xq_or(const gzt_xq *a, const gzt_xq *b);
+gzt_xq *gzt_xq_and_not(const gzt_xq *a, const gzt_xq *b);
+gzt_xq *gzt_xq_filter(const gzt_xq *a, const gzt_xq *b);
+gzt_xq *gzt_xq_boolean(const gzt_xq *a);
+void gzt_xq_free(gzt_xq *q);
+/** Xapian's description of @p q into @p out (for tests and errors). */
+GZT_NODISCARD int gzt_xq_describe(const gzt_xq *q, gzt_buf *out);
+
+/* One search. */
+typedef struct gzt_xsearch {
+    double k1, b;           /* BM25 parameters (Xapian's min_normlen 0.5) */
+    uint32_t first;         /* results to skip */
+    uint32_t max;           /* results to return */
+    uint32_t check_atleast; /* look at least this many matches, so that the
+                              counts are exact up to it (UINT32_MAX: all) */
+} gzt_xsearch;
+
+/** Run @p q on @p db, ranked by BM25 (ties by ascending docid). */
+GZT_NODISCARD int gzt_xdb_search(gzt_xdb *db, const gzt_xq *q,
+                                 const gzt_xsearch *s, gzt_xmset **out);
+void gzt_xmset_free(gzt_xmset *m);
+/** Results in the page. */
+size_t gzt_xmset_size(const gzt_xmset *m);
+/** Result @p i (< size): document number and weight. */
+void gzt_xmset_item(const gzt_xmset *m, size_t i, uint32_t *docid,
+                    double *weight);
+/** Bounds on the number of matches and Xapian's estimate; with
+ * check_atleast at least the matches, lower == upper == the count. */
+void gzt_xmset_counts(const gzt_xmset *m, uint64_t *lower, uint64_t *estimate,
+                      uint64_t *upper);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
