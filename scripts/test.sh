@@ -9,13 +9,13 @@ scripts/deps.sh
 jobs=$(nproc)
 
 echo "== gcc, -Werror"
-CC=gcc cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+CC=gcc CXX=g++ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DGAZETTE_WERROR=ON >/dev/null
 cmake --build build-test -j"$jobs"
 (cd build-test && ctest --output-on-failure -j"$jobs")
 
 echo "== clang, AddressSanitizer + UBSan"
-CC=clang cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
+CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DGAZETTE_WERROR=ON -DGAZETTE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
 (cd build-asan && GZT_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1 \
