@@ -121,8 +121,15 @@ gzt_rfile_open(gzt_rfile *f, const char *path, const char magic[8],
      * that a writer that opens every segment, or a reader of a large
      * index, pays in RSS only for what it then touches. */
     if (f->size > (1u << 20))
-        (void)madvise((void *)(uintptr_t)f->base, f->size, MADV_DONTNEED);
+        gzt_rfile_drop_pages(f);
     return GZT_OK;
+}
+
+void
+gzt_rfile_drop_pages(const gzt_rfile *f)
+{
+    if (f->base && f->size)
+        (void)madvise((void *)(uintptr_t)f->base, f->size, MADV_DONTNEED);
 }
 
 void

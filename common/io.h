@@ -32,6 +32,10 @@ typedef struct gzt_rfile {
  * when it does not exist, GZT_ECORRUPT naming the file and offset. */
 GZT_NODISCARD int gzt_rfile_open(gzt_rfile *f, const char *path,
                                  const char magic[8], gzt_error *err);
+/* Give the file's resident pages back (they stay in the page cache and
+ * fault in again when touched): a process streaming through files larger
+ * than memory calls this now and then to keep its RSS bounded. */
+void gzt_rfile_drop_pages(const gzt_rfile *f);
 void gzt_rfile_close(gzt_rfile *f);
 /* Record a GZT_ECORRUPT for @p f at body offset of @p at (a pointer into the
  * body) with a reason; returns GZT_ECORRUPT. */

@@ -6,8 +6,24 @@
  * terms are merged in byte order over the segments' dictionary iterators and
  * their postings re-encoded with the new docids. Everything streams: memory
  * is one block per input plus the writer's buffers, whatever the sizes.
+ * The inputs are mapped files, whose pages stay resident once read: they
+ * are given back after the documents and every DROP_EVERY postings, or a
+ * merge of a large index would hold all of its inputs in RSS.
  */
 #include "indexer/merge.h"
+
+#define DROP_EVERY (1u << 20) /* postings between giving pages back */
+
+/* give back the resident pages of the files the term merge reads */
+static void
+drop_term_pages(gzt_segment *const *segs, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        gzt_rfile_drop_pages(&segs[i]->dict);
+        gzt_rfile_drop_pages(&segs[i]->post);
+        gzt_rfile_drop_pages(&segs[i]->pos);
+    }
+}
 
 static bool
 is_del(const uint8_t *bits, uint32_t d)
@@ -66,12 +82,14 @@ gzt_merge(const char *dir, gzt_segment *const *segs, const uint8_t *const *del,
                 goto done;
             remap[i][d] = next++;
         }
+        gzt_rfile_drop_pages(&s->store);
     }
     for (uint32_t i = 0; i < n; i++) {
         if ((rc = gzt_dict_iter_seek(&its[i], segs[i], "", 0, err)) ||
             (rc = gzt_dict_iter_next(&its[i], &live_it[i], err)))
             goto done;
     }
+    uint64_t since_drop = 0;
     for (;;) {
         int min = -1;
         for (uint32_t i = 0; i < n; i++)
@@ -104,6 +122,7 @@ gzt_merge(const char *dir, gzt_segment *const *segs, const uint8_t *const *del,
                 started = true;
                 if ((rc = gzt_segw_posting(w, remap[i][p.doc], np, pos, err)))
                     break;
+                since_drop++;
             }
             if (rc == GZT_OK)
                 rc = p.error;
@@ -112,6 +131,10 @@ gzt_merge(const char *dir, gzt_segment *const *segs, const uint8_t *const *del,
                 goto done;
             if ((rc = gzt_dict_iter_next(&its[i], &live_it[i], err)))
                 goto done;
+        }
+        if (since_drop >= DROP_EVERY) {
+            drop_term_pages(segs, n);
+            since_drop = 0;
         }
     }
     rc = gzt_segw_finish(w, info, err);
