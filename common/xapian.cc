@@ -249,6 +249,12 @@ gzt_xdb_termfreq(gzt_xdb *db, const char *term, size_t len, uint64_t *df)
 }
 
 int
+gzt_xdb_collfreq(gzt_xdb *db, const char *term, size_t len, uint64_t *cf)
+{
+    GZT_XTRY(db, *cf = db->db->get_collection_freq(std::string(term, len)));
+}
+
+int
 gzt_xdb_total_length(gzt_xdb *db, uint64_t *n)
 {
     GZT_XTRY(db, *n = db->db->get_total_length());
@@ -271,10 +277,11 @@ gzt_xdoc_free(gzt_xdoc *d)
 }
 
 int
-gzt_xdoc_posting(gzt_xdoc *d, const char *term, size_t len, uint32_t pos)
+gzt_xdoc_posting(gzt_xdoc *d, const char *term, size_t len, uint32_t pos,
+                 uint32_t wdf_inc)
 {
     try {
-        d->doc.add_posting(std::string(term, len), pos);
+        d->doc.add_posting(std::string(term, len), pos, wdf_inc);
         return GZT_OK;
     } catch (...) {
         return GZT_ENOMEM;

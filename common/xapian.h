@@ -61,15 +61,19 @@ GZT_NODISCARD int gzt_xdb_doccount(gzt_xdb *db, uint64_t *n);
 /** Documents holding @p term (0 when none). */
 GZT_NODISCARD int gzt_xdb_termfreq(gzt_xdb *db, const char *term, size_t len,
                                    uint64_t *df);
+/** Occurrences of @p term in all documents (sum of its wdf). */
+GZT_NODISCARD int gzt_xdb_collfreq(gzt_xdb *db, const char *term, size_t len,
+                                   uint64_t *cf);
 /** Sum of document lengths (wdf of all terms of all documents). */
 GZT_NODISCARD int gzt_xdb_total_length(gzt_xdb *db, uint64_t *n);
 
 /** A new, empty document. NULL when out of memory. */
 gzt_xdoc *gzt_xdoc_new(void);
 void gzt_xdoc_free(gzt_xdoc *d);
-/** @p term occurs at @p pos (adds 1 to its within-document frequency). */
+/** @p term occurs at @p pos, adding @p wdf_inc to its within-document
+ * frequency (0: a position that neither scores nor counts in the length). */
 GZT_NODISCARD int gzt_xdoc_posting(gzt_xdoc *d, const char *term, size_t len,
-                                   uint32_t pos);
+                                   uint32_t pos, uint32_t wdf_inc);
 /** @p term occurs @p wdf times (0: a boolean term), without positions. */
 GZT_NODISCARD int gzt_xdoc_term(gzt_xdoc *d, const char *term, size_t len,
                                 uint32_t wdf);

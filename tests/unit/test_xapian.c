@@ -45,7 +45,7 @@ add_doc(gzt_xdb *db, const char *id, const char *words, const char *date)
     snprintf(buf, sizeof buf, "%s", words);
     uint32_t pos = 1;
     for (char *w = strtok(buf, " "); w; w = strtok(NULL, " "))
-        assert_int_equal(gzt_xdoc_posting(d, w, strlen(w), pos++), GZT_OK);
+        assert_int_equal(gzt_xdoc_posting(d, w, strlen(w), pos++, 1), GZT_OK);
     assert_int_equal(gzt_xdoc_term(d, "Pperson", 7, 0), GZT_OK);
     assert_int_equal(gzt_xdoc_value(d, 0, date, strlen(date)), GZT_OK);
     assert_int_equal(gzt_xdoc_data(d, words, strlen(words)), GZT_OK);
@@ -115,6 +115,8 @@ test_documents_by_external_id(void **state)
     assert_int_equal(df, 3);
     assert_int_equal(gzt_xdb_total_length(db, &n), GZT_OK);
     assert_int_equal(n, 6 + 6 + 3 + 6);
+    assert_int_equal(gzt_xdb_collfreq(db, "russia", 6, &n), GZT_OK);
+    assert_int_equal(n, 4);
     /* replacing keeps the count and the id's document number */
     uint32_t before, after;
     assert_int_equal(gzt_xdb_find(db, "a3", 2, &before), GZT_OK);

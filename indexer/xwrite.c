@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xwrite.c: documents into a Xapian database (see xwrite.h).
+ *
+ * The per-term records of gzt_docterms_run() (the same the native inverter
+ * takes) are replayed into a Xapian document, position by position.
+ */
+#include "indexer/xwrite.h"
+
+#include "indexer/docterms.h"
+
+#include <stdio.h>
+
+struct gzt_xwriter {
+    gzt_xdb *db;      /* borrowed database */
+    gzt_docterms *dt; /* analysis */
+    gzt_buf recs;     /* a document's term records */
+    gzt_buf rec;      /* its stored record */
+    gzt_buf term;     /* a title copy of a term */
+};
+
+int
+gzt_xwriter_new(gzt_xwriter **out, gzt_xdb *db, gzt_analyzer *an)
+{
+    gzt_xwriter *xw = gzt_calloc(1, sizeof *xw);
+    *out = xw;
+    if (!xw)
+        return GZT_ENOMEM;
+    xw->db = db;
+    if (gzt_docterms_new(&xw->dt, an)) {
+        gzt_xwriter_free(xw);
+        *out = NULL;
+        return GZT_ENOMEM;
+    }
+    return GZT_OK;
+}
+
+void
+gzt_xwriter_free(gzt_xwriter *xw)
+{
+    if (!xw)
+        return;
+    gzt_docterms_free(xw->dt);
+    gzt_buf_free(&xw->recs);
+    gzt_buf_free(&xw->rec);
+    gzt_buf_free(&xw->term);
+    gzt_free(xw);
+}
+
+/* an entity term: a prefix letter, where analysed words are lower case */
+static bool
+is_entity_term(const uint8_t *s, uint32_t len)
+{
+    return len > 0 && s[0] >= 'A' && s[0] <= 'Z';
+}
+
+/* the postings of one record into @p d */
+static int
+replay(gzt_xwriter *xw, gzt_xdoc *d, const uint8_t *s, uint32_t len,
+       gzt_rd *post, uint32_t title_end)
+{
+    uint32_t freq, pos = 0;
+    if (!gzt_rd_varint32(post, &freq))
+        return GZT_EINVAL;
+    bool entity = is_entity_term(s, len);
+    for (uint32_t k = 0; k < freq; k++) {
+        uint32_t gap;
+        if (!gzt_rd_varint32(post, &gap))
+            return GZT_EINVAL;
+        pos += gap;
+        if (gzt_xdoc_posting(d, (const char *)s, len, pos, entity ? 0 : 1))
+            return GZT_ENOMEM;
+        if (entity || pos >= title_end)
+            continue;
+        gzt_buf_reset(&xw->term);
+        if (gzt_buf_putc(&xw->term, GZT_PREFIX_TITLE) ||
+            gzt_buf_append(&xw->term, s, len) ||
+            gzt_xdoc_posting(d, (const char *)xw->term.p, xw->term.len, pos, 0))
+            return GZT_ENOMEM;
+    }
+    return GZT_OK;
+}
+
+static int
+fill(gzt_xwriter *xw, gzt_xdoc *d, const gzt_docfields *f, gzt_date date,
+     uint64_t hash, const gzt_docinfo *info)
+{
+    gzt_rd r = gzt_rd_make(xw->recs.p, xw->recs.len);
+    while (r.p < r.end) {
+        const uint8_t *hb, *s, *post;
+        uint32_t len, nbytes;
+        if (!gzt_rd_bytes(&r, 8, &hb) || !gzt_rd_varint32(&r, &len) ||
+            !gzt_rd_bytes(&r, len, &s) || !gzt_rd_varint32(&r, &nbytes) ||
+            !gzt_rd_bytes(&r, nbytes, &post))
+            return GZT_EINVAL;
+        gzt_rd pr = gzt_rd_make(post, nbytes);
+        int rc = replay(xw, d, s, len, &pr, info->title_end);
+        if (rc)
+            return rc;
+    }
+    char v[24];
+    int n = snprintf(v, sizeof v, "%08d", (int)date);
+    if (gzt_xdoc_value(d, GZT_XSLOT_DATE, v, (size_t)n))
+        return GZT_ENOMEM;
+    n = snprintf(v, sizeof v, "%016llx", (unsigned long long)hash);
+    if (gzt_xdoc_value(d, GZT_XSLOT_HASH, v, (size_t)n))
+        return GZT_ENOMEM;
+    gzt_buf_reset(&xw->rec);
+    if (gzt_store_record(&xw->rec, f) ||
+        gzt_xdoc_data(d, xw->rec.p, xw->rec.len))
+        return GZT_ENOMEM;
+    return GZT_OK;
+}
+
+int
+gzt_xwriter_add(gzt_xwriter *xw, const gzt_docfields *f, gzt_date date,
+                uint64_t hash, const gzt_entity *ents, size_t nents,
+                gzt_error *err)
+{
+    gzt_buf_reset(&xw->recs);
+    gzt_docinfo info;
+    int rc =
+        gzt_docterms_run(xw->dt, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
+                         f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY], ents,
+                         nents, &xw->recs, &info, err);
+    if (rc)
+        return rc;
+    gzt_xdoc *d = gzt_xdoc_new();
+    if (!d)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    rc = fill(xw, d, f, date, hash, &info);
+    if (rc) {
+        gzt_xdoc_free(d);
+        return gzt_err_set(err, rc,
+                           rc == GZT_ENOMEM ? "out of memory"
+                                            : "internal: bad term records");
+    }
+    rc = gzt_xdb_replace(xw->db, f->f[GZT_FIELD_ID], f->len[GZT_FIELD_ID], d,
+                         NULL);
+    gzt_xdoc_free(d);
+    if (rc)
+        return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(xw->db));
+    return GZT_OK;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xwrite.h: documents into a Xapian database with gazette's own analysis,
+ * so that both engines index the same tokens (the writer side of the
+ * Xapian engine).
+ *
+ * A document becomes: one posting per position of each analysed word
+ * (within-document frequency = occurrences, as the native inverter counts
+ * them); the title's words again under GZT_PREFIX_TITLE ("S"), for
+ * title: queries; the entity terms of its mentions (person:, org:,
+ * place:, misc:, entity:, facet) at the mentions' positions; the unique
+ * id term (common/xapian.h); the date in value slot GZT_XSLOT_DATE (eight
+ * ASCII digits, so that value ranges sort as dates); the content hash in
+ * GZT_XSLOT_HASH (16 hex digits); and the native stored record as the
+ * document data. Title copies and entity terms add positions but no
+ * within-document frequency: Xapian's document length is then the number
+ * of text tokens, the length gazette's BM25 normalises by, and they match
+ * without scoring.
+ */
+#ifndef GZT_XWRITE_H
+#define GZT_XWRITE_H
+
+#include "common/analyze.h"
+#include "common/date.h"
+#include "common/entity.h"
+#include "common/segment.h"
+#include "common/xapian.h"
+
+#define GZT_XSLOT_DATE 0 /* value slot of the date */
+#define GZT_XSLOT_HASH 1 /* value slot of the content hash */
+
+typedef struct gzt_xwriter gzt_xwriter;
+
+/* A writer into @p db (writable; borrowed) analysing with @p an
+ * (borrowed). GZT_ENOMEM. */
+GZT_NODISCARD int gzt_xwriter_new(gzt_xwriter **out, gzt_xdb *db,
+                                  gzt_analyzer *an);
+void gzt_xwriter_free(gzt_xwriter *xw);
+
+/*
+ * Add (or replace, by its id) the document @p f (id, title, body, source,
+ * entities as stored) dated @p date with content hash @p hash and its
+ * @p nents mentions. GZT_ENOMEM, GZT_ETOOBIG, or the database's error.
+ */
+GZT_NODISCARD int gzt_xwriter_add(gzt_xwriter *xw, const gzt_docfields *f,
+                                  gzt_date date, uint64_t hash,
+                                  const gzt_entity *ents, size_t nents,
+                                  gzt_error *err);
+
+#endif
