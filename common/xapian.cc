@@ -13,6 +13,8 @@
 
 #include <xapian.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -134,12 +136,8 @@ open_stub(Xapian::Database &db, const char *path, unsigned timeout_ms)
 bool
 is_file(const char *path)
 {
-    std::ifstream in(path);
-    if (!in)
-        return false;
-    // a directory opens as a stream on Linux but reading it fails
-    char c;
-    return static_cast<bool>(in.get(c)) || in.eof();
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 std::string
@@ -363,8 +361,9 @@ gzt_xdb_find(gzt_xdb *db, const char *id, size_t idlen, uint32_t *docid)
 {
     try {
         db->msg.clear();
-        Xapian::PostingIterator p = db->db->postlist_begin(id_term(id, idlen));
-        if (p == db->db->postlist_end(id_term(id, idlen))) {
+        std::string q = id_term(id, idlen);
+        Xapian::PostingIterator p = db->db->postlist_begin(q);
+        if (p == db->db->postlist_end(q)) {
             db->msg = "no document with id \"" + std::string(id, idlen) + "\"";
             return GZT_ENOTFOUND;
         }

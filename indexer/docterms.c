@@ -88,11 +88,17 @@ gzt_docterms_free(gzt_docterms *dt)
     gzt_free(dt);
 }
 
-size_t
-gzt_docterms_memory(const gzt_docterms *dt)
+bool
+gzt_termrec_next(gzt_rd *r, gzt_termrec *tr)
 {
-    return gzt_strtab_memory(&dt->doc) + gzt_strtab_memory(&dt->ec) +
-           dt->strings.used + dt->tokcap * 8;
+    const uint8_t *hb;
+    if (r->p >= r->end || !gzt_rd_bytes(r, sizeof tr->hash, &hb) ||
+        !gzt_rd_varint32(r, &tr->len) || !gzt_rd_bytes(r, tr->len, &tr->s) ||
+        !gzt_rd_varint32(r, &tr->nbytes) ||
+        !gzt_rd_bytes(r, tr->nbytes, &tr->post))
+        return false;
+    memcpy(&tr->hash, hb, sizeof tr->hash);
+    return true;
 }
 
 static int

@@ -50,8 +50,17 @@ GZT_NODISCARD int gzt_docterms_run(gzt_docterms *dt, const char *title,
                                    size_t nents, gzt_buf *out,
                                    gzt_docinfo *info, gzt_error *err);
 
-/* Bytes held between documents (a dictionary of the words seen, which is
- * dropped when it grows past a limit). */
-size_t gzt_docterms_memory(const gzt_docterms *dt);
+/* One record of gzt_docterms_run()'s output. */
+typedef struct gzt_termrec {
+    uint64_t hash;       /* gzt_hash64() of the term */
+    const uint8_t *s;    /* its bytes */
+    uint32_t len;        /* bytes */
+    uint32_t nbytes;     /* bytes of post */
+    const uint8_t *post; /* frequency, then position gaps (varints) */
+} gzt_termrec;
+
+/* Read the next record of @p r into @p tr; false at the end or when the
+ * bytes are not a record. */
+bool gzt_termrec_next(gzt_rd *r, gzt_termrec *tr);
 
 #endif

@@ -45,6 +45,7 @@ struct gzt_inv {
     gzt_buf recs;      /* stored records */
     gzt_docterms *dt;  /* analysis for gzt_inv_add() */
     gzt_buf dtout;     /* its records */
+    gzt_buf hashes;    /* a document's term hashes, for prefetching */
 };
 
 int
@@ -70,11 +71,12 @@ reset(gzt_inv *inv)
     gzt_buf_free(&inv->recs);
     gzt_analyzer *a = inv->an;
     gzt_docterms *dt = inv->dt;
-    gzt_buf dtout = inv->dtout;
+    gzt_buf dtout = inv->dtout, hashes = inv->hashes;
     memset(inv, 0, sizeof *inv);
     inv->an = a;
     inv->dt = dt;
     inv->dtout = dtout;
+    inv->hashes = hashes;
     gzt_strtab_init(&inv->dict, sizeof(tentry), 4096);
 }
 
@@ -86,6 +88,7 @@ gzt_inv_free(gzt_inv *inv)
     reset(inv);
     gzt_docterms_free(inv->dt);
     gzt_buf_free(&inv->dtout);
+    gzt_buf_free(&inv->hashes);
     gzt_free(inv);
 }
 
@@ -117,28 +120,6 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
     }
 }
 
-/* one record of gzt_docterms_run() */
-typedef struct termrec {
-    uint64_t hash;       /* of the term */
-    const uint8_t *s;    /* its bytes */
-    uint32_t len;        /* bytes */
-    uint32_t nbytes;     /* bytes of post */
-    const uint8_t *post; /* frequency and position gaps */
-} termrec;
-
-static bool
-next_record(gzt_rd *r, termrec *tr)
-{
-    const uint8_t *hb;
-    if (r->p >= r->end || !gzt_rd_bytes(r, sizeof tr->hash, &hb) ||
-        !gzt_rd_varint32(r, &tr->len) || !gzt_rd_bytes(r, tr->len, &tr->s) ||
-        !gzt_rd_varint32(r, &tr->nbytes) ||
-        !gzt_rd_bytes(r, tr->nbytes, &tr->post))
-        return false;
-    memcpy(&tr->hash, hb, sizeof tr->hash);
-    return true;
-}
-
 int
 gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
                   uint64_t hash, const void *terms, size_t terms_len,
@@ -161,19 +142,20 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     /* the dictionary is larger than the caches: ask for every term's slot,
      * then for the records those slots name, then look up, so that the
      * misses of a document's terms overlap instead of queueing */
-    for (int pass = 0; pass < 2; pass++) {
-        termrec tr;
-        gzt_rd r = gzt_rd_make(terms, terms_len);
-        while (next_record(&r, &tr))
-            if (pass == 0)
-                gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
-            else
-                gzt_strtab_prefetch_record(&inv->dict, tr.hash);
-    }
+    gzt_buf_reset(&inv->hashes);
+    gzt_termrec tr;
     gzt_rd r = gzt_rd_make(terms, terms_len);
+    while (gzt_termrec_next(&r, &tr)) {
+        gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
+        if (gzt_buf_append(&inv->hashes, &tr.hash, sizeof tr.hash))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    const uint64_t *hs = (const uint64_t *)(void *)inv->hashes.p;
+    for (size_t i = 0; i < inv->hashes.len / sizeof *hs; i++)
+        gzt_strtab_prefetch_record(&inv->dict, hs[i]);
+    r = gzt_rd_make(terms, terms_len);
     while (r.p < r.end) {
-        termrec tr;
-        if (!next_record(&r, &tr))
+        if (!gzt_termrec_next(&r, &tr))
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
         const uint8_t *s = tr.s, *post = tr.post;
         uint32_t len = tr.len, nbytes = tr.nbytes;

@@ -54,28 +54,30 @@ is_entity_term(const uint8_t *s, uint32_t len)
     return len > 0 && s[0] >= 'A' && s[0] <= 'Z';
 }
 
-/* the postings of one record into @p d */
+/* the postings of record @p tr into @p d */
 static int
-replay(gzt_xwriter *xw, gzt_xdoc *d, const uint8_t *s, uint32_t len,
-       gzt_rd *post, uint32_t title_end)
+replay(gzt_xwriter *xw, gzt_xdoc *d, const gzt_termrec *tr, uint32_t title_end)
 {
+    gzt_rd post = gzt_rd_make(tr->post, tr->nbytes);
     uint32_t freq, pos = 0;
-    if (!gzt_rd_varint32(post, &freq))
+    if (!gzt_rd_varint32(&post, &freq))
         return GZT_EINVAL;
-    bool entity = is_entity_term(s, len);
+    const char *s = (const char *)tr->s;
+    bool entity = is_entity_term(tr->s, tr->len);
+    gzt_buf_reset(&xw->term); /* the title copy, made when first needed */
     for (uint32_t k = 0; k < freq; k++) {
         uint32_t gap;
-        if (!gzt_rd_varint32(post, &gap))
+        if (!gzt_rd_varint32(&post, &gap))
             return GZT_EINVAL;
         pos += gap;
-        if (gzt_xdoc_posting(d, (const char *)s, len, pos, entity ? 0 : 1))
+        if (gzt_xdoc_posting(d, s, tr->len, pos, entity ? 0 : 1))
             return GZT_ENOMEM;
         if (entity || pos >= title_end)
             continue;
-        gzt_buf_reset(&xw->term);
-        if (gzt_buf_putc(&xw->term, GZT_PREFIX_TITLE) ||
-            gzt_buf_append(&xw->term, s, len) ||
-            gzt_xdoc_posting(d, (const char *)xw->term.p, xw->term.len, pos, 0))
+        if (xw->term.len == 0 && (gzt_buf_putc(&xw->term, GZT_PREFIX_TITLE) ||
+                                  gzt_buf_append(&xw->term, s, tr->len)))
+            return GZT_ENOMEM;
+        if (gzt_xdoc_posting(d, (const char *)xw->term.p, xw->term.len, pos, 0))
             return GZT_ENOMEM;
     }
     return GZT_OK;
@@ -87,14 +89,10 @@ fill(gzt_xwriter *xw, gzt_xdoc *d, const gzt_docfields *f, gzt_date date,
 {
     gzt_rd r = gzt_rd_make(xw->recs.p, xw->recs.len);
     while (r.p < r.end) {
-        const uint8_t *hb, *s, *post;
-        uint32_t len, nbytes;
-        if (!gzt_rd_bytes(&r, 8, &hb) || !gzt_rd_varint32(&r, &len) ||
-            !gzt_rd_bytes(&r, len, &s) || !gzt_rd_varint32(&r, &nbytes) ||
-            !gzt_rd_bytes(&r, nbytes, &post))
+        gzt_termrec tr;
+        if (!gzt_termrec_next(&r, &tr))
             return GZT_EINVAL;
-        gzt_rd pr = gzt_rd_make(post, nbytes);
-        int rc = replay(xw, d, s, len, &pr, info->title_end);
+        int rc = replay(xw, d, &tr, info->title_end);
         if (rc)
             return rc;
     }
