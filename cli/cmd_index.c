@@ -96,6 +96,13 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
     wo->entities = off ? 0 : on ? 1 : -1;
     wo->entity_lists = run->lists;
     wo->ner_model = args_get(a, "ner-model");
+    wo->engine = args_get(a, "engine");
+    if (args_has(a, "shards")) {
+        uint64_t n = args_uint(a, "shards", 1);
+        if (n == 0 || n > 1024)
+            return args_usage_error(a->cmd, "--shards takes 1 to 1024");
+        wo->shards = (uint32_t)n;
+    }
 
     gzt_ingest_opts_init(io);
     io->format = format_of(args_get(a, "format"));

@@ -95,6 +95,14 @@ const char spec_description[] =
             0                                                                  \
     }
 
+#define OPT_SHARDS                                                             \
+    {                                                                          \
+        0, "shards", ARG_UINT, "N", NULL,                                      \
+            "xapian: split the documents over N shard databases by a hash "    \
+            "of their id (default 1)",                                         \
+            0                                                                  \
+    }
+
 /* ---- index ------------------------------------------------------------- */
 
 static const arg_opt index_opts[] = {
@@ -123,6 +131,11 @@ static const arg_opt index_opts[] = {
      "JSONL/CSV field holding the date (default date)", 0},
     {0, "delimiter", ARG_CHAR, "CHAR", NULL,
      "CSV field delimiter, \\t for tab (default , or tab for .tsv)", 0},
+    {0, "engine", ARG_CHOICE, "ENGINE", "native|xapian",
+     "engine of a new index: gazette's own segments, or Xapian databases "
+     "(default native); an existing index keeps its own",
+     0},
+    OPT_SHARDS,
     OPT_ENTITY_LISTS,
     OPT_QUIET,
     OPT_HELP,
@@ -140,6 +153,8 @@ static const arg_example index_examples[] = {
      "index JSON Lines from standard input"},
     {"gazette index -i news.idx --entities people.tsv corpus/",
      "recognise the people of your own list as well"},
+    {"gazette index -i x.idx --engine xapian --shards 3 big.jsonl",
+     "build a Xapian index of three shards (serve each with xapian-tcpsrv)"},
     {NULL, NULL},
 };
 
@@ -150,6 +165,7 @@ static const arg_opt reindex_opts[] = {
     OPT_ENTITY_LISTS,
     {0, "with-entities", ARG_SWITCH, NULL, NULL,
      "recognise entities again in an index built with --no-entities", 0},
+    OPT_SHARDS,
     OPT_QUIET,
     OPT_HELP,
     OPT_END,

@@ -11,10 +11,12 @@
  * over the old one and the directory is fsynced, so a crash leaves either
  * the old or the new generation, never a mix.
  */
+#define _XOPEN_SOURCE 700 /* nftw() */
 #include "common/io.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -42,6 +44,49 @@ gzt_io_file_size(const char *path)
 {
     struct stat st;
     return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+static uint64_t tree_bytes; /* nftw() takes no context */
+
+static int
+add_size(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)path;
+    (void)f;
+    if (type == FTW_F)
+        tree_bytes += (uint64_t)st->st_size;
+    return 0;
+}
+
+uint64_t
+gzt_io_tree_size(const char *path)
+{
+    tree_bytes = 0;
+    if (nftw(path, add_size, 16, FTW_PHYS) != 0)
+        return 0;
+    return tree_bytes;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)st;
+    (void)f;
+    return (type == FTW_DP ? rmdir(path) : unlink(path)) == 0 || errno == ENOENT
+               ? 0
+               : -1;
+}
+
+int
+gzt_io_rmtree(const char *path, gzt_error *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 && errno == ENOENT)
+        return GZT_OK;
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        return gzt_err_set(err, GZT_EIO, "%s: cannot remove: %s", path,
+                           strerror(errno));
+    return GZT_OK;
 }
 
 int

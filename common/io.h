@@ -87,5 +87,10 @@ GZT_NODISCARD int gzt_io_mkdir(const char *dir, gzt_error *err);
 char *gzt_path_join(const char *dir, const char *name);
 /* size of @p path, 0 when absent */
 uint64_t gzt_io_file_size(const char *path);
+/* bytes of the regular files below the directory @p path (0 when absent) */
+uint64_t gzt_io_tree_size(const char *path);
+/* remove the directory @p path and everything below it (rm -rf); an absent
+ * one is fine */
+GZT_NODISCARD int gzt_io_rmtree(const char *path, gzt_error *err);
 
 #endif

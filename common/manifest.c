@@ -78,6 +78,9 @@ gzt_manifest_format(const gzt_manifest *m, gzt_buf *out)
                        "\nengine %s\nlanguage %s\nnext-segment %u\n",
                        m->format ? m->format : GZT_FORMAT_VERSION,
                        m->generation, m->engine, m->language, m->next_segment);
+    if (rc == GZT_OK && m->shards)
+        rc = gzt_buf_printf(out, "shards %u tag %" PRIu64 "\n", m->shards,
+                            m->shard_tag);
     for (uint32_t i = 0; i < m->nsegs && rc == GZT_OK; i++) {
         const gzt_mseg *s = &m->segs[i];
         rc = gzt_buf_printf(
@@ -116,6 +119,15 @@ gzt_manifest_format(const gzt_manifest *m, gzt_buf *out)
         rc = gzt_buf_printf(out, "checksum %016" PRIx64 "\n",
                             gzt_hash64(out->p, out->len));
     return rc;
+}
+
+void
+gzt_manifest_shard_name(const gzt_manifest *m, uint32_t k, char out[64])
+{
+    if (m->shard_tag)
+        snprintf(out, 64, "shard-%u.g%" PRIu64, k, m->shard_tag);
+    else
+        snprintf(out, 64, "shard-%u", k);
 }
 
 int
@@ -236,6 +248,17 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
         } else if (sscanf(buf, "generation %llu", &u) == 1) {
             m->generation = u;
         } else if (sscanf(buf, "engine %15s", m->engine) == 1) {
+        } else if (!strncmp(buf, "shards ", 7)) {
+            unsigned sh;
+            unsigned long long tag;
+            char extra;
+            if (sscanf(buf, "shards %u tag %llu%c", &sh, &tag, &extra) != 2 ||
+                sh == 0 || sh > GZT_SHARDS_MAX) {
+                rc = bad(path, line, "bad shards line", err);
+                break;
+            }
+            m->shards = sh;
+            m->shard_tag = tag;
         } else if (sscanf(buf, "language %31s", m->language) == 1) {
         } else if (sscanf(buf, "next-segment %llu", &u) == 1) {
             m->next_segment = (uint32_t)u;

@@ -12,6 +12,7 @@
 
 #define GZT_MANIFEST_NAME "MANIFEST"
 #define GZT_MANIFEST_MAX (16u << 20)
+#define GZT_SHARDS_MAX 1024 /* Xapian shard databases of one index */
 
 typedef struct gzt_mseg {
     uint32_t id;      /* segment number */
@@ -30,7 +31,9 @@ typedef struct gzt_msource {
 typedef struct gzt_manifest {
     uint32_t format;       /* format version of the index it describes */
     uint64_t generation;   /* increases by one per commit */
-    char engine[16];       /* "native" */
+    char engine[16];       /* "native" or "xapian" */
+    uint32_t shards;       /* xapian: shard databases (1 or more) */
+    uint64_t shard_tag;    /* xapian: their directory names carry it */
     char language[32];     /* analyzer language */
     uint32_t next_segment; /* number of the next new segment */
     gzt_mseg *segs;        /* live segments in docid order */
@@ -42,6 +45,10 @@ typedef struct gzt_manifest {
     gzt_msource *sources;  /* recorded sources */
     uint32_t nsources;     /* count */
 } gzt_manifest;
+
+/* The directory name of Xapian shard @p k of @p m: "shard-K", or
+ * "shard-K.gTAG" for shards a reindex built. */
+void gzt_manifest_shard_name(const gzt_manifest *m, uint32_t k, char out[64]);
 
 /* Read the manifest of @p dir. GZT_ENOTFOUND when there is none. */
 GZT_NODISCARD int gzt_manifest_read(gzt_manifest *m, const char *dir,

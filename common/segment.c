@@ -729,6 +729,26 @@ gzt_store_record(gzt_buf *out, const gzt_docfields *f)
     return rc;
 }
 
+bool
+gzt_store_parse(const void *p, size_t len, gzt_docfields *out)
+{
+    gzt_rd r = gzt_rd_make(p, len);
+    uint32_t nf;
+    if (!gzt_rd_varint32(&r, &nf) || nf < GZT_STORE_FIELDS)
+        return false;
+    for (uint32_t k = 0; k < nf; k++) {
+        uint64_t n;
+        const uint8_t *f;
+        if (!gzt_rd_varint(&r, &n) || !gzt_rd_bytes(&r, n, &f))
+            return false;
+        if (k < GZT_STORE_FIELDS) {
+            out->f[k] = (const char *)f;
+            out->len[k] = n;
+        }
+    }
+    return r.p == r.end;
+}
+
 int
 gzt_segment_find_id(gzt_segment *s, const char *id, size_t len,
                     const uint8_t *del, bool *found, uint32_t *doc,

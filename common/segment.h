@@ -228,5 +228,8 @@ GZT_NODISCARD int gzt_segment_verify(gzt_segment *s, gzt_error *err);
 /* Append the stored form of a document (GZT_STORE_FIELDS fields) to @p out;
  * used by the writer and the merger. */
 GZT_NODISCARD int gzt_store_record(gzt_buf *out, const gzt_docfields *f);
+/* Parse one record made by gzt_store_record() (the whole of @p p) into
+ * slices of it; false when it is malformed. */
+bool gzt_store_parse(const void *p, size_t len, gzt_docfields *out);
 
 #endif

@@ -27,6 +27,8 @@ struct gzt_xdb {
     Xapian::Database *db;        // the database (a WritableDatabase if w)
     Xapian::WritableDatabase *w; // the same object when writable, else NULL
     std::string msg;             // message of the last failed call
+    std::string skipped;         // databases left out by allow_partial
+    bool in_tx;                  // a transaction is open
 };
 
 struct gzt_xdoc {
@@ -62,6 +64,9 @@ translate(std::string &msg)
     } catch (const Xapian::DatabaseCorruptError &e) {
         msg = e.get_description();
         return GZT_ECORRUPT;
+    } catch (const Xapian::WildcardError &e) {
+        msg = e.get_msg();
+        return GZT_ETOOBIG;
     } catch (const Xapian::Error &e) {
         msg = e.get_description();
         return GZT_EBACKEND;
@@ -77,9 +82,29 @@ translate(std::string &msg)
     }
 }
 
+// Add @p sub to @p db; with @p partial a failure is noted in @p skipped
+// instead of thrown.
+template <typename F>
+void
+add_or_skip(Xapian::Database &db, bool partial, std::string &skipped, F open)
+{
+    if (!partial) {
+        db.add_database(open());
+        return;
+    }
+    try {
+        db.add_database(open());
+    } catch (const Xapian::Error &e) {
+        if (!skipped.empty())
+            skipped += "; ";
+        skipped += e.get_msg();
+    }
+}
+
 // Open the shards of the stub file @p path into @p db.
 void
-open_stub(Xapian::Database &db, const char *path, unsigned timeout_ms)
+open_stub(Xapian::Database &db, const char *path, unsigned timeout_ms,
+          bool partial, std::string &skipped)
 {
     std::ifstream in(path);
     if (!in)
@@ -111,16 +136,30 @@ open_stub(Xapian::Database &db, const char *path, unsigned timeout_ms)
                     ": bad port in \"" + where + "\"");
             if (host.empty())
                 host = "127.0.0.1";
-            try {
-                db.add_database(
-                    Xapian::Remote::open(host, static_cast<unsigned>(p), t, t));
-            } catch (Xapian::Error &e) {
-                // name the shard: "remote 127.0.0.1:7001: ..."
-                throw Xapian::NetworkError("remote " + host + ":" + port +
-                                           ": " + e.get_msg());
-            }
+            add_or_skip(db, partial, skipped, [&]() {
+                try {
+                    return Xapian::Remote::open(host, static_cast<unsigned>(p),
+                                                t, t);
+                } catch (Xapian::Error &e) {
+                    // name the shard: "remote 127.0.0.1:7001: ..."
+                    throw Xapian::NetworkError("remote " + host + ":" + port +
+                                               ": " + e.get_msg());
+                }
+            });
         } else if (kind == "auto" && !where.empty()) {
-            db.add_database(Xapian::Database(where));
+            // relative to the stub's directory, as Xapian's own stubs are
+            std::string dir(path);
+            size_t slash = dir.rfind('/');
+            if (where[0] != '/' && slash != std::string::npos)
+                where = dir.substr(0, slash + 1) + where;
+            add_or_skip(db, partial, skipped, [&]() {
+                try {
+                    return Xapian::Database(where);
+                } catch (Xapian::Error &e) {
+                    throw Xapian::DatabaseOpeningError(where + ": " +
+                                                       e.get_msg());
+                }
+            });
         } else {
             throw Xapian::DatabaseOpeningError(
                 std::string(path) + ":" + std::to_string(lineno) +
@@ -161,12 +200,12 @@ gzt_xdb_open(gzt_xdb **out, const char *path, gzt_xdb_mode mode,
     gzt_xdb *h = nullptr;
     std::string msg;
     try {
-        h = new gzt_xdb{nullptr, nullptr, std::string()};
+        h = new gzt_xdb{nullptr, nullptr, std::string(), std::string(), false};
         if (mode == GZT_XDB_READ) {
             if (is_file(path)) {
                 auto *db = new Xapian::Database();
                 h->db = db;
-                open_stub(*db, path, timeout_ms);
+                open_stub(*db, path, timeout_ms, false, h->skipped);
             } else {
                 h->db = new Xapian::Database(path);
             }
@@ -185,11 +224,67 @@ gzt_xdb_open(gzt_xdb **out, const char *path, gzt_xdb_mode mode,
     }
 }
 
+int
+gzt_xdb_open_many(gzt_xdb **out, const char *const *paths, size_t n,
+                  unsigned timeout_ms, bool allow_partial, gzt_error *err)
+{
+    *out = nullptr;
+    gzt_err_clear(err);
+    gzt_xdb *h = nullptr;
+    std::string msg;
+    try {
+        h = new gzt_xdb{nullptr, nullptr, std::string(), std::string(), false};
+        auto *db = new Xapian::Database();
+        h->db = db;
+        for (size_t i = 0; i < n; i++) {
+            if (is_file(paths[i])) {
+                open_stub(*db, paths[i], timeout_ms, allow_partial, h->skipped);
+                continue;
+            }
+            std::string p(paths[i]);
+            add_or_skip(*db, allow_partial, h->skipped, [&]() {
+                try {
+                    return Xapian::Database(p);
+                } catch (Xapian::DatabaseNotFoundError &e) {
+                    throw Xapian::DatabaseNotFoundError(p + ": " + e.get_msg());
+                } catch (Xapian::DatabaseCorruptError &e) {
+                    throw Xapian::DatabaseCorruptError(p + ": " + e.get_msg());
+                } catch (Xapian::Error &e) {
+                    throw Xapian::DatabaseOpeningError(p + ": " + e.get_msg());
+                }
+            });
+        }
+        if (db->size() == 0)
+            throw Xapian::DatabaseOpeningError(
+                h->skipped.empty()
+                    ? "no database to open"
+                    : "no database could be opened: " + h->skipped);
+        *out = h;
+        return GZT_OK;
+    } catch (...) {
+        int rc = translate(msg);
+        gzt_xdb_close(h);
+        return gzt_err_set(err, rc, "%s", msg.c_str());
+    }
+}
+
+const char *
+gzt_xdb_skipped(const gzt_xdb *db)
+{
+    return db->skipped.c_str();
+}
+
 void
 gzt_xdb_close(gzt_xdb *db)
 {
     if (!db)
         return;
+    try {
+        if (db->w && db->in_tx)
+            db->w->cancel_transaction();
+    } catch (...) {
+        // what the transaction held is dropped either way
+    }
     try {
         if (db->db)
             db->db->close();
@@ -231,7 +326,108 @@ gzt_xdb_commit(gzt_xdb *db)
 {
     if (need_writable(db))
         return GZT_EINVAL;
-    GZT_XTRY(db, db->w->commit());
+    GZT_XTRY(db, {
+        if (db->in_tx) {
+            db->in_tx = false;
+            db->w->commit_transaction();
+        } else {
+            db->w->commit();
+        }
+    });
+}
+
+int
+gzt_xdb_begin(gzt_xdb *db)
+{
+    if (need_writable(db))
+        return GZT_EINVAL;
+    GZT_XTRY(db, {
+        db->w->begin_transaction(true);
+        db->in_tx = true;
+    });
+}
+
+int
+gzt_xdb_check(const char *path, gzt_error *err)
+{
+    gzt_err_clear(err);
+    std::string msg;
+    try {
+        std::ostringstream report;
+        size_t errors =
+            Xapian::Database::check(path, Xapian::DBCHECK_SHOW_STATS, &report);
+        if (errors == 0)
+            return GZT_OK;
+        std::string r = report.str();
+        for (char &c : r)
+            if (c == '\n')
+                c = ' ';
+        return gzt_err_set(err, GZT_ECORRUPT, "%s: %zu error(s): %s", path,
+                           errors, r.c_str());
+    } catch (...) {
+        int rc = translate(msg);
+        if (rc == GZT_EBACKEND)
+            rc = GZT_ECORRUPT;
+        return gzt_err_set(err, rc, "%s: %s", path, msg.c_str());
+    }
+}
+
+int
+gzt_xdb_set_meta(gzt_xdb *db, const char *key, const char *value)
+{
+    if (need_writable(db))
+        return GZT_EINVAL;
+    GZT_XTRY(db, db->w->set_metadata(key, value));
+}
+
+int
+gzt_xdb_meta(gzt_xdb *db, const char *key, gzt_buf *out)
+{
+    try {
+        db->msg.clear();
+        std::string v = db->db->get_metadata(key);
+        gzt_buf_reset(out);
+        return gzt_buf_append(out, v.data(), v.size());
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+int
+gzt_xdb_termcount(gzt_xdb *db, uint64_t *n)
+{
+    GZT_XTRY(db, {
+        uint64_t k = 0;
+        for (auto t = db->db->allterms_begin(); t != db->db->allterms_end();
+             ++t)
+            k++;
+        *n = k;
+    });
+}
+
+int
+gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
+                 int (*fn)(void *ctx, uint32_t docid), void *ctx)
+{
+    try {
+        db->msg.clear();
+        std::string t(term, len);
+        for (auto p = db->db->postlist_begin(t); p != db->db->postlist_end(t);
+             ++p) {
+            int rc = fn(ctx, *p);
+            if (rc)
+                return rc;
+        }
+        return GZT_OK;
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+int
+gzt_xdb_doclength(gzt_xdb *db, uint32_t docid, uint32_t *len)
+{
+    GZT_XTRY(db, *len = db->db->get_doclength(docid));
 }
 
 int
@@ -452,6 +648,33 @@ gzt_xq_phrase(const char *const *terms, const size_t *lens, size_t n)
 }
 
 gzt_xq *
+gzt_xq_phrase_window(const char *const *terms, const size_t *lens, size_t n,
+                     uint32_t window)
+{
+    try {
+        std::vector<std::string> v;
+        for (size_t i = 0; i < n; i++)
+            v.emplace_back(terms[i], lens[i]);
+        return wrap(Xapian::Query(Xapian::Query::OP_PHRASE, v.begin(), v.end(),
+                                  static_cast<Xapian::termcount>(window)));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
+gzt_xq_prefix(const char *prefix, size_t len, uint32_t max)
+{
+    try {
+        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD,
+                                  std::string(prefix, len), max,
+                                  Xapian::Query::WILDCARD_LIMIT_ERROR));
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+gzt_xq *
 gzt_xq_range(unsigned slot, const char *lo, size_t lolen, const char *hi,
              size_t hilen)
 {
@@ -492,6 +715,12 @@ gzt_xq *
 gzt_xq_and_not(const gzt_xq *a, const gzt_xq *b)
 {
     return combine(Xapian::Query::OP_AND_NOT, a, b);
+}
+
+gzt_xq *
+gzt_xq_and_maybe(const gzt_xq *a, const gzt_xq *b)
+{
+    return combine(Xapian::Query::OP_AND_MAYBE, a, b);
 }
 
 gzt_xq *
@@ -540,6 +769,8 @@ gzt_xdb_search(gzt_xdb *db, const gzt_xq *q, const gzt_xsearch *s,
         // frequency as is, the plain BM25 of gazette's own scorer
         enq.set_weighting_scheme(Xapian::BM25Weight(s->k1, 0, 1, s->b, 0.5));
         enq.set_docid_order(Xapian::Enquire::ASCENDING);
+        if (s->sort)
+            enq.set_sort_by_value_then_relevance(s->sort_slot, s->sort == 1);
         auto *m = new gzt_xmset{enq.get_mset(s->first, s->max,
                                              s->check_atleast == UINT32_MAX
                                                  ? db->db->get_doccount()

@@ -24,6 +24,8 @@ extern "C" { /* base.h has no guard of its own: C is its only other user */
 
 #include "common/base.h"
 
+#include <stdbool.h>
+
 typedef struct gzt_xdb gzt_xdb;
 typedef struct gzt_xdoc gzt_xdoc;
 typedef struct gzt_xq gzt_xq;
@@ -49,13 +51,48 @@ typedef enum gzt_xdb_mode {
 GZT_NODISCARD int gzt_xdb_open(gzt_xdb **out, const char *path,
                                gzt_xdb_mode mode, unsigned timeout_ms,
                                gzt_error *err);
-/** Close (a writable database commits first: Xapian does on close). */
+/**
+ * Open the @p n databases at @p paths (directories or stub files) read-only
+ * as one: searches merge their results with collection-wide statistics.
+ * With @p allow_partial a database (or a stub's shard) that cannot be
+ * opened is left out rather than failing the call, and gzt_xdb_skipped()
+ * names it; the call still fails when none opens.
+ */
+GZT_NODISCARD int gzt_xdb_open_many(gzt_xdb **out, const char *const *paths,
+                                    size_t n, unsigned timeout_ms,
+                                    bool allow_partial, gzt_error *err);
+/** The databases gzt_xdb_open_many() left out, "; "-separated ("" when
+ * none). */
+const char *gzt_xdb_skipped(const gzt_xdb *db);
+/** Close. A writable database drops what a transaction has not committed
+ * (gzt_xdb_begin()); outside one, Xapian commits on close. */
 void gzt_xdb_close(gzt_xdb *db);
 /** The message of the last failed call on @p db ("" after a success). */
 const char *gzt_xdb_error(const gzt_xdb *db);
 
-/** Make every change since the last commit durable (writable only). */
+/** Make every change since the last commit durable (writable only); in a
+ * transaction, commit it. */
 GZT_NODISCARD int gzt_xdb_commit(gzt_xdb *db);
+/** Start a transaction: changes stay invisible (and are dropped by
+ * gzt_xdb_close()) until gzt_xdb_commit(). */
+GZT_NODISCARD int gzt_xdb_begin(gzt_xdb *db);
+/** Verify the database at @p path (a directory): GZT_OK, or GZT_ECORRUPT
+ * with Xapian's report in @p err. */
+GZT_NODISCARD int gzt_xdb_check(const char *path, gzt_error *err);
+/** Set the user metadata @p key (writable only). */
+GZT_NODISCARD int gzt_xdb_set_meta(gzt_xdb *db, const char *key,
+                                   const char *value);
+/** The user metadata @p key into @p out ("" when unset). */
+GZT_NODISCARD int gzt_xdb_meta(gzt_xdb *db, const char *key, gzt_buf *out);
+/** Distinct terms of the database (walks the term list). */
+GZT_NODISCARD int gzt_xdb_termcount(gzt_xdb *db, uint64_t *n);
+/** Call @p fn with each document holding @p term ("" = every document),
+ * in docid order, until it returns non-zero (which is returned). */
+GZT_NODISCARD int gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
+                                   int (*fn)(void *ctx, uint32_t docid),
+                                   void *ctx);
+/** Length of document @p docid (the sum of its wdf). */
+GZT_NODISCARD int gzt_xdb_doclength(gzt_xdb *db, uint32_t docid, uint32_t *len);
 /** Documents in the database. */
 GZT_NODISCARD int gzt_xdb_doccount(gzt_xdb *db, uint64_t *n);
 /** Documents holding @p term (0 when none). */
@@ -112,6 +149,12 @@ gzt_xq *gzt_xq_all(void);
 gzt_xq *gzt_xq_none(void);
 /** The @p n terms at consecutive positions. */
 gzt_xq *gzt_xq_phrase(const char *const *terms, const size_t *lens, size_t n);
+/** The @p n terms in order within @p window positions (>= n). */
+gzt_xq *gzt_xq_phrase_window(const char *const *terms, const size_t *lens,
+                             size_t n, uint32_t window);
+/** Every term starting with @p prefix, OR-ed; a search fails with
+ * GZT_ETOOBIG when more than @p max terms match. */
+gzt_xq *gzt_xq_prefix(const char *prefix, size_t len, uint32_t max);
 /** Documents with a value in slot @p slot within [@p lo, @p hi] (bytes). */
 gzt_xq *gzt_xq_range(unsigned slot, const char *lo, size_t lolen,
                      const char *hi, size_t hilen);
@@ -120,6 +163,8 @@ gzt_xq *gzt_xq_range(unsigned slot, const char *lo, size_t lolen,
 gzt_xq *gzt_xq_and(const gzt_xq *a, const gzt_xq *b);
 gzt_xq *gzt_xq_or(const gzt_xq *a, const gzt_xq *b);
 gzt_xq *gzt_xq_and_not(const gzt_xq *a, const gzt_xq *b);
+/** a, with b adding to the score where it matches too */
+gzt_xq *gzt_xq_and_maybe(const gzt_xq *a, const gzt_xq *b);
 gzt_xq *gzt_xq_filter(const gzt_xq *a, const gzt_xq *b);
 gzt_xq *gzt_xq_boolean(const gzt_xq *a);
 void gzt_xq_free(gzt_xq *q);
@@ -133,6 +178,9 @@ typedef struct gzt_xsearch {
     uint32_t max;           /* results to return */
     uint32_t check_atleast; /* look at least this many matches, so that the
                               counts are exact up to it (UINT32_MAX: all) */
+    int sort;               /* 0: by weight; 1: by value sort_slot
+                               descending, then weight; 2: ascending */
+    unsigned sort_slot;     /* the value slot sort orders by */
 } gzt_xsearch;
 
 /** Run @p q on @p db, ranked by BM25 (ties by ascending docid). */

@@ -181,6 +181,14 @@ typedef struct gzt_writer_opts {
                                 to use instead of the built-in one; it is
                                 recorded in the index (NULL: the index's
                                 own, or the built-in one) */
+    const char *engine;    /**< "native" (gazette's own segments) or
+                                "xapian" (Xapian databases): a new index
+                                takes it (NULL: native); an existing one
+                                must have it (NULL: its own) */
+    uint32_t shards;       /**< xapian: shard databases, documents split by
+                                a hash of their id; a new index takes it
+                                (0: 1), gzt_reindex() changes it, an
+                                existing index must have it (0: its own) */
 } gzt_writer_opts;
 
 void gzt_writer_opts_init(gzt_writer_opts *o);
@@ -296,6 +304,30 @@ typedef struct gzt_index gzt_index;
 GZT_NODISCARD int gzt_index_open(gzt_index **out, const char *path,
                                  gzt_error *err);
 
+/** Options of gzt_index_open_with(). Initialise with gzt_open_opts_init(). */
+typedef struct gzt_open_opts {
+    int allow_partial;   /**< xapian: open what answers of the shards and
+                              search those (gzt_index_partial() names the
+                              rest) instead of failing */
+    unsigned timeout_ms; /**< xapian: connect and answer timeout of each
+                              remote shard (0: 10 000 ms) */
+} gzt_open_opts;
+
+void gzt_open_opts_init(gzt_open_opts *o);
+
+/**
+ * gzt_index_open() with options. @p path may also be a Xapian stub file:
+ * lines `remote HOST:PORT` (a shard served by xapian-tcpsrv) and
+ * `auto PATH` (a shard directory, relative to the stub), searched as one
+ * index.
+ */
+GZT_NODISCARD int gzt_index_open_with(gzt_index **out, const char *path,
+                                      const gzt_open_opts *o, gzt_error *err);
+
+/** The shards an allow_partial reader left out ("remote HOST:PORT: why",
+ *  "; "-separated), or NULL when every shard is there. */
+const char *gzt_index_partial(const gzt_index *idx);
+
 /** Close a reader; NULL is ok. Results and snippets must be freed first. */
 void gzt_index_close(gzt_index *idx);
 
@@ -309,7 +341,9 @@ typedef struct gzt_stats {
     uint32_t segments;        /**< live segments */
     uint32_t sources;         /**< recorded sources */
     char language[32];        /**< analyzer language or "none" */
-    char engine[16];          /**< "native" */
+    char engine[16];          /**< "native" or "xapian" */
+    uint32_t shards;          /**< xapian: shard databases (0 for a stub) */
+    uint64_t bytes_xapian;    /**< xapian: bytes of the shard databases */
     int entities;             /**< 1 when entities are recognised, else 0 */
     uint32_t entity_lists;    /**< user entity lists recorded in the index */
     int ner_model;            /**< 1 when a user tagger model is recorded */

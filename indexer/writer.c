@@ -35,6 +35,7 @@
 #include "indexer/ingest.h"
 #include "indexer/invert.h"
 #include "indexer/merge.h"
+#include "indexer/xindex.h"
 
 #define DEFAULT_MEMORY (256u << 20)
 
@@ -143,6 +144,11 @@ struct gzt_writer {
     gzt_pool *pool;           /* worker threads tagging entities, or NULL */
     uint64_t repaired;        /* invalid UTF-8 sequences replaced */
     bool dirty;               /* something to commit */
+    gzt_xindex *x;            /* engine xapian: the shards, else NULL */
+    bool xnew;                /* x is a build into new shard directories
+                                 that no manifest names yet */
+    uint32_t old_shards;      /* rebuild: the shards it replaces */
+    uint64_t old_tag;         /* and their tag */
 };
 
 void
@@ -151,6 +157,85 @@ gzt_writer_opts_init(gzt_writer_opts *o)
     memset(o, 0, sizeof *o);
     o->memory = DEFAULT_MEMORY;
     o->entities = -1;
+}
+
+/* remove shards 0..@p n-1 with tag @p tag of the index at @p dir */
+static void
+remove_shards(const char *dir, uint32_t n, uint64_t tag)
+{
+    gzt_manifest m;
+    memset(&m, 0, sizeof m);
+    m.shard_tag = tag;
+    for (uint32_t k = 0; k < n; k++) {
+        char name[64];
+        gzt_manifest_shard_name(&m, k, name);
+        char *p = gzt_path_join(dir, name);
+        /* what cannot be removed stays as a leftover (the manifest does
+         * not name it) */
+        int rc = p ? gzt_io_rmtree(p, NULL) : GZT_ENOMEM;
+        (void)rc;
+        gzt_free(p);
+    }
+}
+
+/* Settle the engine of the index from the options: a new index takes
+ * them, an existing one must agree. */
+static int
+setup_engine(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
+             bool rebuild, gzt_error *err)
+{
+    gzt_manifest *m = &w->man;
+    const char *want = opts->engine;
+    if (want && strcmp(want, "native") != 0 && strcmp(want, "xapian") != 0)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "unknown engine '%s' (native or xapian)", want);
+    if (opts->shards > GZT_SHARDS_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG, "%u shards (at most %u)",
+                           opts->shards, GZT_SHARDS_MAX);
+    if (fresh) {
+        snprintf(m->engine, sizeof m->engine, "%s", want ? want : "native");
+        m->shards = strcmp(m->engine, "xapian") == 0
+                        ? (opts->shards ? opts->shards : 1)
+                        : 0;
+    } else if (want && strcmp(want, m->engine) != 0) {
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: the index uses engine '%s', not '%s' (build "
+                           "a new index to change it)",
+                           w->dir, m->engine, want);
+    } else if (strcmp(m->engine, "native") != 0 &&
+               strcmp(m->engine, "xapian") != 0) {
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: engine '%s' is not supported by this version",
+                           w->dir, m->engine);
+    }
+    bool xapian = strcmp(m->engine, "xapian") == 0;
+    if (!xapian && opts->shards > 1)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "--shards needs --engine xapian (a native index "
+                           "is one set of segments)");
+    if (xapian && m->shards == 0)
+        return gzt_err_set(err, GZT_ECORRUPT,
+                           "%s/MANIFEST: engine xapian without shards", w->dir);
+    if (xapian && !fresh && opts->shards && opts->shards != m->shards &&
+        !rebuild)
+        return gzt_err_set(err, GZT_EINVAL,
+                           "%s: the index has %u shards, not %u (reindex "
+                           "--shards changes it)",
+                           w->dir, m->shards, opts->shards);
+    if (!xapian)
+        return GZT_OK;
+    if (rebuild) {
+        w->old_shards = m->shards;
+        w->old_tag = m->shard_tag;
+        if (opts->shards)
+            m->shards = opts->shards;
+        m->shard_tag = m->generation + 1;
+    }
+    w->xnew = fresh || rebuild;
+    if (w->xnew) /* leftovers of a run that never committed */
+        remove_shards(w->dir, GZT_MAX(m->shards, w->old_shards) + 1,
+                      m->shard_tag);
+    return gzt_xindex_open(&w->x, w->dir, m, w->xnew, !w->xnew, w->an, err);
 }
 
 static void
@@ -334,18 +419,12 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     if (rc == GZT_ENOTFOUND) {
         gzt_err_clear(err);
         memset(&w->man, 0, sizeof w->man);
-        snprintf(w->man.engine, sizeof w->man.engine, "native");
         snprintf(w->man.language, sizeof w->man.language, "%s",
                  opts->language ? opts->language : "english");
         w->man.format = GZT_FORMAT_VERSION;
         w->man.next_segment = 1;
         w->dirty = true; /* a new index commits even when empty */
         rc = GZT_OK;
-    } else if (rc == GZT_OK && strcmp(w->man.engine, "native") != 0) {
-        rc = gzt_err_set(err, GZT_EINVAL,
-                         "%s: engine '%s' is not supported "
-                         "by this version",
-                         path, w->man.engine);
     }
     if (rc)
         goto fail;
@@ -372,7 +451,8 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         rc = gzt_err_set(err, rc, "out of memory");
         goto fail;
     }
-    if ((rc = setup_entities(w, opts, fresh, rebuild, err)))
+    if ((rc = setup_entities(w, opts, fresh, rebuild, err)) ||
+        (rc = setup_engine(w, opts, fresh, rebuild, err)))
         goto fail;
     if ((rc = open_segments(w, err)))
         goto fail;
@@ -406,6 +486,9 @@ gzt_writer_close(gzt_writer *w)
 {
     if (!w)
         return;
+    gzt_xindex_close(w->x);
+    if (w->x && w->xnew)
+        remove_shards(w->dir, w->man.shards, w->man.shard_tag);
     close_segments(w);
     drop_uncommitted(w);
     gzt_inv_free(w->inv);
@@ -600,10 +683,91 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
 
 /* Add a document whose text is valid UTF-8 and whose hash is known; a
  * worker's analysis when p->have_terms, else analysed here. */
+/* The entities of @p f's text into w->entbuf (stored form) and *ents. */
+static int
+recognise(gzt_writer *w, gzt_docfields *f, gzt_entity **ents, size_t *nents,
+          gzt_error *err)
+{
+    *ents = NULL;
+    *nents = 0;
+    gzt_buf_reset(&w->entbuf);
+    if (w->rec) {
+        gzt_arena_reset(&w->entarena);
+        int rc = gzt_recognizer_find(
+            w->rec, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
+            f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY], &w->entarena, ents,
+            nents, err);
+        if (rc)
+            return rc;
+        if (gzt_entity_encode(&w->entbuf, *ents, *nents))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    f->f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
+    f->len[GZT_FIELD_ENTITIES] = w->entbuf.len;
+    return GZT_OK;
+}
+
+static void
+fields_of(const prepared *p, gzt_docfields *f)
+{
+    f->f[GZT_FIELD_ID] = p->id;
+    f->len[GZT_FIELD_ID] = p->idlen;
+    f->f[GZT_FIELD_TITLE] = p->title;
+    f->len[GZT_FIELD_TITLE] = p->title_len;
+    f->f[GZT_FIELD_BODY] = p->body;
+    f->len[GZT_FIELD_BODY] = p->body_len;
+    f->f[GZT_FIELD_SOURCE] = p->source ? p->source : "";
+    f->len[GZT_FIELD_SOURCE] = p->source ? strlen(p->source) : 0;
+    f->f[GZT_FIELD_ENTITIES] = (const char *)p->entbytes;
+    f->len[GZT_FIELD_ENTITIES] = p->entlen;
+}
+
+/* add_prepared() on the Xapian engine: the shards hold every version,
+ * uncommitted ones too, so one lookup decides */
+static int
+xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
+              gzt_error *err)
+{
+    uint64_t key = hkey(p->id, p->idlen);
+    if (hmap_put(&w->touched, key, 1))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    bool found;
+    uint64_t old;
+    int rc = gzt_xindex_lookup(w->x, p->id, p->idlen, &found, &old, err);
+    if (rc)
+        return rc;
+    if (found && old == p->hash) {
+        if (result)
+            *result = GZT_UNCHANGED;
+        return GZT_OK;
+    }
+    gzt_docfields f;
+    fields_of(p, &f);
+    if (p->have_terms) {
+        rc = gzt_xindex_add(w->x, &f, p->date, p->hash, NULL, 0, p->terms,
+                            p->terms_len, &p->info, err);
+    } else {
+        gzt_entity *ents;
+        size_t nents;
+        rc = recognise(w, &f, &ents, &nents, err);
+        if (rc == GZT_OK)
+            rc = gzt_xindex_add(w->x, &f, p->date, p->hash, ents, nents, NULL,
+                                0, NULL, err);
+    }
+    if (rc)
+        return rc;
+    w->dirty = true;
+    if (result)
+        *result = found ? GZT_REPLACED : GZT_ADDED;
+    return GZT_OK;
+}
+
 static int
 add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
              gzt_error *err)
 {
+    if (w->x)
+        return xadd_prepared(w, p, result, err);
     const char *id = p->id;
     size_t idlen = p->idlen;
     uint64_t hash = p->hash;
@@ -643,40 +807,19 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
         }
     }
     gzt_docfields f;
-    f.f[GZT_FIELD_ID] = id;
-    f.len[GZT_FIELD_ID] = idlen;
-    f.f[GZT_FIELD_TITLE] = p->title;
-    f.len[GZT_FIELD_TITLE] = p->title_len;
-    f.f[GZT_FIELD_BODY] = p->body;
-    f.len[GZT_FIELD_BODY] = p->body_len;
-    f.f[GZT_FIELD_SOURCE] = p->source ? p->source : "";
-    f.len[GZT_FIELD_SOURCE] = p->source ? strlen(p->source) : 0;
+    fields_of(p, &f);
     uint32_t nd;
     if (p->have_terms) {
-        f.f[GZT_FIELD_ENTITIES] = (const char *)p->entbytes;
-        f.len[GZT_FIELD_ENTITIES] = p->entlen;
         int rc = gzt_inv_add_terms(w->inv, &f, p->date, hash, p->terms,
                                    p->terms_len, &p->info, &nd, err);
         if (rc)
             return rc;
     } else {
-        gzt_entity *ents = NULL;
-        size_t nents = 0;
-        gzt_buf_reset(&w->entbuf);
-        if (w->rec) {
-            gzt_arena_reset(&w->entarena);
-            int rc = gzt_recognizer_find(
-                w->rec, f.f[GZT_FIELD_TITLE], f.len[GZT_FIELD_TITLE],
-                f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY], &w->entarena, &ents,
-                &nents, err);
-            if (rc)
-                return rc;
-            if (gzt_entity_encode(&w->entbuf, ents, nents))
-                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        }
-        f.f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
-        f.len[GZT_FIELD_ENTITIES] = w->entbuf.len;
-        int rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
+        gzt_entity *ents;
+        size_t nents;
+        int rc = recognise(w, &f, &ents, &nents, err);
+        if (rc == GZT_OK)
+            rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
         if (rc)
             return rc;
     }
@@ -695,6 +838,12 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
 {
     gzt_err_clear(err);
     size_t idlen = strlen(id);
+    if (w->x) {
+        int rc = gzt_xindex_delete(w->x, id, idlen, err);
+        if (rc == GZT_OK)
+            w->dirty = true;
+        return rc;
+    }
     uint64_t key = hkey(id, idlen);
     uint32_t bdoc;
     bool found = false;
@@ -726,6 +875,14 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
     return GZT_OK;
 }
 
+/* has this writer seen the id? */
+static bool
+seen_by(void *ctx, const char *id, size_t len)
+{
+    gzt_writer *w = ctx;
+    return hmap_get(&w->touched, hkey(id, len), NULL);
+}
+
 int
 gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
                  gzt_error *err)
@@ -734,6 +891,12 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
     char abs[PATH_MAX];
     if (strcmp(source, "-") == 0 || !realpath(source, abs))
         snprintf(abs, sizeof abs, "%s", source);
+    if (w->x) {
+        int rc = gzt_xindex_prune(w->x, abs, seen_by, w, deleted, err);
+        if (rc == GZT_OK && deleted && *deleted)
+            w->dirty = true;
+        return rc;
+    }
     uint64_t n = 0;
     size_t alen = strlen(abs);
     for (uint32_t i = 0; i < w->man.nsegs; i++) {
@@ -1141,11 +1304,21 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
      * do (an id seen before may have a queued version: add it in order) */
     uint64_t key = hkey(doc->id, idlen);
     if (!hmap_get(&w->touched, key, NULL)) {
-        uint32_t si, sd;
-        if ((rc = find_in_segments(w, doc->id, idlen, false, &si, &sd, err)))
+        uint32_t si = UINT32_MAX, sd = 0;
+        bool same = false;
+        if (w->x) {
+            bool found;
+            uint64_t old;
+            rc = gzt_xindex_lookup(w->x, doc->id, idlen, &found, &old, err);
+            same = found && old == it->hash;
+        } else {
+            rc = find_in_segments(w, doc->id, idlen, false, &si, &sd, err);
+            same = si != UINT32_MAX &&
+                   gzt_segment_dochash(w->segs[si], sd) == it->hash;
+        }
+        if (rc)
             return rc;
-        if (si != UINT32_MAX &&
-            gzt_segment_dochash(w->segs[si], sd) == it->hash) {
+        if (same) {
             if (hmap_put(&w->touched, key, 1))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
             st->unchanged++;
@@ -1451,10 +1624,35 @@ remove_unreferenced(gzt_writer *w)
     closedir(d);
 }
 
+/* commit on the Xapian engine: the shards, then the manifest */
+static int
+xcommit(gzt_writer *w, gzt_error *err)
+{
+    if (!w->dirty)
+        return GZT_OK;
+    int rc = gzt_xindex_commit(w->x, &w->man, err);
+    if (rc)
+        return rc;
+    w->man.generation++;
+    if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
+        (rc = gzt_manifest_write(&w->man, w->dir, err))) {
+        w->man.generation--;
+        return rc;
+    }
+    if (w->xnew && w->old_shards) /* a rebuild replaced them */
+        remove_shards(w->dir, w->old_shards, w->old_tag);
+    w->xnew = false;
+    w->old_shards = 0;
+    w->dirty = false;
+    return GZT_OK;
+}
+
 int
 gzt_writer_commit(gzt_writer *w, gzt_error *err)
 {
     gzt_err_clear(err);
+    if (w->x)
+        return xcommit(w, err);
     int rc = flush(w, err);
     if (rc)
         return rc;

@@ -12,7 +12,6 @@
 #include <stdio.h>
 
 struct gzt_xwriter {
-    gzt_xdb *db;      /* borrowed database */
     gzt_docterms *dt; /* analysis */
     gzt_buf recs;     /* a document's term records */
     gzt_buf rec;      /* its stored record */
@@ -20,13 +19,12 @@ struct gzt_xwriter {
 };
 
 int
-gzt_xwriter_new(gzt_xwriter **out, gzt_xdb *db, gzt_analyzer *an)
+gzt_xwriter_new(gzt_xwriter **out, gzt_analyzer *an)
 {
     gzt_xwriter *xw = gzt_calloc(1, sizeof *xw);
     *out = xw;
     if (!xw)
         return GZT_ENOMEM;
-    xw->db = db;
     if (gzt_docterms_new(&xw->dt, an)) {
         gzt_xwriter_free(xw);
         *out = NULL;
@@ -83,11 +81,19 @@ replay(gzt_xwriter *xw, gzt_xdoc *d, const gzt_termrec *tr, uint32_t title_end)
     return GZT_OK;
 }
 
+void
+gzt_xsource_term(char out[GZT_XSOURCE_TERM_LEN + 1], const char *src,
+                 size_t len)
+{
+    snprintf(out, GZT_XSOURCE_TERM_LEN + 1, "XS%016llx",
+             (unsigned long long)gzt_hash64(src, len));
+}
+
 static int
 fill(gzt_xwriter *xw, gzt_xdoc *d, const gzt_docfields *f, gzt_date date,
-     uint64_t hash, const gzt_docinfo *info)
+     uint64_t hash, const uint8_t *recs, size_t len, const gzt_docinfo *info)
 {
-    gzt_rd r = gzt_rd_make(xw->recs.p, xw->recs.len);
+    gzt_rd r = gzt_rd_make(recs, len);
     while (r.p < r.end) {
         gzt_termrec tr;
         if (!gzt_termrec_next(&r, &tr))
@@ -103,6 +109,12 @@ fill(gzt_xwriter *xw, gzt_xdoc *d, const gzt_docfields *f, gzt_date date,
     n = snprintf(v, sizeof v, "%016llx", (unsigned long long)hash);
     if (gzt_xdoc_value(d, GZT_XSLOT_HASH, v, (size_t)n))
         return GZT_ENOMEM;
+    if (f->len[GZT_FIELD_SOURCE]) {
+        char st[GZT_XSOURCE_TERM_LEN + 1];
+        gzt_xsource_term(st, f->f[GZT_FIELD_SOURCE], f->len[GZT_FIELD_SOURCE]);
+        if (gzt_xdoc_term(d, st, GZT_XSOURCE_TERM_LEN, 0))
+            return GZT_ENOMEM;
+    }
     gzt_buf_reset(&xw->rec);
     if (gzt_store_record(&xw->rec, f) ||
         gzt_xdoc_data(d, xw->rec.p, xw->rec.len))
@@ -111,9 +123,31 @@ fill(gzt_xwriter *xw, gzt_xdoc *d, const gzt_docfields *f, gzt_date date,
 }
 
 int
-gzt_xwriter_add(gzt_xwriter *xw, const gzt_docfields *f, gzt_date date,
-                uint64_t hash, const gzt_entity *ents, size_t nents,
-                gzt_error *err)
+gzt_xwriter_add_terms(gzt_xwriter *xw, gzt_xdb *db, const gzt_docfields *f,
+                      gzt_date date, uint64_t hash, const uint8_t *recs,
+                      size_t len, const gzt_docinfo *info, gzt_error *err)
+{
+    gzt_xdoc *d = gzt_xdoc_new();
+    if (!d)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    int rc = fill(xw, d, f, date, hash, recs, len, info);
+    if (rc) {
+        gzt_xdoc_free(d);
+        return gzt_err_set(err, rc,
+                           rc == GZT_ENOMEM ? "out of memory"
+                                            : "internal: bad term records");
+    }
+    rc = gzt_xdb_replace(db, f->f[GZT_FIELD_ID], f->len[GZT_FIELD_ID], d, NULL);
+    gzt_xdoc_free(d);
+    if (rc)
+        return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(db));
+    return GZT_OK;
+}
+
+int
+gzt_xwriter_add(gzt_xwriter *xw, gzt_xdb *db, const gzt_docfields *f,
+                gzt_date date, uint64_t hash, const gzt_entity *ents,
+                size_t nents, gzt_error *err)
 {
     gzt_buf_reset(&xw->recs);
     gzt_docinfo info;
@@ -123,20 +157,6 @@ gzt_xwriter_add(gzt_xwriter *xw, const gzt_docfields *f, gzt_date date,
                          nents, &xw->recs, &info, err);
     if (rc)
         return rc;
-    gzt_xdoc *d = gzt_xdoc_new();
-    if (!d)
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    rc = fill(xw, d, f, date, hash, &info);
-    if (rc) {
-        gzt_xdoc_free(d);
-        return gzt_err_set(err, rc,
-                           rc == GZT_ENOMEM ? "out of memory"
-                                            : "internal: bad term records");
-    }
-    rc = gzt_xdb_replace(xw->db, f->f[GZT_FIELD_ID], f->len[GZT_FIELD_ID], d,
-                         NULL);
-    gzt_xdoc_free(d);
-    if (rc)
-        return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(xw->db));
-    return GZT_OK;
+    return gzt_xwriter_add_terms(xw, db, f, date, hash, xw->recs.p,
+                                 xw->recs.len, &info, err);
 }

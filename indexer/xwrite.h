@@ -26,25 +26,40 @@
 #include "common/segment.h"
 #include "common/xapian.h"
 
+#include "indexer/docterms.h"
+
 #define GZT_XSLOT_DATE 0 /* value slot of the date */
 #define GZT_XSLOT_HASH 1 /* value slot of the content hash */
 
+/* The boolean term of a document's source: "XS" and 16 hex digits of the
+ * hash of its path (gazette prune finds a source's documents by it). */
+#define GZT_XSOURCE_TERM_LEN 18
+void gzt_xsource_term(char out[GZT_XSOURCE_TERM_LEN + 1], const char *src,
+                      size_t len);
+
 typedef struct gzt_xwriter gzt_xwriter;
 
-/* A writer into @p db (writable; borrowed) analysing with @p an
- * (borrowed). GZT_ENOMEM. */
-GZT_NODISCARD int gzt_xwriter_new(gzt_xwriter **out, gzt_xdb *db,
-                                  gzt_analyzer *an);
+/* A writer analysing with @p an (borrowed). GZT_ENOMEM. */
+GZT_NODISCARD int gzt_xwriter_new(gzt_xwriter **out, gzt_analyzer *an);
 void gzt_xwriter_free(gzt_xwriter *xw);
 
 /*
- * Add (or replace, by its id) the document @p f (id, title, body, source,
- * entities as stored) dated @p date with content hash @p hash and its
- * @p nents mentions. GZT_ENOMEM, GZT_ETOOBIG, or the database's error.
+ * Add to @p db (or replace there, by its id) the document @p f (id, title,
+ * body, source, entities as stored) dated @p date with content hash
+ * @p hash and its @p nents mentions. GZT_ENOMEM, GZT_ETOOBIG, or the
+ * database's error.
  */
-GZT_NODISCARD int gzt_xwriter_add(gzt_xwriter *xw, const gzt_docfields *f,
-                                  gzt_date date, uint64_t hash,
-                                  const gzt_entity *ents, size_t nents,
-                                  gzt_error *err);
+GZT_NODISCARD int gzt_xwriter_add(gzt_xwriter *xw, gzt_xdb *db,
+                                  const gzt_docfields *f, gzt_date date,
+                                  uint64_t hash, const gzt_entity *ents,
+                                  size_t nents, gzt_error *err);
+
+/* gzt_xwriter_add() of a document already analysed: @p recs are its
+ * gzt_docterms_run() records and @p info what that run reported. */
+GZT_NODISCARD int gzt_xwriter_add_terms(gzt_xwriter *xw, gzt_xdb *db,
+                                        const gzt_docfields *f, gzt_date date,
+                                        uint64_t hash, const uint8_t *recs,
+                                        size_t len, const gzt_docinfo *info,
+                                        gzt_error *err);
 
 #endif

@@ -20,6 +20,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -42,13 +43,38 @@ gzt_index_close(gzt_index *idx)
     gzt_manifest_fini(&idx->man);
     gzt_analyzer_free(idx->an);
     gzt_gaz_free(idx->gaz);
+    gzt_xdb_close(idx->xdb);
+    gzt_free(idx->partial);
+    gzt_buf_free(&idx->xrec);
     gzt_free(idx->dir);
     gzt_free(idx);
 }
 
-static int
-open_once(gzt_index *idx, gzt_error *err)
+void
+gzt_open_opts_init(gzt_open_opts *o)
 {
+    memset(o, 0, sizeof *o);
+}
+
+const char *
+gzt_index_partial(const gzt_index *idx)
+{
+    return idx->partial;
+}
+
+/* is @p path a regular file (a Xapian stub)? */
+static bool
+is_stub(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int
+open_once(gzt_index *idx, const gzt_open_opts *o, gzt_error *err)
+{
+    if (is_stub(idx->dir))
+        return gzt_xreader_open(idx, true, o, err);
     int rc = gzt_manifest_read(&idx->man, idx->dir, err);
     if (rc == GZT_ENOTFOUND) {
         gzt_err_clear(err);
@@ -63,6 +89,8 @@ open_once(gzt_index *idx, gzt_error *err)
                            "%s: index format %u, but this gazette reads format "
                            "%u: rebuild it with gazette reindex",
                            idx->dir, idx->man.format, GZT_FORMAT_VERSION);
+    if (strcmp(idx->man.engine, "xapian") == 0)
+        return gzt_xreader_open(idx, false, o, err);
     if (strcmp(idx->man.engine, "native") != 0)
         return gzt_err_set(err, GZT_EINVAL,
                            "%s: engine '%s' is not supported by this version",
@@ -99,8 +127,20 @@ open_once(gzt_index *idx, gzt_error *err)
 int
 gzt_index_open(gzt_index **out, const char *path, gzt_error *err)
 {
+    return gzt_index_open_with(out, path, NULL, err);
+}
+
+int
+gzt_index_open_with(gzt_index **out, const char *path, const gzt_open_opts *o,
+                    gzt_error *err)
+{
     gzt_err_clear(err);
     *out = NULL;
+    gzt_open_opts def;
+    if (!o) {
+        gzt_open_opts_init(&def);
+        o = &def;
+    }
     /* A writer may replace the manifest and remove the old generation's
      * files between our reading the manifest and opening them; then the
      * manifest has moved on and we try again. */
@@ -112,7 +152,7 @@ gzt_index_open(gzt_index **out, const char *path, gzt_error *err)
         }
         gzt_error local;
         gzt_err_clear(&local);
-        int rc = open_once(idx, &local);
+        int rc = open_once(idx, o, &local);
         if (rc == GZT_OK) {
             *out = idx;
             return GZT_OK;
@@ -148,6 +188,8 @@ gzt_index_stats(const gzt_index *idx, gzt_stats *out)
     out->entities = idx->man.entities;
     out->entity_lists = idx->man.nlists;
     out->ner_model = idx->man.ner_model != NULL;
+    if (idx->xdb)
+        gzt_xreader_stats(idx, out);
     for (uint32_t i = 0; i < idx->nsegs; i++) {
         const gzt_segment *s = idx->segs[i];
         out->deleted += s->ndeleted;
@@ -160,7 +202,7 @@ gzt_index_stats(const gzt_index *idx, gzt_stats *out)
         out->bytes_ids += s->ids.size;
         out->bytes_deletes += s->del.size;
     }
-    char *p = gzt_path_join(idx->dir, GZT_MANIFEST_NAME);
+    char *p = idx->stub ? NULL : gzt_path_join(idx->dir, GZT_MANIFEST_NAME);
     if (p)
         out->bytes_manifest = gzt_io_file_size(p);
     gzt_free(p);
@@ -201,22 +243,28 @@ gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
     memset(out, 0, sizeof *out);
     uint32_t seg = 0, doc = 0;
     bool found = false;
-    int rc = gzt_index_find(idx, id, &seg, &doc, &found, err);
-    if (rc)
-        return rc;
-    if (!found)
-        return gzt_err_set(err, GZT_ENOTFOUND, "no document with id '%s'", id);
     gzt_docfields f;
-    if ((rc = gzt_segment_doc(idx->segs[seg], doc, &f, err)))
-        return rc;
+    int rc;
+    if (idx->xdb) {
+        if ((rc = gzt_xreader_get(idx, id, &f, &out->date, &out->length, err)))
+            return rc;
+    } else {
+        if ((rc = gzt_index_find(idx, id, &seg, &doc, &found, err)))
+            return rc;
+        if (!found)
+            return gzt_err_set(err, GZT_ENOTFOUND, "no document with id '%s'",
+                               id);
+        if ((rc = gzt_segment_doc(idx->segs[seg], doc, &f, err)))
+            return rc;
+        out->date = gzt_segment_docdate(idx->segs[seg], doc);
+        out->length = gzt_segment_doclen(idx->segs[seg], doc);
+    }
     out->id = gzt_strndup(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]);
     out->title = gzt_strndup(f.f[GZT_FIELD_TITLE], f.len[GZT_FIELD_TITLE]);
     out->body = gzt_strndup(f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY]);
     out->source = gzt_strndup(f.f[GZT_FIELD_SOURCE], f.len[GZT_FIELD_SOURCE]);
     out->title_len = f.len[GZT_FIELD_TITLE];
     out->body_len = f.len[GZT_FIELD_BODY];
-    out->date = gzt_segment_docdate(idx->segs[seg], doc);
-    out->length = gzt_segment_doclen(idx->segs[seg], doc);
     if (!out->id || !out->title || !out->body || !out->source) {
         gzt_stored_fini(out);
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -244,11 +292,30 @@ gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
     }
     if (rc) {
         gzt_stored_fini(out);
-        return rc == GZT_ENOMEM
-                   ? gzt_err_set(err, rc, "out of memory")
-                   : gzt_rfile_corrupt(&idx->segs[seg]->store, NULL,
-                                       "bad stored entities", err);
+        return rc == GZT_ENOMEM ? gzt_err_set(err, rc, "out of memory")
+               : idx->xdb       ? gzt_err_set(err, GZT_ECORRUPT,
+                                              "%s: document '%s': bad stored "
+                                                    "entities",
+                                              idx->dir, id)
+                          : gzt_rfile_corrupt(&idx->segs[seg]->store, NULL,
+                                              "bad stored entities", err);
     }
+    return GZT_OK;
+}
+
+int
+gzt_reader_doc(gzt_index *idx, const gzt_rhit *h, gzt_docfields *f,
+               gzt_error *err)
+{
+    if (!idx->xdb)
+        return gzt_segment_doc(idx->segs[h->seg], h->doc, f, err);
+    int rc = gzt_xdb_data(idx->xdb, h->doc, &idx->xrec);
+    if (rc)
+        return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(idx->xdb));
+    if (!gzt_store_parse(idx->xrec.p, idx->xrec.len, f))
+        return gzt_err_set(err, GZT_ECORRUPT,
+                           "%s: Xapian document %u: bad stored record",
+                           idx->dir, h->doc);
     return GZT_OK;
 }
 
@@ -1305,8 +1372,21 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
     }
     plan pl = {idx, &r->arena, NULL, 0, 0, opts->k1, opts->b, err};
     uint32_t budget = GZT_QUERY_MAX_CLAUSES;
-    if ((rc = expand_prefixes(&pl, r->query, &budget)) ||
-        (rc = resolve_entities(&pl, r->query)))
+    if ((rc = resolve_entities(&pl, r->query)))
+        goto fail;
+    if (idx->xdb) {
+        /* Xapian expands prefixes itself */
+        if (bits) {
+            rc = gzt_err_set(err, GZT_EINVAL, "internal: bits on xapian");
+            goto fail;
+        }
+        if ((rc = gzt_xreader_search(r, opts, k, err)))
+            goto fail;
+        r->micros = now_micros() - t0;
+        *out = r;
+        return GZT_OK;
+    }
+    if ((rc = expand_prefixes(&pl, r->query, &budget)))
         goto fail;
     heap h = {NULL, 0, opts->count_only ? 0 : k, opts->sort};
     if (h.k) {

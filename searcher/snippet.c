@@ -270,7 +270,7 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     const gzt_rhit *hit = &r->hits[i];
     gzt_index *idx = r->idx;
     gzt_docfields f;
-    int rc = gzt_segment_doc(idx->segs[hit->seg], hit->doc, &f, err);
+    int rc = gzt_reader_doc(idx, hit, &f, err);
     if (rc)
         return rc;
     const char *body = f.f[GZT_FIELD_BODY];
@@ -297,10 +297,13 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     if (rc) {
         gzt_arena_fini(keep);
         gzt_free(keep);
-        return rc == GZT_ENOMEM
-                   ? gzt_err_set(err, rc, "out of memory")
-                   : gzt_rfile_corrupt(&idx->segs[hit->seg]->store, NULL,
-                                       "bad stored entities", err);
+        return rc == GZT_ENOMEM ? gzt_err_set(err, rc, "out of memory")
+               : idx->xdb       ? gzt_err_set(err, GZT_ECORRUPT,
+                                              "%s: document '%s': bad stored "
+                                                    "entities",
+                                              idx->dir, hit->id)
+                          : gzt_rfile_corrupt(&idx->segs[hit->seg]->store, NULL,
+                                              "bad stored entities", err);
     }
     uint8_t field = use_title ? GZT_ENT_TITLE : GZT_ENT_BODY;
     hl h = {NULL, 0, NULL, 0, NULL, 0, &arena, false, use_title};

@@ -76,7 +76,7 @@ build(const char *path)
 static void
 ranked(gzt_xdb *db, const gzt_xq *q, char *out, size_t cap, double *w0)
 {
-    gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX};
+    gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX, 0, 0};
     gzt_xmset *m;
     assert_int_equal(gzt_xdb_search(db, q, &s, &m), GZT_OK);
     out[0] = '\0';
@@ -277,7 +277,7 @@ test_every_error_path_has_a_code_and_a_message(void **state)
     int rc = gzt_xdb_open(&db, path, GZT_XDB_READ, 0, &err);
     if (rc == GZT_OK) {
         gzt_xq *q = gzt_xq_term("russia", 6);
-        gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX};
+        gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX, 0, 0};
         gzt_xmset *m = NULL;
         rc = gzt_xdb_search(db, q, &s, &m);
         assert_true(strlen(gzt_xdb_error(db)) > 0);
@@ -427,7 +427,7 @@ test_a_real_tcpsrv_gives_the_local_results(void **state)
     /* the server goes away: the next call fails, it does not hang */
     stop_server(NULL);
     gzt_xq *q = gzt_xq_term("iran", 4);
-    gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX};
+    gzt_xsearch s = {1.2, 0.75, 0, 10, UINT32_MAX, 0, 0};
     gzt_xmset *m = NULL;
     int rc = gzt_xdb_search(db, q, &s, &m);
     gzt_xmset_free(m);

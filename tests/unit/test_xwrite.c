@@ -63,7 +63,7 @@ index_both(const char *dir, const char *src, int rounds)
     gzt_xdb *db;
     assert_int_equal(gzt_xdb_open(&db, path, GZT_XDB_CREATE, 0, &err), GZT_OK);
     gzt_xwriter *xw;
-    assert_int_equal(gzt_xwriter_new(&xw, db, an), GZT_OK);
+    assert_int_equal(gzt_xwriter_new(&xw, an), GZT_OK);
     gzt_arena arena;
     gzt_arena_init(&arena, 0);
     gzt_buf entbytes = GZT_BUF_INIT;
@@ -97,7 +97,8 @@ index_both(const char *dir, const char *src, int rounds)
                                              nents, &doc, &err),
                                  GZT_OK);
             }
-            if (gzt_xwriter_add(xw, &f, date, (uint64_t)i, ents, nents, &err))
+            if (gzt_xwriter_add(xw, db, &f, date, (uint64_t)i, ents, nents,
+                                &err))
                 fail_msg("%s", err.msg);
             free(text);
         }
