@@ -139,6 +139,9 @@ to_nanos(double micros)
     return (double)(uint64_t)(micros * 1e3 + 0.5) / 1e3;
 }
 
+/* the shards an --allow-partial search left out, or NULL */
+static const char *partial_note;
+
 static int
 json_summary(const char *query, const gzt_results *res,
              const gzt_search_opts *o)
@@ -152,6 +155,11 @@ json_summary(const char *query, const gzt_results *res,
     ok &= jsonl_set(obj, "offset", jsonl_uint(o->offset));
     ok &=
         jsonl_set(obj, "micros", jsonl_real(to_nanos(gzt_results_micros(res))));
+    if (partial_note) {
+        ok &= jsonl_set(obj, "partial", json_true());
+        ok &= jsonl_set(obj, "missing",
+                        jsonl_string(partial_note, strlen(partial_note)));
+    }
     return jsonl_emit(obj, ok);
 }
 
@@ -255,6 +263,8 @@ print_summary(const view *v, const gzt_results *res, const gzt_search_opts *o)
         printf("%zu-%zu of %llu %s (%s)", o->offset + 1, o->offset + count,
                (unsigned long long)total,
                output_plural(total, "match", "matches"), took);
+    if (partial_note)
+        fputs(", partial: some shards were not searched", stdout);
     output_sgr_reset(stdout, v->color);
     fputc('\n', stdout);
 }
@@ -316,11 +326,18 @@ cmd_search(const args *a)
     if (!query)
         return EXIT_TROUBLE;
     output_err_clear(&err);
-    rc = gzt_index_open(&idx, args_index_dir(a), &err);
+    gzt_open_opts oo;
+    gzt_open_opts_init(&oo);
+    oo.allow_partial = args_has(a, "allow-partial");
+    oo.timeout_ms = (unsigned)args_uint(a, "timeout", 0);
+    rc = gzt_index_open_with(&idx, args_index_dir(a), &oo, &err);
     if (rc != GZT_OK) {
         output_lib_error(rc, &err);
         goto done;
     }
+    partial_note = gzt_index_partial(idx);
+    if (partial_note)
+        output_warning("partial results: not searched: %s", partial_note);
     output_err_clear(&err);
     rc = gzt_search(&res, idx, query, &o, &err);
     if (rc != GZT_OK) {

@@ -205,6 +205,14 @@ static const arg_opt search_opts[] = {
      "BM25 term-frequency saturation (default 0.9)", 0},
     {0, "b", ARG_FLOAT, "X", NULL,
      "BM25 document-length normalisation, 0 to 1 (default 0.4)", 0},
+    {0, "allow-partial", ARG_SWITCH, NULL, NULL,
+     "xapian shards: search the shards that answer when some are down, and "
+     "say which are missing, instead of failing",
+     0},
+    {0, "timeout", ARG_UINT, "MS", NULL,
+     "xapian remote shards: give up on one after MS milliseconds (default "
+     "10000)",
+     0},
     OPT_HELP,
     OPT_END,
 };

@@ -264,6 +264,9 @@ gzt_xdb_open_many(gzt_xdb **out, const char *const *paths, size_t n,
     } catch (...) {
         int rc = translate(msg);
         gzt_xdb_close(h);
+        // a stub's failures name the shard; say which stub too
+        if (n == 1 && is_file(paths[0]))
+            return gzt_err_set(err, rc, "%s: %s", paths[0], msg.c_str());
         return gzt_err_set(err, rc, "%s", msg.c_str());
     }
 }
