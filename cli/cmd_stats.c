@@ -19,11 +19,12 @@ typedef struct file_kind {
     uint64_t bytes;    /* size */
 } file_kind;
 
-enum { NKINDS = 8 };
+enum { NKINDS = 9 };
 
 static void
 file_kinds(file_kind out[NKINDS], const gzt_stats *st)
 {
+    out[8] = (file_kind){"xapian dbs", "xapian", st->bytes_xapian};
     out[0] = (file_kind){"dictionary", "dict", st->bytes_dict};
     out[1] = (file_kind){"postings", "postings", st->bytes_postings};
     out[2] = (file_kind){"positions", "positions", st->bytes_positions};
@@ -63,7 +64,10 @@ stats_text(const gzt_index *idx, const gzt_stats *st)
     row_count("deleted", st->deleted);
     row_count("terms", st->terms);
     row_count("tokens", st->tokens);
-    row_count("segments", st->segments);
+    if (strncmp(st->engine, "xapian", sizeof st->engine) == 0)
+        row_count("shards", st->shards);
+    else
+        row_count("segments", st->segments);
     snprintf(buf, sizeof buf, "%.*s", FIXED_STR(st->language));
     row("language", buf);
     snprintf(buf, sizeof buf, "%.*s", FIXED_STR(st->engine));
@@ -95,6 +99,10 @@ stats_text(const gzt_index *idx, const gzt_stats *st)
         total += kinds[i].bytes;
     fputc('\n', stdout);
     for (size_t i = 0; i < NKINDS; i++) {
+        /* an engine's own kinds only */
+        bool xapian = strncmp(st->engine, "xapian", sizeof st->engine) == 0;
+        if ((i == 8 && !xapian) || (xapian && i < 7))
+            continue;
         output_bytes(size, sizeof size, kinds[i].bytes);
         printf("%-13s%10s  %5.1f%%\n", kinds[i].label, size,
                total ? 100.0 * (double)kinds[i].bytes / (double)total : 0.0);
@@ -119,6 +127,7 @@ stats_json(const gzt_index *idx, const gzt_stats *st)
     ok &= jsonl_set(obj, "terms", jsonl_uint(st->terms));
     ok &= jsonl_set(obj, "tokens", jsonl_uint(st->tokens));
     ok &= jsonl_set(obj, "segments", jsonl_uint(st->segments));
+    ok &= jsonl_set(obj, "shards", jsonl_uint(st->shards));
     ok &= jsonl_set(
         obj, "language",
         jsonl_string(st->language, strnlen(st->language, sizeof st->language)));

@@ -41,6 +41,8 @@ typedef enum gzt_xdb_mode {
 
 /* The prefix of the unique id term. */
 #define GZT_XDB_ID_PREFIX 'Q'
+/* Bytes of the longest term Xapian stores (its glass backend's limit). */
+#define GZT_XTERM_MAX 245
 
 /**
  * Open the database at @p path. Remote databases in a stub time out after

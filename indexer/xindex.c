@@ -79,11 +79,26 @@ xerr(gzt_xdb *db, int rc, gzt_error *err)
     return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(db));
 }
 
+/* Xapian holds ids as terms ("Q" + id) */
+static int
+check_id(size_t len, gzt_error *err)
+{
+    if (len + 1 > GZT_XTERM_MAX)
+        return gzt_err_set(err, GZT_ETOOBIG,
+                           "id of %zu bytes: the xapian engine takes ids of "
+                           "up to %d bytes",
+                           len, GZT_XTERM_MAX - 1);
+    return GZT_OK;
+}
+
 int
 gzt_xindex_lookup(gzt_xindex *x, const char *id, size_t len, bool *found,
                   uint64_t *hash, gzt_error *err)
 {
     *found = false;
+    int crc = check_id(len, err);
+    if (crc)
+        return crc;
     gzt_xdb *db = x->db[gzt_xindex_route(id, len, x->n)];
     uint32_t did;
     int rc = gzt_xdb_find(db, id, len, &did);
@@ -117,6 +132,9 @@ gzt_xindex_add(gzt_xindex *x, const gzt_docfields *f, gzt_date date,
 int
 gzt_xindex_delete(gzt_xindex *x, const char *id, size_t len, gzt_error *err)
 {
+    if (len + 1 > GZT_XTERM_MAX)
+        return gzt_err_set(err, GZT_ENOTFOUND, "no document with id '%.*s'",
+                           (int)len, id);
     gzt_xdb *db = x->db[gzt_xindex_route(id, len, x->n)];
     int rc = gzt_xdb_delete(db, id, len);
     if (rc == GZT_ENOTFOUND)

@@ -62,6 +62,11 @@ replay(gzt_xwriter *xw, gzt_xdoc *d, const gzt_termrec *tr, uint32_t title_end)
         return GZT_EINVAL;
     const char *s = (const char *)tr->s;
     bool entity = is_entity_term(tr->s, tr->len);
+    /* Xapian cannot hold a longer term: only an entity term of an
+     * outlandish name can be one (words stop at 120 bytes), and that entity
+     * is then not searchable by its field on this engine */
+    if (tr->len > GZT_XTERM_MAX)
+        return GZT_OK;
     gzt_buf_reset(&xw->term); /* the title copy, made when first needed */
     for (uint32_t k = 0; k < freq; k++) {
         uint32_t gap;

@@ -26,6 +26,7 @@ typedef struct agg {
     char *key;     /* facet term (arena) */
     uint64_t docs; /* documents */
     uint64_t ment; /* mentions */
+    uint64_t last; /* xapian: the document that counted last (1-based) */
 } agg;
 
 typedef struct table {
@@ -97,6 +98,61 @@ type_of_letter(char c)
     }
 }
 
+/* The Xapian engine keeps facet terms without frequencies (they must not
+ * add to document lengths), so its facets count the stored mentions of
+ * each matching document: one pass over the documents, not the terms. */
+typedef struct xfacets {
+    table *t;         /* the counts */
+    gzt_arena *arena; /* their keys */
+    gzt_buf key;      /* scratch: a facet term */
+    uint64_t doc;     /* documents seen */
+    int type;         /* only this type, 0 = all */
+    gzt_error *err;   /* detail */
+} xfacets;
+
+static int
+xcount(void *ctx, const gzt_docfields *f)
+{
+    xfacets *x = ctx;
+    gzt_arena a;
+    gzt_arena_init(&a, 0);
+    gzt_entity *e;
+    size_t n;
+    x->doc++;
+    int rc = gzt_entity_decode(
+        f->f[GZT_FIELD_ENTITIES], f->len[GZT_FIELD_ENTITIES],
+        f->len[GZT_FIELD_TITLE], f->len[GZT_FIELD_BODY], &a, &e, &n);
+    for (size_t i = 0; rc == GZT_OK && i < n; i++) {
+        const char *tn = gzt_entity_type_name(e[i].type);
+        if (!*tn || (x->type && (int)e[i].type != x->type))
+            continue;
+        gzt_buf_reset(&x->key);
+        if (gzt_buf_putc(&x->key, GZT_PREFIX_FACET) ||
+            gzt_buf_putc(&x->key, (uint8_t)tn[0]) ||
+            gzt_buf_append(&x->key, e[i].canonical, strlen(e[i].canonical))) {
+            rc = GZT_ENOMEM;
+            break;
+        }
+        /* as the writer: a facet term only for a canonical form it keeps */
+        if (x->key.len <= 2 || x->key.len > GZT_XTERM_MAX)
+            continue;
+        agg *g = slot(x->t, x->arena, (const char *)x->key.p, x->key.len);
+        if (!g) {
+            rc = GZT_ENOMEM;
+            break;
+        }
+        g->docs += g->last != x->doc;
+        g->last = x->doc;
+        g->ment++;
+    }
+    gzt_arena_fini(&a);
+    if (rc)
+        return gzt_err_set(x->err, rc == GZT_ENOMEM ? rc : GZT_ECORRUPT,
+                           rc == GZT_ENOMEM ? "out of memory"
+                                            : "bad stored entities");
+    return GZT_OK;
+}
+
 int
 gzt_index_entities(gzt_facets **out, gzt_index *idx, const char *query,
                    const gzt_search_opts *opts, int type, size_t limit,
@@ -115,7 +171,8 @@ gzt_index_entities(gzt_facets **out, gzt_index *idx, const char *query,
         o.limit = 0;
         o.offset = 0;
         o.count_only = 1;
-        if ((rc = gzt_search_bits(&res, idx, query, &o, err)))
+        if ((rc = idx->xdb ? gzt_search(&res, idx, query, &o, err)
+                           : gzt_search_bits(&res, idx, query, &o, err)))
             return rc;
     }
     gzt_facets *f = gzt_calloc(1, sizeof *f);
@@ -127,6 +184,11 @@ gzt_index_entities(gzt_facets **out, gzt_index *idx, const char *query,
     f->matches = res ? res->total : idx->live;
     table t = {0};
     char start[2] = {GZT_PREFIX_FACET, 0};
+    if (idx->xdb) {
+        xfacets x = {&t, &f->arena, GZT_BUF_INIT, 0, type, err};
+        rc = gzt_xreader_each(idx, res, xcount, &x, err);
+        gzt_buf_free(&x.key);
+    }
     for (uint32_t s = 0; s < idx->nsegs && rc == GZT_OK; s++) {
         gzt_segment *seg = idx->segs[s];
         const uint8_t *bm = res ? res->bits[s] : NULL;
