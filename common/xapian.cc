@@ -769,8 +769,10 @@ gzt_xdb_search(gzt_xdb *db, const gzt_xq *q, const gzt_xsearch *s,
         Xapian::Enquire enq(*db->db);
         enq.set_query(q->q);
         // k2 = 0 and k3 = 1: no query-length normalisation, query term
-        // frequency as is, the plain BM25 of gazette's own scorer
-        enq.set_weighting_scheme(Xapian::BM25Weight(s->k1, 0, 1, s->b, 0.5));
+        // frequency as is; min_normlen 0: no floor under short documents'
+        // normalised length (Xapian's default 0.5 would tie them), so
+        // that only the idf differs from gazette's own scorer
+        enq.set_weighting_scheme(Xapian::BM25Weight(s->k1, 0, 1, s->b, 0));
         enq.set_docid_order(Xapian::Enquire::ASCENDING);
         if (s->sort)
             enq.set_sort_by_value_then_relevance(s->sort_slot, s->sort == 1);

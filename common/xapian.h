@@ -175,7 +175,7 @@ GZT_NODISCARD int gzt_xq_describe(const gzt_xq *q, gzt_buf *out);
 
 /* One search. */
 typedef struct gzt_xsearch {
-    double k1, b;           /* BM25 parameters (Xapian's min_normlen 0.5) */
+    double k1, b;           /* BM25 parameters (min_normlen 0) */
     uint32_t first;         /* results to skip */
     uint32_t max;           /* results to return */
     uint32_t check_atleast; /* look at least this many matches, so that the
