@@ -64,9 +64,14 @@ stats_text(const gzt_index *idx, const gzt_stats *st)
     row_count("deleted", st->deleted);
     row_count("terms", st->terms);
     row_count("tokens", st->tokens);
-    if (strncmp(st->engine, "xapian", sizeof st->engine) == 0)
+    if (strncmp(st->engine, "xapian", sizeof st->engine) == 0) {
         row_count("shards", st->shards);
-    else
+        for (uint32_t k = 0; k < st->shards; k++) {
+            char name[64];
+            if (gzt_index_shard(idx, k, name, sizeof name))
+                row("", name);
+        }
+    } else
         row_count("segments", st->segments);
     snprintf(buf, sizeof buf, "%.*s", FIXED_STR(st->language));
     row("language", buf);
@@ -128,6 +133,14 @@ stats_json(const gzt_index *idx, const gzt_stats *st)
     ok &= jsonl_set(obj, "tokens", jsonl_uint(st->tokens));
     ok &= jsonl_set(obj, "segments", jsonl_uint(st->segments));
     ok &= jsonl_set(obj, "shards", jsonl_uint(st->shards));
+    json_t *dirs = json_array();
+    ok &= dirs != NULL;
+    for (uint32_t k = 0; ok && k < st->shards; k++) {
+        char name[64];
+        size_t n = gzt_index_shard(idx, k, name, sizeof name);
+        ok &= n && json_array_append_new(dirs, jsonl_string(name, n)) == 0;
+    }
+    ok &= jsonl_set(obj, "shard_dirs", dirs);
     ok &= jsonl_set(
         obj, "language",
         jsonl_string(st->language, strnlen(st->language, sizeof st->language)));

@@ -364,6 +364,12 @@ GZT_NODISCARD int gzt_index_stats(const gzt_index *idx, gzt_stats *out);
 const char *gzt_index_source(const gzt_index *idx, uint32_t i,
                              const char **format);
 
+/** The directory of Xapian shard @p k (< gzt_stats::shards) inside the
+ *  index ("shard-0", "shard-1.g5") into @p buf; 0 past the end, else the
+ *  length. */
+size_t gzt_index_shard(const gzt_index *idx, uint32_t k, char *buf,
+                       size_t cap);
+
 /** Entity types, as in CoNLL-2003. */
 typedef enum gzt_entity_type {
     GZT_ENTITY_PER = 1, /**< a person */

@@ -209,6 +209,17 @@ gzt_index_stats(const gzt_index *idx, gzt_stats *out)
     return GZT_OK;
 }
 
+size_t
+gzt_index_shard(const gzt_index *idx, uint32_t k, char *buf, size_t cap)
+{
+    if (!idx->xdb || idx->stub || k >= idx->man.shards)
+        return 0;
+    char name[64];
+    gzt_manifest_shard_name(&idx->man, k, name);
+    snprintf(buf, cap, "%s", name);
+    return strlen(name);
+}
+
 const char *
 gzt_index_source(const gzt_index *idx, uint32_t i, const char **format)
 {
