@@ -64,9 +64,10 @@ translate(std::string &msg)
     } catch (const Xapian::DatabaseCorruptError &e) {
         msg = e.get_description();
         return GZT_ECORRUPT;
-    } catch (const Xapian::WildcardError &e) {
+    } catch (const Xapian::NetworkError &e) {
+        // our own messages name the shard: "remote HOST:PORT: why"
         msg = e.get_msg();
-        return GZT_ETOOBIG;
+        return GZT_EBACKEND;
     } catch (const Xapian::Error &e) {
         msg = e.get_description();
         return GZT_EBACKEND;
@@ -428,6 +429,26 @@ gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
 }
 
 int
+gzt_xdb_terms(gzt_xdb *db, const char *prefix, size_t len,
+              int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
+{
+    try {
+        db->msg.clear();
+        std::string p(prefix, len);
+        for (auto t = db->db->allterms_begin(p); t != db->db->allterms_end(p);
+             ++t) {
+            const std::string &term = *t;
+            int rc = fn(ctx, term.data(), term.size());
+            if (rc)
+                return rc;
+        }
+        return GZT_OK;
+    } catch (...) {
+        return translate(db->msg);
+    }
+}
+
+int
 gzt_xdb_doclength(gzt_xdb *db, uint32_t docid, uint32_t *len)
 {
     GZT_XTRY(db, *len = db->db->get_doclength(docid));
@@ -660,18 +681,6 @@ gzt_xq_phrase_window(const char *const *terms, const size_t *lens, size_t n,
             v.emplace_back(terms[i], lens[i]);
         return wrap(Xapian::Query(Xapian::Query::OP_PHRASE, v.begin(), v.end(),
                                   static_cast<Xapian::termcount>(window)));
-    } catch (...) {
-        return nullptr;
-    }
-}
-
-gzt_xq *
-gzt_xq_prefix(const char *prefix, size_t len, uint32_t max)
-{
-    try {
-        return wrap(Xapian::Query(Xapian::Query::OP_WILDCARD,
-                                  std::string(prefix, len), max,
-                                  Xapian::Query::WILDCARD_LIMIT_ERROR));
     } catch (...) {
         return nullptr;
     }

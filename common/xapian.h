@@ -93,6 +93,12 @@ GZT_NODISCARD int gzt_xdb_termcount(gzt_xdb *db, uint64_t *n);
 GZT_NODISCARD int gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
                                    int (*fn)(void *ctx, uint32_t docid),
                                    void *ctx);
+/** Call @p fn with each term of the database starting with @p prefix, in
+ * byte order (over every shard of a combined database), until it returns
+ * non-zero (which is returned). */
+GZT_NODISCARD int
+gzt_xdb_terms(gzt_xdb *db, const char *prefix, size_t len,
+              int (*fn)(void *ctx, const char *term, size_t len), void *ctx);
 /** Length of document @p docid (the sum of its wdf). */
 GZT_NODISCARD int gzt_xdb_doclength(gzt_xdb *db, uint32_t docid, uint32_t *len);
 /** Documents in the database. */
@@ -154,9 +160,6 @@ gzt_xq *gzt_xq_phrase(const char *const *terms, const size_t *lens, size_t n);
 /** The @p n terms in order within @p window positions (>= n). */
 gzt_xq *gzt_xq_phrase_window(const char *const *terms, const size_t *lens,
                              size_t n, uint32_t window);
-/** Every term starting with @p prefix, OR-ed; a search fails with
- * GZT_ETOOBIG when more than @p max terms match. */
-gzt_xq *gzt_xq_prefix(const char *prefix, size_t len, uint32_t max);
 /** Documents with a value in slot @p slot within [@p lo, @p hi] (bytes). */
 gzt_xq *gzt_xq_range(unsigned slot, const char *lo, size_t lolen,
                      const char *hi, size_t hilen);

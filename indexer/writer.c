@@ -23,6 +23,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -211,8 +212,9 @@ setup_engine(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
     bool xapian = strcmp(m->engine, "xapian") == 0;
     if (!xapian && opts->shards > 1)
         return gzt_err_set(err, GZT_EINVAL,
-                           "--shards needs --engine xapian (a native index "
-                           "is one set of segments)");
+                           "--shards is for indexes of engine xapian (made "
+                           "with gazette index --engine xapian); a native "
+                           "index is one set of segments");
     if (xapian && m->shards == 0)
         return gzt_err_set(err, GZT_ECORRUPT,
                            "%s/MANIFEST: engine xapian without shards", w->dir);
@@ -389,6 +391,8 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     w->memory = opts->memory ? opts->memory : DEFAULT_MEMORY;
     w->progress = opts->progress;
     w->progress_ctx = opts->progress_ctx;
+    struct stat st;
+    bool existed = stat(path, &st) == 0;
     int rc = gzt_io_mkdir(path, err);
     if (rc == GZT_OK)
         rc = gzt_io_lock(path, &w->lockfd, err);
@@ -460,6 +464,13 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     return GZT_OK;
 fail:
     gzt_writer_close(w);
+    if (!existed) { /* a new index refused: leave no trace of it */
+        char *lock = gzt_path_join(path, "LOCK");
+        if (lock)
+            unlink(lock);
+        gzt_free(lock);
+        rmdir(path);
+    }
     return rc;
 }
 

@@ -12,7 +12,8 @@
  * AND, optional ones AND_MAYBE (or OR when nothing is required), excluded
  * ones AND_NOT; a phrase is OP_PHRASE with a window of its length plus its
  * slop (in order within the window, which is what our sloppy phrase
- * accepts); a prefix is OP_WILDCARD limited to the query clause ceiling;
+ * accepts); a prefix is the OR of the terms it starts, expanded over all
+ * shards at once under the same ceiling as on the native engine;
  * dates are a range over the value slot of zero-padded YYYYMMDD, and like
  * match-all they match without scoring. A phrase with a hole (a word too
  * long to index) has no Xapian form and is refused.
@@ -100,9 +101,11 @@ gzt_xreader_open(gzt_index *idx, bool stub, const gzt_open_opts *o,
 /* ---- the query --------------------------------------------------------- */
 
 typedef struct xq_ctx {
-    gzt_xq **made; /* every query built, freed at the end */
-    size_t n, cap; /* count, capacity */
-    int rc;        /* first failure */
+    gzt_index *idx;  /* the reader */
+    gzt_xq **made;   /* every query built, freed at the end */
+    size_t n, cap;   /* count, capacity */
+    uint32_t budget; /* prefix expansions left (all prefixes together) */
+    int rc;          /* first failure */
     gzt_error *err;
 } xq_ctx;
 
@@ -171,6 +174,51 @@ phrase(xq_ctx *c, const gzt_qnode *n)
                            : gzt_xq_phrase(terms, lens, n->nterms));
 }
 
+typedef struct expansion {
+    xq_ctx *c;
+    const gzt_qnode *n;
+    gzt_xq *acc; /* the OR so far */
+} expansion;
+
+static int
+expand_one(void *ctx, const char *term, size_t len)
+{
+    expansion *e = ctx;
+    xq_ctx *c = e->c;
+    if (c->budget == 0) {
+        const char *pre = e->n->terms[0];
+        pre += pre[0] == GZT_PREFIX_TITLE;
+        c->rc = gzt_err_set(c->err, GZT_ETOOBIG,
+                            "column %u: prefix '%s*' matches more than %u "
+                            "terms",
+                            e->n->col, pre, GZT_QUERY_MAX_CLAUSES);
+        return c->rc;
+    }
+    c->budget--;
+    gzt_xq *t = keep(c, gzt_xq_term(term, len));
+    if (t)
+        e->acc = e->acc ? keep(c, gzt_xq_or(e->acc, t)) : t;
+    return c->rc;
+}
+
+/* A prefix: the terms of the whole database that start with it (over all
+ * shards at once, so scores and the ceiling do not depend on sharding),
+ * OR-ed as the native engine does. */
+static gzt_xq *
+prefix(xq_ctx *c, const gzt_qnode *n)
+{
+    expansion e = {c, n, NULL};
+    int rc = gzt_xdb_terms(c->idx->xdb, n->terms[0], strlen(n->terms[0]),
+                           expand_one, &e);
+    if (c->rc)
+        return NULL;
+    if (rc) {
+        c->rc = xfail(c->idx, rc, c->err);
+        return NULL;
+    }
+    return e.acc ? e.acc : keep(c, gzt_xq_none());
+}
+
 static gzt_xq *
 translate(xq_ctx *c, const gzt_qnode *n)
 {
@@ -182,8 +230,7 @@ translate(xq_ctx *c, const gzt_qnode *n)
     case GZT_Q_PHRASE:
         return phrase(c, n);
     case GZT_Q_PREFIX:
-        return keep(c, gzt_xq_prefix(n->terms[0], strlen(n->terms[0]),
-                                     GZT_QUERY_MAX_CLAUSES));
+        return prefix(c, n);
     case GZT_Q_DATE: {
         /* undated documents (0) match no date range */
         char lo[16], hi[16];
@@ -221,6 +268,8 @@ static gzt_xq *
 query_of(xq_ctx *c, gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
 {
     memset(c, 0, sizeof *c);
+    c->idx = r->idx;
+    c->budget = GZT_QUERY_MAX_CLAUSES;
     c->err = err;
     if (opts && opts->explain) {
         c->rc = gzt_err_set(err, GZT_EINVAL,
@@ -290,11 +339,7 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, size_t k,
                                                            : 0,
                          GZT_XSLOT_DATE};
         if ((rc = gzt_xdb_search(idx->xdb, q, &s, &m)))
-            rc = rc == GZT_ETOOBIG
-                     ? gzt_err_set(err, rc,
-                                   "a prefix matches more than %u terms",
-                                   GZT_QUERY_MAX_CLAUSES)
-                     : xfail(idx, rc, err);
+            rc = xfail(idx, rc, err);
     }
     xq_ctx_fini(&c);
     (void)k;
