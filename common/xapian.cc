@@ -355,6 +355,10 @@ int
 gzt_xdb_check(const char *path, gzt_error *err)
 {
     gzt_err_clear(err);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return gzt_err_set(err, GZT_ENOTFOUND, "%s: %s", path,
+                           std::strerror(errno));
     std::string msg;
     try {
         std::ostringstream report;

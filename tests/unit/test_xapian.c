@@ -7,7 +7,10 @@
  * the shim (missing, locked and corrupt databases, a read-only handle
  * asked to write, malformed stub files, a refused connection); and a real
  * xapian-tcpsrv process on 127.0.0.1, started on a free port and always
- * stopped, whose results must equal those of the local database.
+ * stopped, whose results must equal those of the local database; several
+ * shards opened as one (interleaved docids, metadata of the first, terms
+ * by prefix over all), one left out with allow_partial, transactions that
+ * a close drops, and Xapian's check of a sound and a damaged database.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -303,6 +306,121 @@ test_every_error_path_has_a_code_and_a_message(void **state)
     gzt_test_tmpdir_remove(dir);
 }
 
+static int
+collect_term(void *ctx, const char *term, size_t len)
+{
+    gzt_buf *b = ctx;
+    if (b->len)
+        assert_int_equal(gzt_buf_putc(b, ' '), GZT_OK);
+    assert_int_equal(gzt_buf_append(b, term, len), GZT_OK);
+    return GZT_OK;
+}
+
+static int
+collect_doc(void *ctx, uint32_t docid)
+{
+    gzt_buf *b = ctx;
+    return gzt_buf_printf(b, "%s%u", b->len ? " " : "", docid);
+}
+
+static int
+stop_after_one(void *ctx, uint32_t docid)
+{
+    (void)ctx;
+    (void)docid;
+    return GZT_EINVAL;
+}
+
+static void
+test_shards_metadata_terms_and_transactions(void **state)
+{
+    (void)state;
+    char dir[64], a[96], b[96], missing[96];
+    gzt_test_tmpdir_new(dir, "xapian");
+    snprintf(a, sizeof a, "%s/a", dir);
+    snprintf(b, sizeof b, "%s/b", dir);
+    snprintf(missing, sizeof missing, "%s/missing", dir);
+    build(a);
+    gzt_xdb *db;
+    gzt_error err;
+    /* a second shard with one document, metadata, then a transaction the
+     * close drops */
+    assert_int_equal(gzt_xdb_open(&db, b, GZT_XDB_CREATE, 0, &err), GZT_OK);
+    add_doc(db, "b1", "russia wheat exports", "20250401");
+    assert_int_equal(gzt_xdb_set_meta(db, "gazette.language", "english"),
+                     GZT_OK);
+    assert_int_equal(gzt_xdb_commit(db), GZT_OK);
+    assert_int_equal(gzt_xdb_begin(db), GZT_OK);
+    add_doc(db, "b2", "uncommitted words", "20250402");
+    gzt_xdb_close(db);
+    /* both shards as one: counts, doc lengths, metadata, terms by prefix
+     * over every shard, postlists */
+    const char *both[] = {a, b};
+    assert_int_equal(gzt_xdb_open_many(&db, both, 2, 0, false, &err), GZT_OK);
+    uint64_t n;
+    assert_int_equal(gzt_xdb_doccount(db, &n), GZT_OK);
+    assert_int_equal(n, 5); /* b2 was dropped */
+    assert_string_equal(gzt_xdb_skipped(db), "");
+    gzt_buf out = GZT_BUF_INIT;
+    /* metadata comes from the first shard (a has none): gazette writes it
+     * into every shard */
+    assert_int_equal(gzt_xdb_meta(db, "gazette.language", &out), GZT_OK);
+    assert_int_equal(out.len, 0);
+    gzt_xdb *one;
+    assert_int_equal(gzt_xdb_open(&one, b, GZT_XDB_READ, 0, &err), GZT_OK);
+    assert_int_equal(gzt_xdb_meta(one, "gazette.language", &out), GZT_OK);
+    assert_int_equal(out.len, 7);
+    assert_memory_equal(out.p, "english", 7);
+    gzt_xdb_close(one);
+    gzt_buf_reset(&out);
+    assert_int_equal(gzt_xdb_terms(db, "r", 1, collect_term, &out), GZT_OK);
+    assert_int_equal(gzt_buf_nul(&out), GZT_OK);
+    assert_string_equal((const char *)out.p, "rise russia");
+    gzt_buf_reset(&out);
+    assert_int_equal(gzt_xdb_postlist(db, "russia", 6, collect_doc, &out),
+                     GZT_OK);
+    assert_int_equal(gzt_buf_nul(&out), GZT_OK);
+    /* documents interleave: shard a's k-th is 2k-1, shard b's 2k */
+    assert_string_equal((const char *)out.p, "1 2 3 7");
+    assert_int_equal(gzt_xdb_postlist(db, "", 0, stop_after_one, NULL),
+                     GZT_EINVAL);
+    uint32_t len;
+    assert_int_equal(gzt_xdb_doclength(db, 2, &len), GZT_OK);
+    assert_int_equal(len, 3);
+    assert_int_equal(gzt_xdb_termcount(db, &n), GZT_OK);
+    assert_true(n > 15);
+    gzt_xdb_close(db);
+    /* a missing shard fails the open, or is left out and named */
+    const char *three[] = {a, missing, b};
+    assert_int_equal(gzt_xdb_open_many(&db, three, 3, 0, false, &err),
+                     GZT_ENOTFOUND);
+    assert_non_null(strstr(err.msg, "missing"));
+    assert_int_equal(gzt_xdb_open_many(&db, three, 3, 0, true, &err), GZT_OK);
+    assert_non_null(strstr(gzt_xdb_skipped(db), "missing"));
+    assert_int_equal(gzt_xdb_doccount(db, &n), GZT_OK);
+    assert_int_equal(n, 5);
+    gzt_xdb_close(db);
+    const char *none[] = {missing};
+    assert_int_equal(gzt_xdb_open_many(&db, none, 1, 0, true, &err),
+                     GZT_EBACKEND);
+    assert_non_null(strstr(err.msg, "no database could be opened"));
+    /* check: a sound database passes, a damaged one is corrupt */
+    assert_int_equal(gzt_xdb_check(a, &err), GZT_OK);
+    char table[160];
+    snprintf(table, sizeof table, "%s/termlist.glass", a);
+    int fd = open(table, O_WRONLY);
+    assert_true(fd >= 0);
+    char junk[8192];
+    memset(junk, 0x5a, sizeof junk);
+    assert_int_equal(write(fd, junk, sizeof junk), (ssize_t)sizeof junk);
+    assert_int_equal(close(fd), 0);
+    assert_int_equal(gzt_xdb_check(a, &err), GZT_ECORRUPT);
+    assert_non_null(strstr(err.msg, a));
+    assert_int_equal(gzt_xdb_check(missing, &err), GZT_ENOTFOUND);
+    gzt_buf_free(&out);
+    gzt_test_tmpdir_remove(dir);
+}
+
 /* a TCP port nobody listens on right now */
 static unsigned
 free_port(void)
@@ -447,6 +565,7 @@ main(void)
         cmocka_unit_test(test_queries_rank_by_bm25_with_our_parameters),
         cmocka_unit_test(test_every_error_path_has_a_code_and_a_message),
         cmocka_unit_test(test_connection_refused_names_the_shard),
+        cmocka_unit_test(test_shards_metadata_terms_and_transactions),
         cmocka_unit_test_teardown(test_a_real_tcpsrv_gives_the_local_results,
                                   stop_server),
     };
