@@ -352,6 +352,21 @@ gzt_xdb_begin(gzt_xdb *db)
 }
 
 int
+gzt_xdb_compact(const char *src, const char *dst, gzt_error *err)
+{
+    gzt_err_clear(err);
+    std::string msg;
+    try {
+        Xapian::Database db(src);
+        db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+        return GZT_OK;
+    } catch (...) {
+        int rc = translate(msg);
+        return gzt_err_set(err, rc, "%s: compacting: %s", src, msg.c_str());
+    }
+}
+
+int
 gzt_xdb_check(const char *path, gzt_error *err)
 {
     gzt_err_clear(err);

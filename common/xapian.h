@@ -78,6 +78,11 @@ GZT_NODISCARD int gzt_xdb_commit(gzt_xdb *db);
 /** Start a transaction: changes stay invisible (and are dropped by
  * gzt_xdb_close()) until gzt_xdb_commit(). */
 GZT_NODISCARD int gzt_xdb_begin(gzt_xdb *db);
+/** Write a compacted copy of the database at @p src to the new directory
+ * @p dst (Xapian's compaction: full blocks, about half the size of a
+ * freshly built database). */
+GZT_NODISCARD int gzt_xdb_compact(const char *src, const char *dst,
+                                  gzt_error *err);
 /** Verify the database at @p path (a directory): GZT_OK, or GZT_ECORRUPT
  * with Xapian's report in @p err. */
 GZT_NODISCARD int gzt_xdb_check(const char *path, gzt_error *err);

@@ -145,7 +145,9 @@ struct gzt_writer {
     gzt_pool *pool;           /* worker threads tagging entities, or NULL */
     uint64_t repaired;        /* invalid UTF-8 sequences replaced */
     bool dirty;               /* something to commit */
-    gzt_xindex *x;            /* engine xapian: the shards, else NULL */
+    bool xapian;              /* engine xapian (x holds the shards) */
+    gzt_xindex *x;            /* the shards; NULL on the native engine, or
+                                 after a failed commit */
     bool xnew;                /* x is a build into new shard directories
                                  that no manifest names yet */
     uint32_t old_shards;      /* rebuild: the shards it replaces */
@@ -168,14 +170,17 @@ remove_shards(const char *dir, uint32_t n, uint64_t tag)
     memset(&m, 0, sizeof m);
     m.shard_tag = tag;
     for (uint32_t k = 0; k < n; k++) {
-        char name[64];
+        char name[64], tmp[80];
         gzt_manifest_shard_name(&m, k, name);
-        char *p = gzt_path_join(dir, name);
+        snprintf(tmp, sizeof tmp, "%s.compact", name);
+        char *p = gzt_path_join(dir, name), *c = gzt_path_join(dir, tmp);
         /* what cannot be removed stays as a leftover (the manifest does
          * not name it) */
         int rc = p ? gzt_io_rmtree(p, NULL) : GZT_ENOMEM;
+        rc = c ? gzt_io_rmtree(c, NULL) : GZT_ENOMEM;
         (void)rc;
         gzt_free(p);
+        gzt_free(c);
     }
 }
 
@@ -233,6 +238,7 @@ setup_engine(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
             m->shards = opts->shards;
         m->shard_tag = m->generation + 1;
     }
+    w->xapian = true;
     w->xnew = fresh || rebuild;
     if (w->xnew) /* leftovers of a run that never committed */
         remove_shards(w->dir, GZT_MAX(m->shards, w->old_shards) + 1,
@@ -498,7 +504,7 @@ gzt_writer_close(gzt_writer *w)
     if (!w)
         return;
     gzt_xindex_close(w->x);
-    if (w->x && w->xnew)
+    if (w->xnew)
         remove_shards(w->dir, w->man.shards, w->man.shard_tag);
     close_segments(w);
     drop_uncommitted(w);
@@ -735,10 +741,21 @@ fields_of(const prepared *p, gzt_docfields *f)
 
 /* add_prepared() on the Xapian engine: the shards hold every version,
  * uncommitted ones too, so one lookup decides */
+/* a writer whose Xapian shards were lost to a failed commit */
+static int
+broken(gzt_error *err)
+{
+    return gzt_err_set(err, GZT_EINVAL,
+                       "the writer's last commit failed: close it and open "
+                       "a new one");
+}
+
 static int
 xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
               gzt_error *err)
 {
+    if (!w->x)
+        return broken(err);
     uint64_t key = hkey(p->id, p->idlen);
     if (hmap_put(&w->touched, key, 1))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -777,7 +794,7 @@ static int
 add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
              gzt_error *err)
 {
-    if (w->x)
+    if (w->xapian)
         return xadd_prepared(w, p, result, err);
     const char *id = p->id;
     size_t idlen = p->idlen;
@@ -849,7 +866,9 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
 {
     gzt_err_clear(err);
     size_t idlen = strlen(id);
-    if (w->x) {
+    if (w->xapian) {
+        if (!w->x)
+            return broken(err);
         int rc = gzt_xindex_delete(w->x, id, idlen, err);
         if (rc == GZT_OK)
             w->dirty = true;
@@ -902,7 +921,9 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
     char abs[PATH_MAX];
     if (strcmp(source, "-") == 0 || !realpath(source, abs))
         snprintf(abs, sizeof abs, "%s", source);
-    if (w->x) {
+    if (w->xapian) {
+        if (!w->x)
+            return broken(err);
         int rc = gzt_xindex_prune(w->x, abs, seen_by, w, deleted, err);
         if (rc == GZT_OK && deleted && *deleted)
             w->dirty = true;
@@ -1317,7 +1338,9 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
     if (!hmap_get(&w->touched, key, NULL)) {
         uint32_t si = UINT32_MAX, sd = 0;
         bool same = false;
-        if (w->x) {
+        if (w->xapian) {
+            if (!w->x)
+                return broken(err);
             bool found;
             uint64_t old;
             rc = gzt_xindex_lookup(w->x, doc->id, idlen, &found, &old, err);
@@ -1644,6 +1667,17 @@ xcommit(gzt_writer *w, gzt_error *err)
     int rc = gzt_xindex_commit(w->x, &w->man, err);
     if (rc)
         return rc;
+    if (w->xnew) {
+        /* a build's databases are compacted before any reader sees them
+         * (half the size, in well under a tenth of the build's time); the
+         * writer then goes on in transactions */
+        gzt_xindex_close(w->x);
+        w->x = NULL;
+        if ((rc = gzt_xindex_compact(w->dir, &w->man, err)) ||
+            (rc = gzt_xindex_open(&w->x, w->dir, &w->man, false, true, w->an,
+                                  err)))
+            return rc;
+    }
     w->man.generation++;
     if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
         (rc = gzt_manifest_write(&w->man, w->dir, err))) {
@@ -1662,8 +1696,8 @@ int
 gzt_writer_commit(gzt_writer *w, gzt_error *err)
 {
     gzt_err_clear(err);
-    if (w->x)
-        return xcommit(w, err);
+    if (w->xapian)
+        return w->x ? xcommit(w, err) : broken(err);
     int rc = flush(w, err);
     if (rc)
         return rc;

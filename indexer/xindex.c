@@ -4,8 +4,10 @@
  */
 #include "indexer/xindex.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "common/io.h"
 
@@ -236,4 +238,30 @@ gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m, gzt_error *err)
                                gzt_xdb_error(db));
     }
     return GZT_OK;
+}
+
+int
+gzt_xindex_compact(const char *dir, const gzt_manifest *m, gzt_error *err)
+{
+    int rc = GZT_OK;
+    for (uint32_t k = 0; k < m->shards && rc == GZT_OK; k++) {
+        char name[64], tmp[80];
+        gzt_manifest_shard_name(m, k, name);
+        snprintf(tmp, sizeof tmp, "%s.compact", name);
+        char *src = gzt_path_join(dir, name), *dst = gzt_path_join(dir, tmp);
+        if (!src || !dst)
+            rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        if (rc == GZT_OK)
+            rc = gzt_io_rmtree(dst, err);
+        if (rc == GZT_OK)
+            rc = gzt_xdb_compact(src, dst, err);
+        if (rc == GZT_OK)
+            rc = gzt_io_rmtree(src, err);
+        if (rc == GZT_OK && rename(dst, src) != 0)
+            rc = gzt_err_set(err, GZT_EIO, "%s: rename: %s", dst,
+                             strerror(errno));
+        gzt_free(src);
+        gzt_free(dst);
+    }
+    return rc;
 }

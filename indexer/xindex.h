@@ -55,6 +55,11 @@ gzt_xindex_prune(gzt_xindex *x, const char *source,
 GZT_NODISCARD int gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m,
                                     gzt_error *err);
 
+/* Compact every shard of @p m under @p dir in place (a build's shards,
+ * closed, that no manifest names yet). */
+GZT_NODISCARD int gzt_xindex_compact(const char *dir, const gzt_manifest *m,
+                                     gzt_error *err);
+
 /* Metadata keys every shard carries, for readers that see only the
  * shards (a stub of remote shards). */
 #define GZT_XMETA_LANGUAGE "gazette.language"
