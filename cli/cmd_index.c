@@ -99,8 +99,8 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
     wo->engine = args_get(a, "engine");
     if (args_has(a, "shards")) {
         uint64_t n = args_uint(a, "shards", 1);
-        if (n == 0 || n > 1024)
-            return args_usage_error(a->cmd, "--shards takes 1 to 1024");
+        if (n == 0 || n > 128)
+            return args_usage_error(a->cmd, "--shards takes 1 to 128");
         wo->shards = (uint32_t)n;
     }
 

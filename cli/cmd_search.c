@@ -348,6 +348,7 @@ cmd_search(const args *a)
     if (status == EXIT_FOUND && gzt_results_total(res) == 0)
         status = EXIT_NOTHING;
 done:
+    partial_note = NULL; /* it belongs to idx */
     gzt_results_free(res);
     gzt_index_close(idx);
     free(query);

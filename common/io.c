@@ -15,6 +15,7 @@
 #include "common/io.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -46,25 +47,31 @@ gzt_io_file_size(const char *path)
     return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
 }
 
-static uint64_t tree_bytes; /* nftw() takes no context */
-
-static int
-add_size(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    (void)path;
-    (void)f;
-    if (type == FTW_F)
-        tree_bytes += (uint64_t)st->st_size;
-    return 0;
-}
-
 uint64_t
 gzt_io_tree_size(const char *path)
 {
-    tree_bytes = 0;
-    if (nftw(path, add_size, 16, FTW_PHYS) != 0)
+    DIR *d = opendir(path);
+    if (!d)
         return 0;
-    return tree_bytes;
+    uint64_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+            continue;
+        struct stat st;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISREG(st.st_mode)) {
+            n += (uint64_t)st.st_size;
+        } else if (S_ISDIR(st.st_mode)) {
+            char *sub = gzt_path_join(path, e->d_name);
+            if (sub)
+                n += gzt_io_tree_size(sub);
+            gzt_free(sub);
+        }
+    }
+    closedir(d);
+    return n;
 }
 
 static int

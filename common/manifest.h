@@ -12,7 +12,9 @@
 
 #define GZT_MANIFEST_NAME "MANIFEST"
 #define GZT_MANIFEST_MAX (16u << 20)
-#define GZT_SHARDS_MAX 1024 /* Xapian shard databases of one index */
+/* Xapian shard databases of one index: each holds half a dozen files open
+ * in every reader and writer */
+#define GZT_SHARDS_MAX 128
 
 typedef struct gzt_mseg {
     uint32_t id;      /* segment number */

@@ -47,40 +47,44 @@ namespace
 {
 
 // The error code of the exception being handled; its message into msg.
+// Throws nothing: a message that cannot be kept (out of memory) is left
+// empty.
 int
-translate(std::string &msg)
+translate(std::string &msg) noexcept
 {
+    int code = GZT_EBACKEND;
     try {
-        throw;
-    } catch (const Xapian::DatabaseNotFoundError &e) {
-        msg = e.get_description();
-        return GZT_ENOTFOUND;
-    } catch (const Xapian::DocNotFoundError &e) {
-        msg = e.get_description();
-        return GZT_ENOTFOUND;
-    } catch (const Xapian::DatabaseLockError &e) {
-        msg = e.get_description();
-        return GZT_ELOCKED;
-    } catch (const Xapian::DatabaseCorruptError &e) {
-        msg = e.get_description();
-        return GZT_ECORRUPT;
-    } catch (const Xapian::NetworkError &e) {
-        // our own messages name the shard: "remote HOST:PORT: why"
-        msg = e.get_msg();
-        return GZT_EBACKEND;
-    } catch (const Xapian::Error &e) {
-        msg = e.get_description();
-        return GZT_EBACKEND;
-    } catch (const std::bad_alloc &) {
-        msg = "out of memory";
-        return GZT_ENOMEM;
-    } catch (const std::exception &e) {
-        msg = e.what();
-        return GZT_EBACKEND;
+        try {
+            throw;
+        } catch (const Xapian::DatabaseNotFoundError &e) {
+            code = GZT_ENOTFOUND;
+            msg = e.get_description();
+        } catch (const Xapian::DocNotFoundError &e) {
+            code = GZT_ENOTFOUND;
+            msg = e.get_description();
+        } catch (const Xapian::DatabaseLockError &e) {
+            code = GZT_ELOCKED;
+            msg = e.get_description();
+        } catch (const Xapian::DatabaseCorruptError &e) {
+            code = GZT_ECORRUPT;
+            msg = e.get_description();
+        } catch (const Xapian::NetworkError &e) {
+            // our own messages name the shard: "remote HOST:PORT: why"
+            msg = e.get_msg();
+        } catch (const Xapian::Error &e) {
+            msg = e.get_description();
+        } catch (const std::bad_alloc &) {
+            code = GZT_ENOMEM;
+            msg = "out of memory"; // short enough to need no allocation
+        } catch (const std::exception &e) {
+            msg = e.what();
+        } catch (...) {
+            msg = "unknown exception";
+        }
     } catch (...) {
-        msg = "unknown exception";
-        return GZT_EBACKEND;
+        msg.clear();
     }
+    return code;
 }
 
 // Add @p sub to @p db; with @p partial a failure is noted in @p skipped
@@ -188,6 +192,52 @@ id_term(const char *id, size_t len)
     return t;
 }
 
+// Run @p body on @p db, its exceptions turned into error codes. A reader
+// that outlived two commits of a writer gets DatabaseModifiedError (Xapian
+// reuses the blocks it was reading): with @p retry it moves to the latest
+// revision and tries once more (not for walks that have already handed
+// out results).
+template <typename F>
+int
+guard(gzt_xdb *db, bool retry, F body) noexcept
+{
+    for (int attempt = 0;; attempt++) {
+        try {
+            db->msg.clear();
+            return body();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            if (!retry || attempt > 0 || db->w)
+                return translate(db->msg);
+            try {
+                db->db->reopen();
+            } catch (...) {
+                return translate(db->msg);
+            }
+        } catch (...) {
+            return translate(db->msg);
+        }
+    }
+}
+
+#define GZT_XTRY(db, ...)                                                      \
+    return guard((db), true, [&]() -> int {                                    \
+        __VA_ARGS__;                                                           \
+        return GZT_OK;                                                         \
+    })
+
+static int
+need_writable(gzt_xdb *db) noexcept
+{
+    if (db->w)
+        return GZT_OK;
+    try {
+        db->msg = "the database is open read-only";
+    } catch (...) {
+        db->msg.clear();
+    }
+    return GZT_EINVAL;
+}
+
 } // namespace
 
 extern "C" {
@@ -212,7 +262,9 @@ gzt_xdb_open(gzt_xdb **out, const char *path, gzt_xdb_mode mode,
             }
         } else {
             int flags = mode == GZT_XDB_CREATE ? Xapian::DB_CREATE_OR_OPEN
-                                               : Xapian::DB_OPEN;
+                        : mode == GZT_XDB_OVERWRITE
+                            ? Xapian::DB_CREATE_OR_OVERWRITE
+                            : Xapian::DB_OPEN;
             h->w = new Xapian::WritableDatabase(path, flags);
             h->db = h->w;
         }
@@ -305,26 +357,6 @@ gzt_xdb_error(const gzt_xdb *db)
     return db->msg.c_str();
 }
 
-#define GZT_XTRY(db, ...)                                                      \
-    do {                                                                       \
-        try {                                                                  \
-            (db)->msg.clear();                                                 \
-            __VA_ARGS__;                                                       \
-            return GZT_OK;                                                     \
-        } catch (...) {                                                        \
-            return translate((db)->msg);                                       \
-        }                                                                      \
-    } while (0)
-
-static int
-need_writable(gzt_xdb *db)
-{
-    if (db->w)
-        return GZT_OK;
-    db->msg = "the database is open read-only";
-    return GZT_EINVAL;
-}
-
 int
 gzt_xdb_commit(gzt_xdb *db)
 {
@@ -377,8 +409,7 @@ gzt_xdb_check(const char *path, gzt_error *err)
     std::string msg;
     try {
         std::ostringstream report;
-        size_t errors =
-            Xapian::Database::check(path, Xapian::DBCHECK_SHOW_STATS, &report);
+        size_t errors = Xapian::Database::check(path, 0, &report);
         if (errors == 0)
             return GZT_OK;
         std::string r = report.str();
@@ -406,14 +437,11 @@ gzt_xdb_set_meta(gzt_xdb *db, const char *key, const char *value)
 int
 gzt_xdb_meta(gzt_xdb *db, const char *key, gzt_buf *out)
 {
-    try {
-        db->msg.clear();
+    return guard(db, true, [&]() -> int {
         std::string v = db->db->get_metadata(key);
         gzt_buf_reset(out);
         return gzt_buf_append(out, v.data(), v.size());
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 int
@@ -432,8 +460,7 @@ int
 gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
                  int (*fn)(void *ctx, uint32_t docid), void *ctx)
 {
-    try {
-        db->msg.clear();
+    return guard(db, false, [&]() -> int {
         std::string t(term, len);
         for (auto p = db->db->postlist_begin(t); p != db->db->postlist_end(t);
              ++p) {
@@ -442,17 +469,14 @@ gzt_xdb_postlist(gzt_xdb *db, const char *term, size_t len,
                 return rc;
         }
         return GZT_OK;
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 int
 gzt_xdb_terms(gzt_xdb *db, const char *prefix, size_t len,
               int (*fn)(void *ctx, const char *term, size_t len), void *ctx)
 {
-    try {
-        db->msg.clear();
+    return guard(db, false, [&]() -> int {
         std::string p(prefix, len);
         for (auto t = db->db->allterms_begin(p); t != db->db->allterms_end(p);
              ++t) {
@@ -462,9 +486,7 @@ gzt_xdb_terms(gzt_xdb *db, const char *prefix, size_t len,
                 return rc;
         }
         return GZT_OK;
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 int
@@ -581,8 +603,7 @@ gzt_xdb_delete(gzt_xdb *db, const char *id, size_t idlen)
 {
     if (need_writable(db))
         return GZT_EINVAL;
-    try {
-        db->msg.clear();
+    return guard(db, true, [&]() -> int {
         std::string q = id_term(id, idlen);
         if (!db->w->term_exists(q)) {
             db->msg = "no document with id \"" + std::string(id, idlen) + "\"";
@@ -590,16 +611,13 @@ gzt_xdb_delete(gzt_xdb *db, const char *id, size_t idlen)
         }
         db->w->delete_document(q);
         return GZT_OK;
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 int
 gzt_xdb_find(gzt_xdb *db, const char *id, size_t idlen, uint32_t *docid)
 {
-    try {
-        db->msg.clear();
+    return guard(db, true, [&]() -> int {
         std::string q = id_term(id, idlen);
         Xapian::PostingIterator p = db->db->postlist_begin(q);
         if (p == db->db->postlist_end(q)) {
@@ -608,9 +626,7 @@ gzt_xdb_find(gzt_xdb *db, const char *id, size_t idlen, uint32_t *docid)
         }
         *docid = *p;
         return GZT_OK;
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 static int
@@ -623,23 +639,17 @@ put(gzt_buf *out, const std::string &s)
 int
 gzt_xdb_data(gzt_xdb *db, uint32_t docid, gzt_buf *out)
 {
-    try {
-        db->msg.clear();
+    return guard(db, true, [&]() -> int {
         return put(out, db->db->get_document(docid).get_data());
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 int
 gzt_xdb_value(gzt_xdb *db, uint32_t docid, unsigned slot, gzt_buf *out)
 {
-    try {
-        db->msg.clear();
+    return guard(db, true, [&]() -> int {
         return put(out, db->db->get_document(docid).get_value(slot));
-    } catch (...) {
-        return translate(db->msg);
-    }
+    });
 }
 
 static gzt_xq *

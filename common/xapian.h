@@ -33,16 +33,27 @@ typedef struct gzt_xmset gzt_xmset;
 
 /* How gzt_xdb_open() opens a database. */
 typedef enum gzt_xdb_mode {
-    GZT_XDB_READ,   /* read-only: a directory, or a stub file of `remote`
-                       (and `auto`) lines */
-    GZT_XDB_WRITE,  /* writable; the database must exist */
-    GZT_XDB_CREATE, /* writable; created when missing */
+    GZT_XDB_READ,      /* read-only: a directory, or a stub file of `remote`
+                          (and `auto`) lines */
+    GZT_XDB_WRITE,     /* writable; the database must exist */
+    GZT_XDB_CREATE,    /* writable; created when missing */
+    GZT_XDB_OVERWRITE, /* writable; a new, empty database replacing any */
 } gzt_xdb_mode;
 
 /* The prefix of the unique id term. */
 #define GZT_XDB_ID_PREFIX 'Q'
 /* Bytes of the longest term Xapian stores (its glass backend's limit). */
 #define GZT_XTERM_MAX 245
+
+/* How gazette lays its documents out in Xapian (docs/FORMAT.md), shared by
+ * the writer (indexer/) and the reader (searcher/). */
+#define GZT_XSLOT_DATE 0 /* value slot of the date: YYYYMMDD, 8 digits */
+#define GZT_XSLOT_HASH 1 /* value slot of the content hash: 16 hex digits */
+/* metadata every shard carries, for readers that see only the shards (a
+ * stub of remote shards) and for gazette check */
+#define GZT_XMETA_LANGUAGE "gazette.language"
+#define GZT_XMETA_ENTITIES "gazette.entities"
+#define GZT_XMETA_GENERATION "gazette.generation" /* of its last commit */
 
 /**
  * Open the database at @p path. Remote databases in a stub time out after

@@ -342,8 +342,6 @@ typedef struct gzt_stats {
     uint32_t sources;         /**< recorded sources */
     char language[32];        /**< analyzer language or "none" */
     char engine[16];          /**< "native" or "xapian" */
-    uint32_t shards;          /**< xapian: shard databases (0 for a stub) */
-    uint64_t bytes_xapian;    /**< xapian: bytes of the shard databases */
     int entities;             /**< 1 when entities are recognised, else 0 */
     uint32_t entity_lists;    /**< user entity lists recorded in the index */
     int ner_model;            /**< 1 when a user tagger model is recorded */
@@ -355,6 +353,8 @@ typedef struct gzt_stats {
     uint64_t bytes_ids;       /**< bytes of external-id tables */
     uint64_t bytes_deletes;   /**< bytes of deletion bitmaps */
     uint64_t bytes_manifest;  /**< bytes of the manifest */
+    uint32_t shards;          /**< xapian: shard databases (0 for a stub) */
+    uint64_t bytes_xapian;    /**< xapian: bytes of the shard databases */
 } gzt_stats;
 
 GZT_NODISCARD int gzt_index_stats(const gzt_index *idx, gzt_stats *out);
@@ -367,8 +367,7 @@ const char *gzt_index_source(const gzt_index *idx, uint32_t i,
 /** The directory of Xapian shard @p k (< gzt_stats::shards) inside the
  *  index ("shard-0", "shard-1.g5") into @p buf; 0 past the end, else the
  *  length. */
-size_t gzt_index_shard(const gzt_index *idx, uint32_t k, char *buf,
-                       size_t cap);
+size_t gzt_index_shard(const gzt_index *idx, uint32_t k, char *buf, size_t cap);
 
 /** Entity types, as in CoNLL-2003. */
 typedef enum gzt_entity_type {

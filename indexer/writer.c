@@ -162,26 +162,51 @@ gzt_writer_opts_init(gzt_writer_opts *o)
     o->entities = -1;
 }
 
-/* remove shards 0..@p n-1 with tag @p tag of the index at @p dir */
+/* Remove the Xapian databases named shard-* in @p dir that @p keep (NULL:
+ * none) does not name: leftovers of builds that never committed, shards a
+ * reindex replaced, compaction copies. Each is first renamed out of the
+ * way, so that a reader never opens one half-removed; a directory that is
+ * not a Xapian database is left alone. What cannot be removed stays. */
 static void
-remove_shards(const char *dir, uint32_t n, uint64_t tag)
+remove_unreferenced_shards(const char *dir, const gzt_manifest *keep)
 {
-    gzt_manifest m;
-    memset(&m, 0, sizeof m);
-    m.shard_tag = tag;
-    for (uint32_t k = 0; k < n; k++) {
-        char name[64], tmp[80];
-        gzt_manifest_shard_name(&m, k, name);
-        snprintf(tmp, sizeof tmp, "%s.compact", name);
-        char *p = gzt_path_join(dir, name), *c = gzt_path_join(dir, tmp);
-        /* what cannot be removed stays as a leftover (the manifest does
-         * not name it) */
-        int rc = p ? gzt_io_rmtree(p, NULL) : GZT_ENOMEM;
-        rc = c ? gzt_io_rmtree(c, NULL) : GZT_ENOMEM;
-        (void)rc;
-        gzt_free(p);
-        gzt_free(c);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    gzt_buf names = GZT_BUF_INIT; /* NUL-separated */
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        bool named = false;
+        for (uint32_t k = 0; keep && k < keep->shards && !named; k++) {
+            char name[64];
+            gzt_manifest_shard_name(keep, k, name);
+            named = strcmp(n, name) == 0;
+        }
+        if (strncmp(n, "shard-", 6) != 0 || named)
+            continue;
+        if (gzt_buf_append(&names, n, strlen(n) + 1))
+            break;
     }
+    closedir(d);
+    for (size_t off = 0; off < names.len;) {
+        const char *n = (const char *)names.p + off;
+        off += strlen(n) + 1;
+        char *p = gzt_path_join(dir, n), *glass = NULL, *trash = NULL;
+        struct stat st;
+        if (p && (glass = gzt_path_join(p, "iamglass")) &&
+            stat(glass, &st) == 0 && (trash = gzt_malloc(strlen(p) + 8))) {
+            sprintf(trash, "%s.trash", p);
+            int rc = strstr(n, ".trash") || rename(p, trash) != 0
+                         ? gzt_io_rmtree(p, NULL)
+                         : gzt_io_rmtree(trash, NULL);
+            (void)rc;
+        }
+        gzt_free(p);
+        gzt_free(glass);
+        gzt_free(trash);
+    }
+    gzt_buf_free(&names);
 }
 
 /* Settle the engine of the index from the options: a new index takes
@@ -240,10 +265,29 @@ setup_engine(gzt_writer *w, const gzt_writer_opts *opts, bool fresh,
     }
     w->xapian = true;
     w->xnew = fresh || rebuild;
-    if (w->xnew) /* leftovers of a run that never committed */
-        remove_shards(w->dir, GZT_MAX(m->shards, w->old_shards) + 1,
-                      m->shard_tag);
-    return gzt_xindex_open(&w->x, w->dir, m, w->xnew, !w->xnew, w->an, err);
+    /* a build replaces whatever a run that never committed left at its
+     * shards' names */
+    int rc = gzt_xindex_open(&w->x, w->dir, m, w->xnew, !w->xnew, w->an, err);
+    if (rc || w->xnew)
+        return rc;
+    /* the shards must all be at the manifest's generation; all one ahead
+     * means a crash came between their commits and the manifest's, and
+     * the manifest catches up at this writer's commit */
+    uint64_t gen;
+    if ((rc = gzt_xindex_generation(w->x, w->dir, &gen, err)))
+        return rc;
+    if (gen == m->generation + 1) {
+        m->generation = gen;
+        w->dirty = true;
+    } else if (gen != m->generation) {
+        return gzt_err_set(err, GZT_ECORRUPT,
+                           "%s: the shards were committed at generation "
+                           "%llu, the manifest at %llu (gazette reindex "
+                           "rebuilds the index)",
+                           w->dir, (unsigned long long)gen,
+                           (unsigned long long)m->generation);
+    }
+    return GZT_OK;
 }
 
 static void
@@ -504,8 +548,13 @@ gzt_writer_close(gzt_writer *w)
     if (!w)
         return;
     gzt_xindex_close(w->x);
-    if (w->xnew)
-        remove_shards(w->dir, w->man.shards, w->man.shard_tag);
+    if (w->xnew) { /* a build that never committed */
+        gzt_manifest old;
+        memset(&old, 0, sizeof old);
+        old.shards = w->old_shards;
+        old.shard_tag = w->old_tag;
+        remove_unreferenced_shards(w->dir, &old);
+    }
     close_segments(w);
     drop_uncommitted(w);
     gzt_inv_free(w->inv);
@@ -698,8 +747,6 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
     return add_prepared(w, &p, result, err);
 }
 
-/* Add a document whose text is valid UTF-8 and whose hash is known; a
- * worker's analysis when p->have_terms, else analysed here. */
 /* The entities of @p f's text into w->entbuf (stored form) and *ents. */
 static int
 recognise(gzt_writer *w, gzt_docfields *f, gzt_entity **ents, size_t *nents,
@@ -739,8 +786,6 @@ fields_of(const prepared *p, gzt_docfields *f)
     f->len[GZT_FIELD_ENTITIES] = p->entlen;
 }
 
-/* add_prepared() on the Xapian engine: the shards hold every version,
- * uncommitted ones too, so one lookup decides */
 /* a writer whose Xapian shards were lost to a failed commit */
 static int
 broken(gzt_error *err)
@@ -750,6 +795,8 @@ broken(gzt_error *err)
                        "a new one");
 }
 
+/* add_prepared() on the Xapian engine: the shards hold every version,
+ * uncommitted ones too, so one lookup decides */
 static int
 xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
               gzt_error *err)
@@ -790,6 +837,8 @@ xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     return GZT_OK;
 }
 
+/* Add a document whose text is valid UTF-8 and whose hash is known; a
+ * worker's analysis when p->have_terms, else analysed here. */
 static int
 add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
              gzt_error *err)
@@ -1664,31 +1713,35 @@ xcommit(gzt_writer *w, gzt_error *err)
 {
     if (!w->dirty)
         return GZT_OK;
-    int rc = gzt_xindex_commit(w->x, &w->man, err);
-    if (rc)
-        return rc;
-    if (w->xnew) {
+    uint64_t gen = w->man.generation + 1;
+    int rc = gzt_xindex_commit(w->x, &w->man, gen, err);
+    if (rc == GZT_OK && w->xnew) {
         /* a build's databases are compacted before any reader sees them
          * (half the size, in well under a tenth of the build's time); the
          * writer then goes on in transactions */
         gzt_xindex_close(w->x);
         w->x = NULL;
-        if ((rc = gzt_xindex_compact(w->dir, &w->man, err)) ||
-            (rc = gzt_xindex_open(&w->x, w->dir, &w->man, false, true, w->an,
-                                  err)))
-            return rc;
+        if ((rc = gzt_xindex_compact(w->dir, &w->man, err)) == GZT_OK)
+            rc = gzt_xindex_open(&w->x, w->dir, &w->man, false, true, w->an,
+                                 err);
     }
-    w->man.generation++;
-    if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
-        (rc = gzt_manifest_write(&w->man, w->dir, err))) {
-        w->man.generation--;
+    if (rc == GZT_OK) {
+        w->man.generation = gen;
+        if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
+            (rc = gzt_manifest_write(&w->man, w->dir, err)))
+            w->man.generation = gen - 1;
+    }
+    if (rc) {
+        /* some shards may have committed: this writer stops here (its
+         * transactions are dropped) and the next one sees the state */
+        gzt_xindex_close(w->x);
+        w->x = NULL;
         return rc;
     }
-    if (w->xnew && w->old_shards) /* a rebuild replaced them */
-        remove_shards(w->dir, w->old_shards, w->old_tag);
     w->xnew = false;
     w->old_shards = 0;
     w->dirty = false;
+    remove_unreferenced_shards(w->dir, &w->man);
     return GZT_OK;
 }
 

@@ -1,6 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * xindex.c: the shards of a Xapian-engine index (see xindex.h).
+ *
+ * A document lives in shard hash(id) mod N, so finding, replacing and
+ * deleting it touch one shard; prune walks the postings of a source's
+ * term in each. Updates of a live index run in one Xapian transaction per
+ * shard, so what a writer abandons is dropped; every commit writes the
+ * generation into each shard's metadata, which is how an interrupted
+ * multi-shard commit (shards at different generations) is recognised.
  */
 #include "indexer/xindex.h"
 
@@ -59,12 +66,12 @@ gzt_xindex_open(gzt_xindex **out, const char *dir, const gzt_manifest *m,
             rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
             break;
         }
-        rc = gzt_xdb_open(&x->db[k], p, create ? GZT_XDB_CREATE : GZT_XDB_WRITE,
-                          0, err);
+        rc = gzt_xdb_open(&x->db[k], p,
+                          create ? GZT_XDB_OVERWRITE : GZT_XDB_WRITE, 0, err);
         gzt_free(p);
         x->n = k + (rc == GZT_OK);
-        if (rc == GZT_OK && tx && gzt_xdb_begin(x->db[k]))
-            rc = gzt_err_set(err, GZT_EBACKEND, "%s/%s: %s", dir, name,
+        if (rc == GZT_OK && tx && (rc = gzt_xdb_begin(x->db[k])))
+            rc = gzt_err_set(err, rc, "%s/%s: %s", dir, name,
                              gzt_xdb_error(x->db[k]));
     }
     if (rc) {
@@ -145,8 +152,8 @@ gzt_xindex_delete(gzt_xindex *x, const char *id, size_t len, gzt_error *err)
 }
 
 typedef struct docids {
-    uint32_t *v;
-    size_t n, cap;
+    uint32_t *v;   /* Xapian document numbers */
+    size_t n, cap; /* count, capacity */
 } docids;
 
 static int
@@ -210,7 +217,8 @@ gzt_xindex_prune(gzt_xindex *x, const char *source,
             size_t len = strlen(id);
             if ((rc = gzt_xdb_delete(x->db[k], id, len)))
                 rc = xerr(x->db[k], rc, err);
-            n++;
+            else
+                n++;
             off += len + 1;
         }
     }
@@ -221,8 +229,11 @@ gzt_xindex_prune(gzt_xindex *x, const char *source,
 }
 
 int
-gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m, gzt_error *err)
+gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m, uint64_t gen,
+                  gzt_error *err)
 {
+    char g[24];
+    snprintf(g, sizeof g, "%llu", (unsigned long long)gen);
     for (uint32_t k = 0; k < x->n; k++) {
         gzt_xdb *db = x->db[k];
         int rc = gzt_xdb_set_meta(db, GZT_XMETA_LANGUAGE, m->language);
@@ -230,13 +241,44 @@ gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m, gzt_error *err)
             rc = gzt_xdb_set_meta(db, GZT_XMETA_ENTITIES,
                                   m->entities ? "on" : "off");
         if (rc == GZT_OK)
+            rc = gzt_xdb_set_meta(db, GZT_XMETA_GENERATION, g);
+        if (rc == GZT_OK)
             rc = gzt_xdb_commit(db);
         if (rc == GZT_OK && x->tx)
             rc = gzt_xdb_begin(db);
         if (rc)
-            return gzt_err_set(err, rc, "shard %u: Xapian: %s", k,
+            return gzt_err_set(err, rc, "shard %u of %u: Xapian: %s", k, x->n,
                                gzt_xdb_error(db));
     }
+    return GZT_OK;
+}
+
+int
+gzt_xindex_generation(gzt_xindex *x, const char *dir, uint64_t *gen,
+                      gzt_error *err)
+{
+    uint64_t first = 0;
+    for (uint32_t k = 0; k < x->n; k++) {
+        int rc = gzt_xdb_meta(x->db[k], GZT_XMETA_GENERATION, &x->tmp);
+        if (rc)
+            return xerr(x->db[k], rc, err);
+        char s[24];
+        size_t n = GZT_MIN(x->tmp.len, sizeof s - 1);
+        memcpy(s, x->tmp.p, n);
+        s[n] = '\0';
+        uint64_t g = strtoull(s, NULL, 10);
+        if (k == 0)
+            first = g;
+        else if (g != first)
+            return gzt_err_set(err, GZT_ECORRUPT,
+                               "%s: shard 0 was committed at generation "
+                               "%llu but shard %u at %llu: a commit was "
+                               "interrupted (gazette reindex rebuilds the "
+                               "index)",
+                               dir, (unsigned long long)first, k,
+                               (unsigned long long)g);
+    }
+    *gen = first;
     return GZT_OK;
 }
 
@@ -257,6 +299,9 @@ gzt_xindex_compact(const char *dir, const gzt_manifest *m, gzt_error *err)
             rc = gzt_xdb_compact(src, dst, err);
         if (rc == GZT_OK)
             rc = gzt_io_rmtree(src, err);
+        /* Xapian syncs its files, not the directory that names them */
+        if (rc == GZT_OK)
+            rc = gzt_io_fsync_dir(dst, err);
         if (rc == GZT_OK && rename(dst, src) != 0)
             rc = gzt_err_set(err, GZT_EIO, "%s: rename: %s", dst,
                              strerror(errno));

@@ -15,7 +15,8 @@
 typedef struct gzt_xindex gzt_xindex;
 
 /*
- * Open the shards @p m names under @p dir, creating them when @p create.
+ * Open the shards @p m names under @p dir; with @p create they are made
+ * new (whatever was at their names is replaced).
  * With @p tx every change waits in a Xapian transaction until
  * gzt_xindex_commit(), and closing drops it; without (a build into new
  * shard directories, which no reader sees before the manifest names
@@ -49,20 +50,22 @@ GZT_NODISCARD int
 gzt_xindex_prune(gzt_xindex *x, const char *source,
                  bool (*keep)(void *ctx, const char *id, size_t len), void *ctx,
                  uint64_t *deleted, gzt_error *err);
-/* Record @p m's language and entity setting in every shard and commit
- * them all, one after another (each shard's commit is atomic; the
- * manifest written after them is what makes a generation). */
+/* Record @p m's language and entity setting and the generation @p gen in
+ * every shard and commit them all, one after another: each shard's commit
+ * is atomic, not the set of them; the manifest written after them names
+ * the generation, and gzt_xindex_generation() tells an interrupted commit
+ * by shards that disagree. On failure the shards must be closed (their
+ * transactions are then dropped). */
 GZT_NODISCARD int gzt_xindex_commit(gzt_xindex *x, const gzt_manifest *m,
-                                    gzt_error *err);
+                                    uint64_t gen, gzt_error *err);
+/* The generation every shard says it was last committed at; GZT_ECORRUPT
+ * naming the shards when they disagree (a commit was interrupted). */
+GZT_NODISCARD int gzt_xindex_generation(gzt_xindex *x, const char *dir,
+                                        uint64_t *gen, gzt_error *err);
 
 /* Compact every shard of @p m under @p dir in place (a build's shards,
  * closed, that no manifest names yet). */
 GZT_NODISCARD int gzt_xindex_compact(const char *dir, const gzt_manifest *m,
                                      gzt_error *err);
-
-/* Metadata keys every shard carries, for readers that see only the
- * shards (a stub of remote shards). */
-#define GZT_XMETA_LANGUAGE "gazette.language"
-#define GZT_XMETA_ENTITIES "gazette.entities"
 
 #endif

@@ -28,9 +28,6 @@
 
 #include "indexer/docterms.h"
 
-#define GZT_XSLOT_DATE 0 /* value slot of the date */
-#define GZT_XSLOT_HASH 1 /* value slot of the content hash */
-
 /* The boolean term of a document's source: "XS" and 16 hex digits of the
  * hash of its path (gazette prune finds a source's documents by it). */
 #define GZT_XSOURCE_TERM_LEN 18

@@ -73,10 +73,10 @@ GZT_NODISCARD int gzt_reader_doc(gzt_index *idx, const gzt_rhit *h,
  * and analyzer. */
 GZT_NODISCARD int gzt_xreader_open(gzt_index *idx, bool stub,
                                    const gzt_open_opts *o, gzt_error *err);
-/* Run r->query (parsed, dated, entity-resolved) for the top @p k. */
-GZT_NODISCARD int gzt_xreader_search(gzt_results *r,
-                                     const gzt_search_opts *opts, size_t k,
-                                     gzt_error *err);
+/* Run r->query (parsed, dated, entity-resolved) for the page of
+ * @p opts. */
+GZT_NODISCARD int
+gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err);
 /* Every document matching r->query (every document when @p r is NULL) to
  * @p fn (facets). */
 GZT_NODISCARD int gzt_xreader_each(gzt_index *idx, gzt_results *r,

@@ -159,7 +159,9 @@ gzt_index_open_with(gzt_index **out, const char *path, const gzt_open_opts *o,
         }
         uint64_t gen = idx->man.generation;
         gzt_index_close(idx);
-        if (rc == GZT_ENOTFOUND && gen != 0 && attempt < 20) {
+        /* a file (a segment, a Xapian shard being removed) vanished or
+         * broke under us: if the manifest has moved on, try again */
+        if (rc != GZT_OK && rc != GZT_ENOMEM && gen != 0 && attempt < 20) {
             gzt_manifest m;
             if (gzt_manifest_read(&m, path, NULL) == GZT_OK) {
                 bool moved = m.generation != gen;
@@ -1391,7 +1393,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
             rc = gzt_err_set(err, GZT_EINVAL, "internal: bits on xapian");
             goto fail;
         }
-        if ((rc = gzt_xreader_search(r, opts, k, err)))
+        if ((rc = gzt_xreader_search(r, opts, err)))
             goto fail;
         r->micros = now_micros() - t0;
         *out = r;

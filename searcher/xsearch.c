@@ -27,7 +27,6 @@
 
 #include "common/entity.h"
 #include "common/io.h"
-#include "indexer/xindex.h"
 #include "searcher/reader.h"
 
 /* a failure of the database into @p err */
@@ -47,6 +46,11 @@ gzt_xreader_open(gzt_index *idx, bool stub, const gzt_open_opts *o,
     int rc = GZT_OK;
     if (!stub) {
         n = idx->man.shards;
+        if (n == 0)
+            return gzt_err_set(err, GZT_ECORRUPT,
+                               "%s/MANIFEST: engine xapian without a shards "
+                               "line",
+                               idx->dir);
         paths = gzt_calloc(n + 1, sizeof *paths);
         if (!paths)
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -58,8 +62,11 @@ gzt_xreader_open(gzt_index *idx, bool stub, const gzt_open_opts *o,
         }
     }
     if (rc == GZT_OK)
+        /* partial answers are for remote shards that are down; a local
+         * shard that is missing is a damaged index (or one a reindex just
+         * replaced: the open is retried) */
         rc = gzt_xdb_open_many(&idx->xdb, (const char *const *)paths, n,
-                               o->timeout_ms, o->allow_partial, err);
+                               o->timeout_ms, stub && o->allow_partial, err);
     if (!stub) {
         for (size_t k = 0; k < n; k++)
             gzt_free(paths[k]);
@@ -106,7 +113,7 @@ typedef struct xq_ctx {
     size_t n, cap;   /* count, capacity */
     uint32_t budget; /* prefix expansions left (all prefixes together) */
     int rc;          /* first failure */
-    gzt_error *err;
+    gzt_error *err;  /* its detail */
 } xq_ctx;
 
 /* keep @p q for freeing; NULL (out of memory) sets the failure */
@@ -175,9 +182,9 @@ phrase(xq_ctx *c, const gzt_qnode *n)
 }
 
 typedef struct expansion {
-    xq_ctx *c;
-    const gzt_qnode *n;
-    gzt_xq *acc; /* the OR so far */
+    xq_ctx *c;          /* the translation */
+    const gzt_qnode *n; /* the PREFIX node */
+    gzt_xq *acc;        /* the OR so far */
 } expansion;
 
 static int
@@ -320,8 +327,7 @@ fetch(gzt_index *idx, uint32_t did, gzt_docfields *f, gzt_error *err)
 }
 
 int
-gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, size_t k,
-                   gzt_error *err)
+gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
 {
     gzt_index *idx = r->idx;
     xq_ctx c;
@@ -342,7 +348,6 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, size_t k,
             rc = xfail(idx, rc, err);
     }
     xq_ctx_fini(&c);
-    (void)k;
     if (rc)
         return rc;
     uint64_t lower, est, upper;
@@ -375,10 +380,10 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, size_t k,
 }
 
 typedef struct each_ctx {
-    gzt_index *idx;
-    int (*fn)(void *ctx, const gzt_docfields *f);
-    void *ctx;
-    gzt_error *err;
+    gzt_index *idx;                               /* the reader */
+    int (*fn)(void *ctx, const gzt_docfields *f); /* called per document */
+    void *ctx;                                    /* its context */
+    gzt_error *err;                               /* detail */
     int rc; /* a failure of fetch() or fn */
 } each_ctx;
 
