@@ -41,6 +41,7 @@ struct gzt_xq {
 
 struct gzt_xmset {
     Xapian::MSet m; // the page of results
+    bool fetched;   // its documents were asked for at once
 };
 
 namespace
@@ -817,7 +818,8 @@ gzt_xdb_search(gzt_xdb *db, const gzt_xq *q, const gzt_xsearch *s,
         auto *m = new gzt_xmset{enq.get_mset(s->first, s->max,
                                              s->check_atleast == UINT32_MAX
                                                  ? db->db->get_doccount()
-                                                 : s->check_atleast)};
+                                                 : s->check_atleast),
+                                false};
         *out = m;
     });
 }
@@ -849,6 +851,27 @@ gzt_xmset_item(const gzt_xmset *m, size_t i, uint32_t *docid, double *weight)
         *docid = 0; // cannot happen: the page is in memory
         *weight = 0;
     }
+}
+
+int
+gzt_xmset_document(gzt_xdb *db, gzt_xmset *m, size_t i, unsigned slot,
+                   gzt_buf *data, gzt_buf *value)
+{
+    GZT_XTRY(db, {
+        if (!m->fetched) {
+            // the range form: MSet::fetch() of a page that does not start
+            // at the first result crashes in Xapian 1.4.22
+            m->m.fetch(m->m.begin(), m->m.end());
+            m->fetched = true;
+        }
+        Xapian::Document d =
+            m->m[static_cast<Xapian::doccount>(i)].get_document();
+        std::string v = d.get_value(slot);
+        int rc = put(data, d.get_data());
+        if (rc == GZT_OK)
+            rc = put(value, v);
+        return rc;
+    });
 }
 
 void

@@ -213,6 +213,12 @@ size_t gzt_xmset_size(const gzt_xmset *m);
 /** Result @p i (< size): document number and weight. */
 void gzt_xmset_item(const gzt_xmset *m, size_t i, uint32_t *docid,
                     double *weight);
+/** The data and value slot @p slot of result @p i into @p data and
+ * @p value. The first call fetches every document of the page at once (one
+ * round trip for a remote shard, not one per document). */
+GZT_NODISCARD int gzt_xmset_document(gzt_xdb *db, gzt_xmset *m, size_t i,
+                                     unsigned slot, gzt_buf *data,
+                                     gzt_buf *value);
 /** Bounds on the number of matches and Xapian's estimate; with
  * check_atleast at least the matches, lower == upper == the count. */
 void gzt_xmset_counts(const gzt_xmset *m, uint64_t *lower, uint64_t *estimate,

@@ -295,19 +295,25 @@ xq_ctx_fini(xq_ctx *c)
     gzt_free(c->made);
 }
 
+/* a date value slot's YYYYMMDD (0 when unset) */
+static gzt_date
+date_of(const gzt_buf *v)
+{
+    char s[16];
+    if (!v->len || v->len >= sizeof s)
+        return 0;
+    memcpy(s, v->p, v->len);
+    s[v->len] = '\0';
+    return (gzt_date)atoi(s);
+}
+
 /* date of document @p did from its value slot (0 when unset) */
 static int
 doc_date(gzt_index *idx, uint32_t did, gzt_date *out)
 {
     gzt_buf v = GZT_BUF_INIT;
     int rc = gzt_xdb_value(idx->xdb, did, GZT_XSLOT_DATE, &v);
-    *out = 0;
-    if (rc == GZT_OK && v.len && v.len < 16) {
-        char s[16];
-        memcpy(s, v.p, v.len);
-        s[v.len] = '\0';
-        *out = (gzt_date)atoi(s);
-    }
+    *out = rc == GZT_OK ? date_of(&v) : 0;
     gzt_buf_free(&v);
     return rc;
 }
@@ -357,6 +363,7 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
     r->hits = gzt_arena_calloc(&r->arena, (r->nhits + 1) * sizeof *r->hits);
     if (!r->hits)
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    gzt_buf date = GZT_BUF_INIT;
     for (size_t i = 0; rc == GZT_OK && i < r->nhits; i++) {
         gzt_rhit *h = &r->hits[i];
         uint32_t did;
@@ -364,17 +371,26 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
         h->doc = did;
         h->gdoc = did;
         gzt_docfields f;
-        if ((rc = fetch(idx, did, &f, err)))
+        if ((rc = gzt_xmset_document(idx->xdb, m, i, GZT_XSLOT_DATE, &idx->xrec,
+                                     &date))) {
+            rc = xfail(idx, rc, err);
             break;
+        }
+        if (!gzt_store_parse(idx->xrec.p, idx->xrec.len, &f)) {
+            rc = gzt_err_set(err, GZT_ECORRUPT,
+                             "%s: Xapian document %u: bad stored record",
+                             idx->dir, did);
+            break;
+        }
         h->id = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_ID],
                                   f.len[GZT_FIELD_ID]);
         h->title = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_TITLE],
                                      f.len[GZT_FIELD_TITLE]);
+        h->date = date_of(&date);
         if (!h->id || !h->title)
             rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        else if ((rc = doc_date(idx, did, &h->date)))
-            rc = xfail(idx, rc, err);
     }
+    gzt_buf_free(&date);
     gzt_xmset_free(m);
     return rc;
 }

@@ -389,6 +389,26 @@ test_shards_metadata_terms_and_transactions(void **state)
     assert_int_equal(len, 3);
     assert_int_equal(gzt_xdb_termcount(db, &n), GZT_OK);
     assert_true(n > 15);
+    /* a page after the first result, its documents fetched at once (the
+     * plain MSet::fetch() of such a page crashes Xapian 1.4.22) */
+    gzt_xq *q = gzt_xq_term("russia", 6);
+    gzt_xsearch s = {1.2, 0.75, 1, 10, UINT32_MAX, 2, 0};
+    gzt_xmset *m;
+    assert_int_equal(gzt_xdb_search(db, q, &s, &m), GZT_OK);
+    assert_int_equal(gzt_xmset_size(m), 3);
+    gzt_buf data = GZT_BUF_INIT, value = GZT_BUF_INIT;
+    const char *dates[] = {"20250222", "20250301", "20250401"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(gzt_xmset_document(db, m, i, 0, &data, &value),
+                         GZT_OK);
+        assert_int_equal(value.len, 8); /* sorted by date, oldest first */
+        assert_memory_equal(value.p, dates[i], 8);
+        assert_true(data.len > 0);
+    }
+    gzt_buf_free(&data);
+    gzt_buf_free(&value);
+    gzt_xmset_free(m);
+    gzt_xq_free(q);
     gzt_xdb_close(db);
     /* a missing shard fails the open, or is left out and named */
     const char *three[] = {a, missing, b};
