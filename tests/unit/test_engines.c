@@ -743,7 +743,8 @@ day_of(int doy, char *out, size_t cap)
         doy -= mdays[m];
         m++;
     }
-    snprintf(out, cap, "1987-%02d-%02d", m, doy);
+    snprintf(out, cap, "1987-%02u-%02u", (unsigned)m % 13u,
+             (unsigned)doy % 32u);
 }
 
 static void
