@@ -19,5 +19,6 @@ int cmd_check(const args *a);
 int cmd_entities(const args *a);
 int cmd_bench_ner(const args *a);
 int cmd_ner_train(const args *a);
+int cmd_eval(const args *a);
 
 #endif

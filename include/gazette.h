@@ -642,6 +642,36 @@ GZT_NODISCARD int gzt_ner_train_file(const char *iob2_path,
                                      gzt_ner_train_fn progress, void *ctx,
                                      gzt_error *err);
 
+/* ======================================================================= */
+/** @name Retrieval effectiveness */
+
+/** Averages over the topics of a qrels file, as `trec_eval -c` computes
+ *  ndcg_cut.10, recall.100, recall.1000 and map. */
+typedef struct gzt_eval_report {
+    double ndcg10;       /**< mean nDCG@10 */
+    double recall100;    /**< mean recall in the first 100 */
+    double recall1000;   /**< mean recall in the first 1,000 */
+    double map;          /**< mean average precision */
+    uint64_t topics;     /**< topics judged (the averages' denominator) */
+    uint64_t retrieved;  /**< lines of the run for judged topics */
+    uint64_t relevant;   /**< relevant judgments (grade > 0) */
+    uint64_t rel_found;  /**< relevant documents retrieved */
+} gzt_eval_report;
+
+/**
+ * Score the TREC run file @p run_path (`TOPIC Q0 DOC RANK SCORE TAG`
+ * lines) against the qrels file @p qrels_path (`TOPIC ITERATION DOC REL`)
+ * as trec_eval does: each topic's documents sorted by score descending
+ * (ties by document id descending), a judgment above 0 relevant, topics
+ * of the qrels missing from the run counted as 0, topics of the run
+ * missing from the qrels ignored.
+ *
+ * @return GZT_OK; GZT_EINVAL naming the file and line of a malformed one;
+ *         GZT_ENOTFOUND / GZT_EIO naming a file; GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_eval_run(gzt_eval_report *out, const char *run_path,
+                               const char *qrels_path, gzt_error *err);
+
 /** Snowball languages available to the analyzer, NULL-terminated. */
 const char **gzt_languages(void);
 
