@@ -1401,6 +1401,17 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
     }
     if ((rc = expand_prefixes(&pl, r->query, &budget)))
         goto fail;
+    /* counting one word reads no postings where a segment has no
+     * deletions: its document frequency is the count */
+    if (opts->count_only && !bits && r->query->kind == GZT_Q_TERM &&
+        !is_title(r->query->terms[0])) {
+        if ((rc = live_df(idx, r->query->terms[0], strlen(r->query->terms[0]),
+                          &r->total, err)))
+            goto fail;
+        r->micros = now_micros() - t0;
+        *out = r;
+        return GZT_OK;
+    }
     heap h = {NULL, 0, opts->count_only ? 0 : k, opts->sort};
     if (h.k) {
         h.v = gzt_malloc(h.k * sizeof *h.v);
