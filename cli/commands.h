@@ -20,5 +20,7 @@ int cmd_entities(const args *a);
 int cmd_bench_ner(const args *a);
 int cmd_ner_train(const args *a);
 int cmd_eval(const args *a);
+int cmd_sbg_index(const args *a);
+int cmd_sbg_serve(const args *a);
 
 #endif

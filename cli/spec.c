@@ -411,6 +411,61 @@ static const arg_example eval_examples[] = {
     {NULL, NULL},
 };
 
+/* ---- sbg --------------------------------------------------------------- */
+
+static const arg_opt sbg_index_opts[] = {
+    {0, "language", ARG_LANGUAGE, "LANG", NULL,
+     "stemming language (default english; none turns stemming off, as the "
+     "benchmark's own rules ask)",
+     0},
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_opt sbg_serve_opts[] = {
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example sbg_index_examples[] = {
+    {"gazette sbg index idx < corpus.jsonl",
+     "build a complete index from JSON Lines on standard input"},
+    {NULL, NULL},
+};
+
+static const arg_example sbg_serve_examples[] = {
+    {"printf 'COUNT\\tiran\\nTOP_10\\tiran russia\\n' | gazette sbg serve idx",
+     "answer protocol lines: 4, then 4"},
+    {NULL, NULL},
+};
+
+static const arg_cmd sbg_commands[] = {
+    {"sbg index", "build an index from JSON Lines on standard input", "DIR",
+     OPERAND_PATH, 1, 1,
+     "Read JSON Lines documents on standard input (id with text, or title "
+     "and body; date optional) and build a complete index in DIR, replacing "
+     "the one there only when the new one is complete. Entities are off. "
+     "One summary line goes to standard error.",
+     sbg_index_opts, sbg_index_examples, cmd_sbg_index, NULL},
+    {"sbg serve", "answer search-benchmark-game protocol lines", "DIR",
+     OPERAND_PATH, 1, 1,
+     "Read COMMAND<TAB>query lines on standard input and answer each with "
+     "one line, flushed: COUNT gives the exact number of matching "
+     "documents; TOP_10, TOP_100 and TOP_1000 the number of hits returned; "
+     "TOP_10_COUNT, TOP_100_COUNT and TOP_1000_COUNT the exact count; any "
+     "other command, or a query gazette refuses, UNSUPPORTED (the reason "
+     "goes to standard error). Queries are in gazette's query language, "
+     "which reads the game's Lucene syntax.",
+     sbg_serve_opts, sbg_serve_examples, cmd_sbg_serve, NULL},
+    {NULL, NULL, NULL, OPERAND_NONE, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};
+
+static const arg_example sbg_examples[] = {
+    {"gazette sbg index idx < corpus.jsonl && gazette sbg serve idx",
+     "index, then answer queries"},
+    {NULL, NULL},
+};
+
 /* ---- ner --------------------------------------------------------------- */
 
 static const arg_opt ner_train_opts[] = {
@@ -544,6 +599,12 @@ const arg_cmd spec_commands[] = {
     {"bench", "measure gazette on your own data", NULL, OPERAND_NONE, 0, 0,
      "Measure how well and how fast gazette works on data you give it.",
      group_opts, bench_examples, NULL, bench_commands},
+    {"sbg", "speak the search-benchmark-game's engine protocol", NULL,
+     OPERAND_NONE, 0, 0,
+     "Index and serve queries the way the search-benchmark-game drives an "
+     "engine, so that gazette can be measured by that benchmark and any rig "
+     "that speaks its protocol.",
+     group_opts, sbg_examples, NULL, sbg_commands},
     {"ner", "work with the entity tagger", NULL, OPERAND_NONE, 0, 0,
      "Train the statistical tagger that recognises people, organisations, "
      "places and other names.",
