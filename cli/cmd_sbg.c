@@ -131,6 +131,8 @@ answer(gzt_index *idx, char *line, char *out, size_t cap)
         return;
     }
     count = count || strstr(cmd, "_COUNT") != NULL;
+    /* the hits alone need no exact total: let top-k prune */
+    o.fast_topk = !count;
     gzt_results *res = NULL;
     gzt_error err;
     output_err_clear(&err);

@@ -450,6 +450,10 @@ typedef struct gzt_search_opts {
     gzt_date today; /**< "today" for relative dates; 0 = the clock */
     double k1;      /**< BM25 k1, default 0.9 */
     double b;       /**< BM25 b, default 0.4 */
+    int fast_topk;  /**< 1: the total may be a lower bound, so that the top
+                         hits can skip documents that cannot rank
+                         (gzt_results_total_exact() says which); the hits
+                         are the same. Default 0: exact totals */
 } gzt_search_opts;
 
 void gzt_search_opts_init(gzt_search_opts *o);
@@ -470,8 +474,11 @@ GZT_NODISCARD int gzt_search(gzt_results **out, gzt_index *idx,
 
 /** Number of hits held (at most opts.limit). */
 size_t gzt_results_count(const gzt_results *r);
-/** Exact number of matching documents. */
+/** Number of matching documents: exact, or with opts.fast_topk possibly a
+ *  lower bound. */
 uint64_t gzt_results_total(const gzt_results *r);
+/** 1 when gzt_results_total() is exact, 0 when it is a lower bound. */
+int gzt_results_total_exact(const gzt_results *r);
 /** Microseconds the search took. */
 double gzt_results_micros(const gzt_results *r);
 /** The query as parsed, in canonical form with analysed terms, e.g.
@@ -648,14 +655,14 @@ GZT_NODISCARD int gzt_ner_train_file(const char *iob2_path,
 /** Averages over the topics of a qrels file, as `trec_eval -c` computes
  *  ndcg_cut.10, recall.100, recall.1000 and map. */
 typedef struct gzt_eval_report {
-    double ndcg10;       /**< mean nDCG@10 */
-    double recall100;    /**< mean recall in the first 100 */
-    double recall1000;   /**< mean recall in the first 1,000 */
-    double map;          /**< mean average precision */
-    uint64_t topics;     /**< topics judged (the averages' denominator) */
-    uint64_t retrieved;  /**< lines of the run for judged topics */
-    uint64_t relevant;   /**< relevant judgments (grade > 0) */
-    uint64_t rel_found;  /**< relevant documents retrieved */
+    double ndcg10;      /**< mean nDCG@10 */
+    double recall100;   /**< mean recall in the first 100 */
+    double recall1000;  /**< mean recall in the first 1,000 */
+    double map;         /**< mean average precision */
+    uint64_t topics;    /**< topics judged (the averages' denominator) */
+    uint64_t retrieved; /**< lines of the run for judged topics */
+    uint64_t relevant;  /**< relevant judgments (grade > 0) */
+    uint64_t rel_found; /**< relevant documents retrieved */
 } gzt_eval_report;
 
 /**

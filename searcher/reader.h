@@ -52,6 +52,7 @@ struct gzt_results {
     size_t nhits;     /* count */
     size_t offset;    /* opts.offset */
     uint64_t total;   /* matches */
+    bool lower_bound; /* total is a lower bound (pruned top-k) */
     double micros;    /* time taken */
     uint8_t **bits;   /* per segment, the matching docs (only from
                          gzt_search_bits()); arena */

@@ -1288,6 +1288,135 @@ heap_sort(heap *h)
     h->n = n;
 }
 
+/* ---- dynamic pruning --------------------------------------------------- */
+
+/* The term nodes of @p root when it is a disjunction of plain terms (no
+ * required or excluded clause, no title term), into @p out (*n of them);
+ * false otherwise. Terms a segment lacks are N_NONE and left out. */
+static bool
+plain_disjunction(node *root, node **out, uint32_t *n)
+{
+    *n = 0;
+    if (root->kind != N_BOOL || root->nmust || root->nmustnot)
+        return false;
+    for (uint32_t i = 0; i < root->nshould; i++) {
+        node *t = root->should[i];
+        if (t->kind == N_NONE)
+            continue;
+        if (t->kind != N_TERM || t->title)
+            return false;
+        out[(*n)++] = t;
+    }
+    return true;
+}
+
+/* A bound on the term's BM25 in any document of the segment: the largest
+ * over its blocks of the score at the block's largest frequency and
+ * smallest length (docs/FORMAT.md), raised a little so that rounding in
+ * a sum of bounds never falls below a sum of scores. */
+static double
+term_bound(const ctx *c, const node *t)
+{
+    const gzt_postings *p = t->pl;
+    double ub = 0;
+    for (uint32_t b = 0; b < p->nblocks; b++) {
+        const uint8_t *e = p->skip + (size_t)b * GZT_SKIP_LEN;
+        double s = bm25(c, t->idf, gzt_load_u32(e + 16), gzt_load_u32(e + 20));
+        if (s > ub)
+            ub = s;
+    }
+    return ub * (1 + 1e-9) + 1e-12;
+}
+
+typedef struct bound_ix {
+    double ub;  /* the term's bound */
+    node *term; /* the term */
+} bound_ix;
+
+static int
+cmp_bound(const void *a, const void *b)
+{
+    double x = ((const bound_ix *)a)->ub, y = ((const bound_ix *)b)->ub;
+    return (x > y) - (x < y);
+}
+
+/*
+ * MaxScore (Turtle and Flood 1995) over one segment for a disjunction of
+ * @p n plain terms, pushing into @p h what exhaustive evaluation would.
+ * Terms sorted by their bounds; once the heap is full with threshold T
+ * (its worst score), the terms whose bounds sum to at most T are
+ * non-essential: a document only they hold cannot rank, so candidates come
+ * from the essential terms' postings alone, and a candidate stops being
+ * scored as soon as its partial score plus the remaining bounds cannot
+ * exceed T. A document that ties T loses: it comes after every kept one
+ * (docids grow). Scores are summed in query order, as score() does, so
+ * they are the exhaustive ones to the bit. *visited counts the live
+ * documents looked at (a lower bound on the matches).
+ */
+static void
+maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
+                 uint32_t s, uint64_t base, uint64_t *visited)
+{
+    bound_ix *t = gzt_arena_alloc(c->pl->arena, n * sizeof *t);
+    double *prefix = gzt_arena_alloc(c->pl->arena, n * sizeof *prefix);
+    if (!t || !prefix) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        t[i] = (bound_ix){term_bound(c, terms[i]), terms[i]};
+    qsort(t, n, sizeof *t, cmp_bound);
+    for (uint32_t i = 0; i < n; i++)
+        prefix[i] = t[i].ub + (i ? prefix[i - 1] : 0);
+    for (uint32_t i = 0; i < n; i++)
+        seek(c, t[i].term, 0);
+    uint32_t first = 0; /* t[0..first) are non-essential */
+    gzt_segment *seg = c->seg;
+    while (!c->error) {
+        bool full = h->n == h->k;
+        double theta = full ? h->v[0].score : 0;
+        while (full && first < n && prefix[first] <= theta)
+            first++;
+        if (first == n)
+            break; /* nothing left can rank */
+        uint32_t d = GZT_END;
+        for (uint32_t i = first; i < n; i++)
+            if (t[i].term->doc < d)
+                d = t[i].term->doc;
+        if (d == GZT_END)
+            break;
+        bool live = !gzt_segment_deleted(seg, d);
+        uint32_t dl = gzt_segment_doclen(seg, d);
+        double partial = 0;
+        for (uint32_t i = first; i < n; i++)
+            if (t[i].term->doc == d)
+                partial += bm25(c, t[i].term->idf,
+                                gzt_postings_freq(t[i].term->pl), dl);
+        bool pruned = false;
+        for (uint32_t j = first; j-- > 0 && live;) {
+            if (full && partial + prefix[j] <= theta) {
+                pruned = true;
+                break;
+            }
+            if (advance(c, t[j].term, d) == d)
+                partial += bm25(c, t[j].term->idf,
+                                gzt_postings_freq(t[j].term->pl), dl);
+        }
+        if (live) {
+            (*visited)++;
+            if (!pruned && (!full || partial > theta * (1 - 1e-9))) {
+                root->doc = d;
+                cand x = {score(c, root, NULL), base + d, s, d,
+                          gzt_segment_docdate(seg, d)};
+                heap_push(h, &x);
+            }
+        }
+        for (uint32_t i = first; i < n; i++)
+            if (t[i].term->doc == d)
+                seek(c, t[i].term, d + 1);
+    }
+}
+
 /* ---- search ------------------------------------------------------------ */
 
 /* Apply --since/--until by wrapping the query: +query +date:[since,until] */
@@ -1435,7 +1564,18 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
             break;
         }
         node *root = build(&c, r->query);
-        if (root) {
+        node **plain = NULL;
+        uint32_t nplain = 0;
+        bool prune = root && opts->fast_topk && h.k && !bm &&
+                     opts->sort == GZT_SORT_SCORE && root->kind == N_BOOL &&
+                     (plain = gzt_arena_alloc(&r->arena, (root->nshould + 1) *
+                                                             sizeof *plain)) &&
+                     plain_disjunction(root, plain, &nplain) && nplain >= 2;
+        if (prune) {
+            maxscore_segment(&c, root, plain, nplain, &h, s, idx->base[s],
+                             &r->total);
+            r->lower_bound = true;
+        } else if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
                  d = seek(&c, root, d + 1)) {
                 if (gzt_segment_deleted(c.seg, d))
@@ -1522,6 +1662,12 @@ uint64_t
 gzt_results_total(const gzt_results *r)
 {
     return r->total;
+}
+
+int
+gzt_results_total_exact(const gzt_results *r)
+{
+    return !r->lower_bound;
 }
 
 double
