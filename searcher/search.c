@@ -1328,6 +1328,27 @@ term_bound(const ctx *c, const node *t)
     return ub * (1 + 1e-9) + 1e-12;
 }
 
+/* A bound on the term's BM25 at document @p d (at or after its cursor):
+ * that of the block that would hold @p d, found by walking the skip
+ * entries forward from the cursor's block (block-max MaxScore). */
+static double
+block_bound(const ctx *c, const node *t, uint32_t d)
+{
+    const gzt_postings *p = t->pl;
+    if (t->doc == GZT_END)
+        return 0;
+    uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
+    while (b < p->nblocks &&
+           gzt_load_u32(p->skip + (size_t)b * GZT_SKIP_LEN) < d)
+        b++;
+    if (b == p->nblocks)
+        return 0;
+    const uint8_t *e = p->skip + (size_t)b * GZT_SKIP_LEN;
+    return bm25(c, t->idf, gzt_load_u32(e + 16), gzt_load_u32(e + 20)) *
+               (1 + 1e-9) +
+           1e-12;
+}
+
 typedef struct bound_ix {
     double ub;  /* the term's bound */
     node *term; /* the term */
@@ -1341,14 +1362,16 @@ cmp_bound(const void *a, const void *b)
 }
 
 /*
- * MaxScore (Turtle and Flood 1995) over one segment for a disjunction of
- * @p n plain terms, pushing into @p h what exhaustive evaluation would.
+ * Block-max MaxScore (Turtle and Flood 1995; Ding and Suel 2011 for the
+ * block bounds) over one segment for a disjunction of @p n plain terms,
+ * pushing into @p h what exhaustive evaluation would.
  * Terms sorted by their bounds; once the heap is full with threshold T
  * (its worst score), the terms whose bounds sum to at most T are
  * non-essential: a document only they hold cannot rank, so candidates come
  * from the essential terms' postings alone, and a candidate stops being
  * scored as soon as its partial score plus the remaining bounds cannot
- * exceed T. A document that ties T loses: it comes after every kept one
+ * exceed T, the remaining terms counted at the bound of the block that
+ * would hold it. A document that ties T loses: it comes after every kept one
  * (docids grow). Scores are summed in query order, as score() does, so
  * they are the exhaustive ones to the bit. *visited counts the live
  * documents looked at (a lower bound on the matches).
@@ -1359,7 +1382,8 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
 {
     bound_ix *t = gzt_arena_alloc(c->pl->arena, n * sizeof *t);
     double *prefix = gzt_arena_alloc(c->pl->arena, n * sizeof *prefix);
-    if (!t || !prefix) {
+    double *cum = gzt_arena_alloc(c->pl->arena, n * sizeof *cum);
+    if (!t || !prefix || !cum) {
         c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
         return;
     }
@@ -1392,9 +1416,13 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
             if (t[i].term->doc == d)
                 partial += bm25(c, t[i].term->idf,
                                 gzt_postings_freq(t[i].term->pl), dl);
+        /* the non-essential terms' bounds in the blocks that would hold
+         * d, summed from the smallest: cum[j] bounds what t[0..j] add */
         bool pruned = false;
+        for (uint32_t j = 0; j < first && full && live; j++)
+            cum[j] = block_bound(c, t[j].term, d) + (j ? cum[j - 1] : 0);
         for (uint32_t j = first; j-- > 0 && live;) {
-            if (full && partial + prefix[j] <= theta) {
+            if (full && partial + GZT_MIN(prefix[j], cum[j]) <= theta) {
                 pruned = true;
                 break;
             }
