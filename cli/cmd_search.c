@@ -151,6 +151,8 @@ json_summary(const char *query, const gzt_results *res,
 
     ok &= jsonl_set(obj, "query", jsonl_string(query, strlen(query)));
     ok &= jsonl_set(obj, "total", jsonl_uint(gzt_results_total(res)));
+    if (!gzt_results_total_exact(res))
+        ok &= jsonl_set(obj, "total_exact", json_false());
     ok &= jsonl_set(obj, "returned", jsonl_uint(gzt_results_count(res)));
     ok &= jsonl_set(obj, "offset", jsonl_uint(o->offset));
     ok &=
@@ -250,6 +252,7 @@ print_summary(const view *v, const gzt_results *res, const gzt_search_opts *o)
 {
     uint64_t total = gzt_results_total(res);
     size_t count = gzt_results_count(res);
+    bool exact = gzt_results_total_exact(res);
     char took[32];
 
     output_micros(took, sizeof took, gzt_results_micros(res));
@@ -257,11 +260,12 @@ print_summary(const view *v, const gzt_results *res, const gzt_search_opts *o)
     if (total == 0)
         printf("no matches (%s)", took);
     else if (o->offset == 0 || count == 0)
-        printf("%zu of %llu %s (%s)", count, (unsigned long long)total,
+        printf("%zu of %s%llu %s (%s)", count, exact ? "" : "at least ",
+               (unsigned long long)total,
                output_plural(total, "match", "matches"), took);
     else
-        printf("%zu-%zu of %llu %s (%s)", o->offset + 1, o->offset + count,
-               (unsigned long long)total,
+        printf("%zu-%zu of %s%llu %s (%s)", o->offset + 1, o->offset + count,
+               exact ? "" : "at least ", (unsigned long long)total,
                output_plural(total, "match", "matches"), took);
     if (partial_note)
         fputs(", partial: some shards were not searched", stdout);

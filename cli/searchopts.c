@@ -73,6 +73,7 @@ searchopts_read(gzt_search_opts *o, const args *a)
     o->all = args_has(a, "all");
     o->count_only = args_has(a, "count");
     o->explain = args_has(a, "explain");
+    o->fast_topk = args_has(a, "fast");
     o->sort = sort_of(args_get(a, "sort"));
     o->k1 = args_float(a, "k1", o->k1);
     o->b = args_float(a, "b", o->b);

@@ -197,6 +197,10 @@ static const arg_opt search_opts[] = {
      "only documents dated on or before DATE (the end of a month or year)", 0},
     {0, "sort", ARG_CHOICE, "ORDER", "score|date|date-asc",
      "order of the hits: best first, newest first or oldest first", 0},
+    {0, "fast", ARG_SWITCH, NULL, NULL,
+     "rank faster by skipping documents that cannot make the page: the same "
+     "hits, but the total may be a lower bound (\"at least N\")",
+     0},
     {0, "explain", ARG_SWITCH, NULL, NULL,
      "show how each query term adds to a hit's BM25 score", 0},
     OPT_NO_HIGHLIGHTS,

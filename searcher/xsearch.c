@@ -341,11 +341,12 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
     int rc = c.rc;
     gzt_xmset *m = NULL;
     if (rc == GZT_OK) {
-        gzt_xsearch s = {opts->k1,
-                         opts->b,
+        gzt_xsearch s = {opts->k1, opts->b,
                          (uint32_t)GZT_MIN(opts->offset, UINT32_MAX),
                          opts->count_only ? 0 : (uint32_t)opts->limit,
-                         UINT32_MAX,
+                         /* fast_topk: Xapian may stop once the page is
+                          * certain; else it counts every match */
+                         opts->fast_topk && !opts->count_only ? 0 : UINT32_MAX,
                          opts->sort == GZT_SORT_DATE       ? 1
                          : opts->sort == GZT_SORT_DATE_ASC ? 2
                                                            : 0,
@@ -359,6 +360,7 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
     uint64_t lower, est, upper;
     gzt_xmset_counts(m, &lower, &est, &upper);
     r->total = lower;
+    r->lower_bound = lower != upper;
     r->nhits = gzt_xmset_size(m);
     r->hits = gzt_arena_calloc(&r->arena, (r->nhits + 1) * sizeof *r->hits);
     if (!r->hits)
