@@ -354,7 +354,37 @@ static const arg_example bench_ner_examples[] = {
     {NULL, NULL},
 };
 
+static const arg_opt bench_queries_opts[] = {
+    OPT_INDEX,
+    {0, "passes", ARG_UINT, "N", NULL,
+     "timed passes after the warm-up; each query's fastest counts (default "
+     "3)",
+     0},
+    {0, "command", ARG_CHOICE, "CMD", "TOP_10|TOP_10_COUNT|COUNT",
+     "only this command (default all three)", 0},
+    {0, "json", ARG_SWITCH, NULL, NULL, "print JSON Lines, one per row", 0},
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example bench_queries_examples[] = {
+    {"gazette bench queries -i news.idx queries.jsonl",
+     "latency per tag of TOP_10, TOP_10_COUNT and COUNT"},
+    {NULL, NULL},
+};
+
 static const arg_cmd bench_commands[] = {
+    {"bench queries", "measure query latency on a query file", "QUERIES",
+     OPERAND_PATH, 1, 1,
+     "Run every query of QUERIES (JSON Lines in the search-benchmark-game's "
+     "format, {\"query\": \"...\", \"tags\": [...]}, or one query per "
+     "line) as the game's commands: TOP_10 (the ten best hits; the total "
+     "may be a lower bound, so ranking can prune), TOP_10_COUNT (the hits "
+     "and the exact count) and COUNT. Each query runs once to warm up, then "
+     "--passes times, and its fastest run counts. Prints, per command and "
+     "tag and over all queries, the mean, p50, p90 and p99 in microseconds "
+     "and the hits returned (a checksum two runs or builds can compare).",
+     bench_queries_opts, bench_queries_examples, cmd_bench_queries, NULL},
     {"bench ner", "score the entity tagger on annotated IOB2 data", "FILE.iob2",
      OPERAND_PATH, 1, 1,
      "Tag FILE.iob2 (CoNLL-2003 columns: the word first, the IOB2 tag "
@@ -372,6 +402,8 @@ static const arg_cmd bench_commands[] = {
 
 static const arg_example bench_examples[] = {
     {"gazette bench ner eng.testa.iob2", "score the entity tagger"},
+    {"gazette bench queries -i news.idx queries.jsonl",
+     "query latency per tag"},
     {NULL, NULL},
 };
 
