@@ -10,10 +10,15 @@
  * every query runs once to warm up, then --passes times, interleaved
  * query by query, and its fastest run counts. Per command and tag (and
  * over all queries) the mean, p50, p90 and p99 are printed in
- * microseconds, as a Markdown table or JSON Lines. Timings are for
+ * microseconds, as a Markdown table or JSON Lines. With --peer, a second
+ * index (another engine, or another build of the same corpus) runs the
+ * same queries, the two taking turns pass by pass; each tag gets the
+ * geometric mean of the per-query time ratios, and exact counts that
+ * differ between the two are listed (exit status 2). Timings are for
  * reading, never for a test's verdict.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +31,11 @@
 #include "output.h"
 
 typedef struct bq {
-    char *text;    /* the query */
-    char **tags;   /* its tags */
-    size_t ntags;  /* count */
-    double best;   /* fastest run, µs */
-    uint64_t hits; /* what the command returned (checksum) */
+    char *text;       /* the query */
+    char **tags;      /* its tags */
+    size_t ntags;     /* count */
+    double best[2];   /* fastest run, µs, per engine (-i, --peer) */
+    uint64_t hits[2]; /* what the command returned, per engine */
 } bq;
 
 typedef struct bq_set {
@@ -68,7 +73,7 @@ load(bq_set *s, const char *path)
         line[strcspn(line, "\r\n")] = '\0';
         if (!line[0])
             continue;
-        bq q = {NULL, NULL, 0, 0, 0};
+        bq q = {NULL, NULL, 0, {0, 0}, {0, 0}};
         if (line[0] == '{') {
             json_error_t je;
             json_t *o = json_loads(line, 0, &je);
@@ -122,7 +127,7 @@ load(bq_set *s, const char *path)
 /* One run of query @p q for command @p cmd: microseconds, or -1 after a
  * message. */
 static double
-run_one(gzt_index *idx, bq *q, int cmd)
+run_one(gzt_index *idx, bq *q, int cmd, int e)
 {
     gzt_search_opts o;
     gzt_search_opts_init(&o);
@@ -139,7 +144,7 @@ run_one(gzt_index *idx, bq *q, int cmd)
         output_error("%s: %s", q->text, err.msg);
         return -1;
     }
-    q->hits = cmd == 0 ? gzt_results_count(res) : gzt_results_total(res);
+    q->hits[e] = cmd == 0 ? gzt_results_count(res) : gzt_results_total(res);
     gzt_results_free(res);
     return us;
 }
@@ -153,23 +158,31 @@ cmp_double(const void *a, const void *b)
 
 static const char *const command_names[] = {"TOP_10", "TOP_10_COUNT", "COUNT"};
 
+/* is query @p q tagged @p tag (NULL: every query is)? */
+static bool
+tagged(const bq *q, const char *tag)
+{
+    bool in = !tag;
+    for (size_t k = 0; !in && k < q->ntags; k++)
+        in = !strcmp(q->tags[k], tag);
+    return in;
+}
+
 /* Print the row of command @p cmd over the queries tagged @p tag (NULL:
- * all of them). */
+ * all of them) for engine @p e named @p engine. */
 static int
-row(const bq_set *s, int cmd, const char *tag, bool json, double *lat)
+row(const bq_set *s, int cmd, const char *tag, int e, const char *engine,
+    bool json, double *lat)
 {
     size_t n = 0;
     uint64_t hits = 0;
     double sum = 0;
     for (size_t i = 0; i < s->n; i++) {
-        bool in = !tag;
-        for (size_t k = 0; !in && k < s->v[i].ntags; k++)
-            in = !strcmp(s->v[i].tags[k], tag);
-        if (!in)
+        if (!tagged(&s->v[i], tag))
             continue;
-        lat[n++] = s->v[i].best;
-        sum += s->v[i].best;
-        hits += s->v[i].hits;
+        lat[n++] = s->v[i].best[e];
+        sum += s->v[i].best[e];
+        hits += s->v[i].hits[e];
     }
     if (!n)
         return EXIT_FOUND;
@@ -183,6 +196,7 @@ row(const bq_set *s, int cmd, const char *tag, bool json, double *lat)
             o, "command",
             jsonl_string(command_names[cmd], strlen(command_names[cmd])));
         ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
+        ok &= jsonl_set(o, "engine", jsonl_string(engine, strlen(engine)));
         ok &= jsonl_set(o, "queries", jsonl_uint(n));
         ok &= jsonl_set(o, "mean_us", jsonl_real(sum / (double)n));
         ok &= jsonl_set(o, "p50_us", jsonl_real(PCT(0.5)));
@@ -191,11 +205,81 @@ row(const bq_set *s, int cmd, const char *tag, bool json, double *lat)
         ok &= jsonl_set(o, "hits", jsonl_uint(hits));
         return jsonl_emit(o, ok);
     }
-    printf("| %s | %s | %zu | %.1f | %.1f | %.1f | %.1f | %llu |\n",
-           command_names[cmd], name, n, sum / (double)n, PCT(0.5), PCT(0.9),
-           PCT(0.99), (unsigned long long)hits);
+    printf("| %s | %s | %s | %zu | %.1f | %.1f | %.1f | %.1f | %llu |\n",
+           command_names[cmd], name, engine, n, sum / (double)n, PCT(0.5),
+           PCT(0.9), PCT(0.99), (unsigned long long)hits);
 #undef PCT
     return EXIT_FOUND;
+}
+
+/* The peer's time over ours, as the geometric mean of per-query ratios
+ * over the queries tagged @p tag. */
+static int
+ratio_row(const bq_set *s, int cmd, const char *tag, bool json)
+{
+    size_t n = 0;
+    double logsum = 0;
+    for (size_t i = 0; i < s->n; i++)
+        if (tagged(&s->v[i], tag) && s->v[i].best[0] > 0 &&
+            s->v[i].best[1] > 0) {
+            logsum += log(s->v[i].best[1] / s->v[i].best[0]);
+            n++;
+        }
+    if (!n)
+        return EXIT_FOUND;
+    double r = exp(logsum / (double)n);
+    const char *name = tag ? tag : "all";
+    if (json) {
+        json_t *o = jsonl_object("bench_ratio");
+        bool ok = o != NULL;
+        ok &= jsonl_set(
+            o, "command",
+            jsonl_string(command_names[cmd], strlen(command_names[cmd])));
+        ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
+        ok &= jsonl_set(o, "peer_over_index", jsonl_real(r));
+        return jsonl_emit(o, ok);
+    }
+    printf("| %s | %s | peer / index | %zu | %.2f× (geometric mean of "
+           "per-query ratios) | | | | |\n",
+           command_names[cmd], name, n, r);
+    return EXIT_FOUND;
+}
+
+/* The rows of command @p cmd: per tag in order of first appearance, then
+ * all queries, for each engine, then the ratios. */
+static int
+rows(const bq_set *s, int cmd, int nengines, char names[2][64], bool json,
+     double *lat)
+{
+    int status = EXIT_FOUND;
+    for (size_t i = 0; i <= s->n && status == EXIT_FOUND; i++)
+        for (size_t k = 0;
+             k < (i < s->n ? s->v[i].ntags : 1) && status == EXIT_FOUND; k++) {
+            const char *tag = i < s->n ? s->v[i].tags[k] : NULL;
+            bool seen = false;
+            for (size_t j = 0; tag && j < i && !seen; j++)
+                seen = tagged(&s->v[j], tag);
+            for (size_t m = 0; tag && m < k && !seen; m++)
+                seen = !strcmp(s->v[i].tags[m], tag);
+            for (int e = 0; !seen && e < nengines && status == EXIT_FOUND; e++)
+                status = row(s, cmd, tag, e, names[e], json, lat);
+            if (!seen && nengines == 2 && status == EXIT_FOUND)
+                status = ratio_row(s, cmd, tag, json);
+        }
+    return status;
+}
+
+/* "native index.idx" for the engine and directory of @p idx */
+static void
+engine_name(gzt_index *idx, const char *dir, char out[64])
+{
+    gzt_stats st;
+    const char *slash = strrchr(dir, '/');
+    const char *base = slash && slash[1] ? slash + 1 : dir;
+    if (gzt_index_stats(idx, &st) == GZT_OK)
+        snprintf(out, 64, "%.16s %.40s", st.engine, base);
+    else
+        snprintf(out, 64, "%.40s", base);
 }
 
 int
@@ -205,16 +289,22 @@ cmd_bench_queries(const args *a)
     int status = load(&s, a->operands[0]);
     unsigned passes = (unsigned)args_uint(a, "passes", 3);
     const char *only = args_get(a, "command");
+    const char *peer = args_get(a, "peer");
     bool json = args_has(a, "json");
-    gzt_index *idx = NULL;
-    gzt_error err;
-    output_err_clear(&err);
+    gzt_index *idx[2] = {NULL, NULL};
+    char names[2][64];
+    int nengines = peer ? 2 : 1;
     if (status == EXIT_FOUND && passes == 0)
         status = args_usage_error(a->cmd, "--passes must be at least 1");
-    if (status == EXIT_FOUND) {
-        int rc = gzt_index_open(&idx, args_index_dir(a), &err);
+    for (int e = 0; e < nengines && status == EXIT_FOUND; e++) {
+        const char *dir = e ? peer : args_index_dir(a);
+        gzt_error err;
+        output_err_clear(&err);
+        int rc = gzt_index_open(&idx[e], dir, &err);
         if (rc != GZT_OK)
             status = output_lib_error(rc, &err);
+        else
+            engine_name(idx[e], dir, names[e]);
     }
     double *lat = status == EXIT_FOUND ? malloc((s.n + 1) * sizeof *lat) : NULL;
     if (status == EXIT_FOUND && !lat) {
@@ -222,37 +312,43 @@ cmd_bench_queries(const args *a)
         status = EXIT_TROUBLE;
     }
     if (status == EXIT_FOUND && !json)
-        printf("| command | tag | queries | mean µs | p50 | p90 | p99 | "
-               "hits |\n|---|---|---|---|---|---|---|---|\n");
+        printf("| command | tag | engine | queries | mean µs | p50 | p90 | "
+               "p99 | hits |\n|---|---|---|---|---|---|---|---|---|\n");
+    uint64_t disagree = 0;
     for (int cmd = 0; cmd < 3 && status == EXIT_FOUND; cmd++) {
         if (only && strcmp(only, command_names[cmd]) != 0)
             continue;
-        /* a warm-up pass, then the timed ones, query by query */
+        /* a warm-up pass, then the timed ones; the engines take turns
+         * pass by pass, so that both see the same state of the machine */
         for (unsigned p = 0; p <= passes && status == EXIT_FOUND; p++)
-            for (size_t i = 0; i < s.n && status == EXIT_FOUND; i++) {
-                double us = run_one(idx, &s.v[i], cmd);
-                if (us < 0)
-                    status = EXIT_TROUBLE;
-                else if (p == 1 || (p > 1 && us < s.v[i].best))
-                    s.v[i].best = us;
-            }
-        /* tags in order of first appearance */
-        for (size_t i = 0; i < s.n && status == EXIT_FOUND; i++)
-            for (size_t k = 0; k < s.v[i].ntags && status == EXIT_FOUND; k++) {
-                bool seen = false;
-                for (size_t j = 0; j < i && !seen; j++)
-                    for (size_t m = 0; m < s.v[j].ntags && !seen; m++)
-                        seen = !strcmp(s.v[j].tags[m], s.v[i].tags[k]);
-                for (size_t m = 0; m < k && !seen; m++)
-                    seen = !strcmp(s.v[i].tags[m], s.v[i].tags[k]);
-                if (!seen)
-                    status = row(&s, cmd, s.v[i].tags[k], json, lat);
+            for (int e = 0; e < nengines && status == EXIT_FOUND; e++)
+                for (size_t i = 0; i < s.n && status == EXIT_FOUND; i++) {
+                    double us = run_one(idx[e], &s.v[i], cmd, e);
+                    if (us < 0)
+                        status = EXIT_TROUBLE;
+                    else if (p == 1 || (p > 1 && us < s.v[i].best[e]))
+                        s.v[i].best[e] = us;
+                }
+        /* counts are exact on both sides: they must agree */
+        for (size_t i = 0; nengines == 2 && cmd > 0 && i < s.n; i++)
+            if (s.v[i].hits[0] != s.v[i].hits[1]) {
+                disagree++;
+                output_warning("%s %s: %llu on %s, %llu on %s",
+                               command_names[cmd], s.v[i].text,
+                               (unsigned long long)s.v[i].hits[0], names[0],
+                               (unsigned long long)s.v[i].hits[1], names[1]);
             }
         if (status == EXIT_FOUND)
-            status = row(&s, cmd, NULL, json, lat);
+            status = rows(&s, cmd, nengines, names, json, lat);
     }
     free(lat);
-    gzt_index_close(idx);
+    for (int e = 0; e < 2; e++)
+        gzt_index_close(idx[e]);
     set_free(&s);
+    if (status == EXIT_FOUND && disagree) {
+        output_error("%llu counts differ between the engines",
+                     (unsigned long long)disagree);
+        status = EXIT_TROUBLE;
+    }
     return status;
 }

@@ -362,6 +362,11 @@ static const arg_opt bench_queries_opts[] = {
      0},
     {0, "command", ARG_CHOICE, "CMD", "TOP_10|TOP_10_COUNT|COUNT",
      "only this command (default all three)", 0},
+    {0, "peer", ARG_DIR, "DIR", NULL,
+     "a second index of the same corpus (e.g. --engine xapian) run on the "
+     "same queries, pass by pass in turn: time ratios per tag, and its "
+     "counts checked against the first's",
+     0},
     {0, "json", ARG_SWITCH, NULL, NULL, "print JSON Lines, one per row", 0},
     OPT_HELP,
     OPT_END,
@@ -370,6 +375,8 @@ static const arg_opt bench_queries_opts[] = {
 static const arg_example bench_queries_examples[] = {
     {"gazette bench queries -i news.idx queries.jsonl",
      "latency per tag of TOP_10, TOP_10_COUNT and COUNT"},
+    {"gazette bench queries -i native.idx --peer xapian.idx queries.jsonl",
+     "gazette's engine against Xapian on the same queries"},
     {NULL, NULL},
 };
 

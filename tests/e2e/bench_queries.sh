@@ -3,8 +3,9 @@
 # gazette bench queries on corpus/: one row per command and tag and one
 # over all queries, with the hits each command returned (TOP_10: hits
 # returned; TOP_10_COUNT and COUNT: exact counts, equal to search --count);
-# a malformed query line is an error naming the file and line. Timings
-# are printed, never judged.
+# a malformed query line is an error naming the file and line; --peer runs
+# a Xapian index of the same corpus beside it, with ratio rows and counts
+# that must agree. Timings are printed, never judged.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 cd "$tmp"
@@ -39,8 +40,31 @@ assert by[("TOP_10", "all")]["hits"] == exact  # fewer than 10 per query here
 assert len(rows) == 15, len(rows)
 EOF2
 expect 0 "$G" bench queries -i news.idx q.jsonl --passes 1 --command COUNT
-has "| COUNT | all | 5 |"
+has "| COUNT | all | native news.idx | 5 |"
 hasnt "TOP_10"
+# --peer: a Xapian index of the same corpus answers the same counts; the
+# ratio rows come per command and tag
+"$G" index -q -i x.idx --engine xapian "$GZT_SOURCE/corpus" 2>/dev/null
+expect 0 "$G" bench queries -i news.idx --peer x.idx q.jsonl --passes 1 --json
+python3 - "$tmp/out" <<'EOF2' || fail "bench queries --peer rows"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+engines = {r["engine"] for r in rows if r["type"] == "bench"}
+assert engines == {"native news.idx", "xapian x.idx"}, engines
+ratios = [r for r in rows if r["type"] == "bench_ratio"]
+assert len(ratios) == 15 and all(r["peer_over_index"] > 0 for r in ratios)
+for cmd in ("TOP_10_COUNT", "COUNT"):
+    h = {r["engine"]: r["hits"] for r in rows
+         if r["type"] == "bench" and r["command"] == cmd and r["tag"] == "all"}
+    assert len(set(h.values())) == 1, h
+EOF2
+# a peer that holds other documents: its counts are listed, exit 2
+"$G" delete -i x.idx 004_fc73e2c017d88888.txt >/dev/null
+expect 2 "$G" bench queries -i news.idx --peer x.idx q.jsonl --passes 1 \
+    --command COUNT
+has "counts differ" err
+has "on xapian x.idx" err
+
 printf '{"query": "iran"}\n{"tags": ["x"]}\n' >bad.jsonl
 expect 2 "$G" bench queries -i news.idx bad.jsonl
 has "bad.jsonl:2:" err
