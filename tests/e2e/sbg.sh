@@ -20,9 +20,13 @@ has "indexed 4 documents" err
 
 # one answer per line, each flushed before the next question is asked
 coproc SERVE { "$G" sbg serve idx 2>serve.err; }
+# bash unsets SERVE and SERVE_PID once the coprocess has ended: keep them
+serve_pid=$SERVE_PID
+serve_in=${SERVE[1]}
+serve_out=${SERVE[0]}
 ask() {
-    printf '%s\t%s\n' "$1" "$2" >&"${SERVE[1]}"
-    IFS= read -r -t 10 reply <&"${SERVE[0]}" || fail "no answer to $1 $2"
+    printf '%s\t%s\n' "$1" "$2" >&"$serve_in"
+    IFS= read -r -t 10 reply <&"$serve_out" || fail "no answer to $1 $2"
     [ "$reply" = "$3" ] || fail "$1 $2: '$reply', want '$3'"
 }
 ask COUNT iran 2
@@ -36,11 +40,11 @@ ask TOP_1000_COUNT 'iran OR duma' 3
 ask COUNT run 1 # stemmed: running, runners, ran
 ask FROBNICATE iran UNSUPPORTED
 ask COUNT '"unterminated' UNSUPPORTED
-printf 'no tab at all\n' >&"${SERVE[1]}"
-IFS= read -r -t 10 reply <&"${SERVE[0]}" || fail "no answer to a line without a tab"
+printf 'no tab at all\n' >&"$serve_in"
+IFS= read -r -t 10 reply <&"$serve_out" || fail "no answer to a line without a tab"
 [ "$reply" = UNSUPPORTED ] || fail "a line without a tab: '$reply'"
-exec {SERVE[1]}>&-
-wait "$SERVE_PID" || fail "serve exited with an error"
+exec {serve_in}>&-
+wait "$serve_pid" || fail "serve exited with an error"
 grep -q "unterminated quote" serve.err || fail "no reason for the refused query"
 
 # a second index replaces the first; --language none stops stemming
