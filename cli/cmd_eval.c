@@ -9,9 +9,7 @@
  * its first --depth hits go to a TREC run file, and gzt_eval_run() scores
  * the file against the qrels as trec_eval does.
  */
-#define _XOPEN_SOURCE 700 /* nftw() */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,15 +44,6 @@ as_words(char *q)
             for (size_t i = 0; i < n; i++)
                 w[i] = (char)(w[i] - 'A' + 'a');
     }
-}
-
-static int
-remove_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    (void)st;
-    (void)type;
-    (void)f;
-    return remove(path);
 }
 
 static bool
@@ -215,8 +204,8 @@ cmd_eval(const args *a)
         if (rc != GZT_OK)
             status = output_lib_error(rc, &err);
     }
-    if (temporary && nftw(tmpl, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        output_warning("could not remove %s", tmpl);
+    if (temporary)
+        output_remove_tree(tmpl);
     if (status != EXIT_FOUND)
         return status;
     if (args_has(a, "json")) {

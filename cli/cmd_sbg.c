@@ -16,9 +16,7 @@
  * the exact count; anything else, or a query gazette refuses, UNSUPPORTED
  * (with the reason on standard error).
  */
-#define _XOPEN_SOURCE 700 /* nftw() */
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,24 +28,6 @@
 #include "args.h"
 #include "commands.h"
 #include "output.h"
-
-static int
-remove_one(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-    (void)st;
-    (void)type;
-    (void)f;
-    return remove(path);
-}
-
-static void
-remove_tree(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) == 0 &&
-        nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
-        output_warning("could not remove %s", path);
-}
 
 int
 cmd_sbg_index(const args *a)
@@ -76,7 +56,7 @@ cmd_sbg_index(const args *a)
         /* a benchmark on a corpus with holes measures the wrong thing:
          * keep what is in DIR */
         gzt_writer_close(w);
-        remove_tree(tmp);
+        output_remove_tree(tmp);
         output_error("%llu records could not be read: %s left as it was",
                      (unsigned long long)st.errors, dir);
         return EXIT_TROUBLE;
@@ -85,7 +65,7 @@ cmd_sbg_index(const args *a)
         rc = gzt_writer_commit(w, &err);
     gzt_writer_close(w);
     if (rc != GZT_OK) {
-        remove_tree(tmp);
+        output_remove_tree(tmp);
         return output_lib_error(rc, &err);
     }
     struct stat sb;
@@ -94,11 +74,11 @@ cmd_sbg_index(const args *a)
         output_error("%s: %s", dir, strerror(errno));
         if (had)
             (void)rename(old, dir);
-        remove_tree(tmp);
+        output_remove_tree(tmp);
         return EXIT_TROUBLE;
     }
     if (had)
-        remove_tree(old);
+        output_remove_tree(old);
     fprintf(stderr, "indexed %llu documents into %s in %.2f s (%llu errors)\n",
             (unsigned long long)(st.added + st.replaced + st.unchanged), dir,
             output_now() - t0, (unsigned long long)st.errors);

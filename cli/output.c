@@ -10,7 +10,12 @@
  * code points with a small table of wide and zero-width ranges, so the CLI
  * needs no locale and gives the same layout everywhere.
  */
+#define _XOPEN_SOURCE 700 /* nftw() */
 #include "output.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -301,4 +306,22 @@ output_now(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+remove_one(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+    (void)st;
+    (void)type;
+    (void)f;
+    return remove(path);
+}
+
+void
+output_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 &&
+        nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) != 0)
+        output_warning("could not remove %s", path);
 }

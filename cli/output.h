@@ -71,6 +71,8 @@ void output_clock(char *buf, size_t cap, double seconds);
 const char *output_plural(uint64_t n, const char *one, const char *many);
 /* seconds of a monotonic clock */
 double output_now(void);
+/* rm -rf @p path (absent is fine); a warning when it cannot */
+void output_remove_tree(const char *path);
 
 /* Bytes of the UTF-8 sequence at @p s (at most @p len) and its code point
  * in *cp; 1 with *cp = -1 for an invalid byte. */

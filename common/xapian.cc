@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <new>
@@ -442,6 +443,15 @@ gzt_xdb_meta(gzt_xdb *db, const char *key, gzt_buf *out)
         std::string v = db->db->get_metadata(key);
         gzt_buf_reset(out);
         return gzt_buf_append(out, v.data(), v.size());
+    });
+}
+
+int
+gzt_xdb_meta_u64(gzt_xdb *db, const char *key, uint64_t *out)
+{
+    GZT_XTRY(db, {
+        std::string v = db->db->get_metadata(key);
+        *out = std::strtoull(v.c_str(), nullptr, 10);
     });
 }
 

@@ -102,6 +102,9 @@ GZT_NODISCARD int gzt_xdb_set_meta(gzt_xdb *db, const char *key,
                                    const char *value);
 /** The user metadata @p key into @p out ("" when unset). */
 GZT_NODISCARD int gzt_xdb_meta(gzt_xdb *db, const char *key, gzt_buf *out);
+/** The user metadata @p key read as a decimal number (0 when unset or not
+ * a number). */
+GZT_NODISCARD int gzt_xdb_meta_u64(gzt_xdb *db, const char *key, uint64_t *out);
 /** Distinct terms of the database (walks the term list). */
 GZT_NODISCARD int gzt_xdb_termcount(gzt_xdb *db, uint64_t *n);
 /** Call @p fn with each document holding @p term ("" = every document),

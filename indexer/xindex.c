@@ -259,14 +259,10 @@ gzt_xindex_generation(gzt_xindex *x, const char *dir, uint64_t *gen,
 {
     uint64_t first = 0;
     for (uint32_t k = 0; k < x->n; k++) {
-        int rc = gzt_xdb_meta(x->db[k], GZT_XMETA_GENERATION, &x->tmp);
+        uint64_t g;
+        int rc = gzt_xdb_meta_u64(x->db[k], GZT_XMETA_GENERATION, &g);
         if (rc)
             return xerr(x->db[k], rc, err);
-        char s[24];
-        size_t n = GZT_MIN(x->tmp.len, sizeof s - 1);
-        memcpy(s, x->tmp.p, n);
-        s[n] = '\0';
-        uint64_t g = strtoull(s, NULL, 10);
         if (k == 0)
             first = g;
         else if (g != first)

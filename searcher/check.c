@@ -9,7 +9,6 @@
  * every stored document, and the manifest's counts against the segments.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
 #include "common/entity.h"
 #include "common/io.h"
@@ -65,25 +64,20 @@ check_xapian(gzt_index *idx, void (*report)(void *ctx, const char *line),
         gzt_xdb *db = NULL;
         if (rc == GZT_OK)
             rc = gzt_xdb_open(&db, p, GZT_XDB_READ, 0, err);
-        gzt_buf g = GZT_BUF_INIT;
-        if (rc == GZT_OK && (rc = gzt_xdb_meta(db, GZT_XMETA_GENERATION, &g)))
+        uint64_t at = 0;
+        if (rc == GZT_OK &&
+            (rc = gzt_xdb_meta_u64(db, GZT_XMETA_GENERATION, &at)))
             rc = gzt_err_set(err, rc, "%s: %s", p, gzt_xdb_error(db));
         if (rc == GZT_OK) {
-            char s[24];
-            size_t n = GZT_MIN(g.len, sizeof s - 1);
-            memcpy(s, g.p, n);
-            s[n] = '\0';
-            unsigned long long at = strtoull(s, NULL, 10);
             if (at != idx->man.generation)
-                rc =
-                    gzt_err_set(err, GZT_ECORRUPT,
-                                "%s: committed at generation %llu, but the "
-                                "manifest is at %llu: a commit was "
-                                "interrupted (gazette reindex rebuilds the "
-                                "index)",
-                                p, at, (unsigned long long)idx->man.generation);
+                rc = gzt_err_set(err, GZT_ECORRUPT,
+                                 "%s: committed at generation %llu, but the "
+                                 "manifest is at %llu: a commit was "
+                                 "interrupted (gazette reindex rebuilds the "
+                                 "index)",
+                                 p, (unsigned long long)at,
+                                 (unsigned long long)idx->man.generation);
         }
-        gzt_buf_free(&g);
         gzt_xdb_close(db);
         if (rc == GZT_OK && report) {
             snprintf(line, sizeof line, "%s: Xapian check ok", p);

@@ -23,17 +23,32 @@ cmp_judgment(const void *a, const void *b)
     return c ? c : strcmp(x->doc, y->doc);
 }
 
-/* the next whitespace-separated field of [*p, end) */
-static bool
-field(const char **p, const char *end, const char **s, size_t *len)
+/* Split the line at *p (up to '\n' or @p end) into whitespace-separated
+ * fields, the first @p max of them into @p f / @p fl, and move *p past the
+ * line. Returns how many fields the line has (also those past @p max). */
+static size_t
+split_line(const char **p, const char *end, const char **f, size_t *fl,
+           size_t max)
 {
-    while (*p < end && (**p == ' ' || **p == '\t' || **p == '\r'))
-        (*p)++;
-    *s = *p;
-    while (*p < end && **p != ' ' && **p != '\t' && **p != '\r')
-        (*p)++;
-    *len = (size_t)(*p - *s);
-    return *len > 0;
+    const char *nl = memchr(*p, '\n', (size_t)(end - *p));
+    const char *eol = nl ? nl : end, *q = *p;
+    size_t k = 0;
+    for (;;) {
+        while (q < eol && (*q == ' ' || *q == '\t' || *q == '\r'))
+            q++;
+        if (q == eol)
+            break;
+        const char *s = q;
+        while (q < eol && *q != ' ' && *q != '\t' && *q != '\r')
+            q++;
+        if (k < max) {
+            f[k] = s;
+            fl[k] = (size_t)(q - s);
+        }
+        k++;
+    }
+    *p = nl ? nl + 1 : end;
+    return k;
 }
 
 int
@@ -45,19 +60,10 @@ gzt_qrels_parse(gzt_qrels *out, const char *text, size_t len, const char *path,
     size_t cap = 0;
     unsigned line = 0;
     for (const char *p = text, *end = text + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
         line++;
         const char *f[4];
         size_t fl[4];
-        const char *q = p;
-        size_t k = 0;
-        while (k < 4 && field(&q, eol, &f[k], &fl[k]))
-            k++;
-        const char *rest;
-        size_t restlen;
-        bool extra = field(&q, eol, &rest, &restlen);
-        p = nl ? nl + 1 : end;
+        size_t k = split_line(&p, end, f, fl, 4);
         if (k == 0)
             continue; /* a blank line */
         char num[16];
@@ -68,7 +74,7 @@ gzt_qrels_parse(gzt_qrels *out, const char *text, size_t len, const char *path,
             num[fl[3]] = '\0';
             rel = strtol(num, &numend, 10);
         }
-        if (k < 4 || extra || !numend || *numend || rel < -100 || rel > 100) {
+        if (k != 4 || !numend || *numend || rel < -100 || rel > 100) {
             gzt_qrels_fini(out);
             return gzt_err_set(err, GZT_EINVAL,
                                "%s:%u: expected TOPIC ITERATION DOCUMENT "
@@ -231,22 +237,16 @@ parse_run(const char *text, size_t len, const char *path, gzt_arena *a,
     *n = 0;
     unsigned line = 0;
     for (const char *p = text, *end = text + len; p < end;) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        const char *eol = nl ? nl : end;
         line++;
         const char *f[6];
         size_t fl[6];
-        const char *q = p;
-        size_t k = 0;
-        while (k < 6 && field(&q, eol, &f[k], &fl[k]))
-            k++;
-        p = nl ? nl + 1 : end;
+        size_t k = split_line(&p, end, f, fl, 6);
         if (k == 0)
             continue;
         char num[64];
         char *numend = NULL;
         double score = 0;
-        if (k == 6 && fl[4] < sizeof num) {
+        if (k >= 6 && fl[4] < sizeof num) {
             memcpy(num, f[4], fl[4]);
             num[fl[4]] = '\0';
             score = strtod(num, &numend);

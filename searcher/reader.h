@@ -83,6 +83,10 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err);
 GZT_NODISCARD int gzt_xreader_each(gzt_index *idx, gzt_results *r,
                                    int (*fn)(void *ctx, const gzt_docfields *f),
                                    void *ctx, gzt_error *err);
+/* The stored record of Xapian document @p did into idx->xrec, parsed into
+ * @p f (valid until the next fetch). */
+GZT_NODISCARD int gzt_xreader_doc(gzt_index *idx, uint32_t did,
+                                  gzt_docfields *f, gzt_error *err);
 /* gzt_index_get() and gzt_index_stats() on the Xapian engine. */
 GZT_NODISCARD int gzt_xreader_get(gzt_index *idx, const char *id,
                                   gzt_docfields *f, gzt_date *date,

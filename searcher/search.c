@@ -322,14 +322,7 @@ gzt_reader_doc(gzt_index *idx, const gzt_rhit *h, gzt_docfields *f,
 {
     if (!idx->xdb)
         return gzt_segment_doc(idx->segs[h->seg], h->doc, f, err);
-    int rc = gzt_xdb_data(idx->xdb, h->doc, &idx->xrec);
-    if (rc)
-        return gzt_err_set(err, rc, "Xapian: %s", gzt_xdb_error(idx->xdb));
-    if (!gzt_store_parse(idx->xrec.p, idx->xrec.len, f))
-        return gzt_err_set(err, GZT_ECORRUPT,
-                           "%s: Xapian document %u: bad stored record",
-                           idx->dir, h->doc);
-    return GZT_OK;
+    return gzt_xreader_doc(idx, h->doc, f, err);
 }
 
 void

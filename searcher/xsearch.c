@@ -318,18 +318,22 @@ doc_date(gzt_index *idx, uint32_t did, gzt_date *out)
     return rc;
 }
 
-/* the stored record of document @p did into idx->xrec, parsed */
+/* idx->xrec, the data of document @p did, parsed into @p f */
 static int
-fetch(gzt_index *idx, uint32_t did, gzt_docfields *f, gzt_error *err)
+parse_record(gzt_index *idx, uint32_t did, gzt_docfields *f, gzt_error *err)
 {
-    int rc = gzt_xdb_data(idx->xdb, did, &idx->xrec);
-    if (rc)
-        return xfail(idx, rc, err);
     if (!gzt_store_parse(idx->xrec.p, idx->xrec.len, f))
         return gzt_err_set(err, GZT_ECORRUPT,
                            "%s: Xapian document %u: bad stored record",
                            idx->dir, did);
     return GZT_OK;
+}
+
+int
+gzt_xreader_doc(gzt_index *idx, uint32_t did, gzt_docfields *f, gzt_error *err)
+{
+    int rc = gzt_xdb_data(idx->xdb, did, &idx->xrec);
+    return rc ? xfail(idx, rc, err) : parse_record(idx, did, f, err);
 }
 
 int
@@ -378,12 +382,8 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
             rc = xfail(idx, rc, err);
             break;
         }
-        if (!gzt_store_parse(idx->xrec.p, idx->xrec.len, &f)) {
-            rc = gzt_err_set(err, GZT_ECORRUPT,
-                             "%s: Xapian document %u: bad stored record",
-                             idx->dir, did);
+        if ((rc = parse_record(idx, did, &f, err)))
             break;
-        }
         h->id = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_ID],
                                   f.len[GZT_FIELD_ID]);
         h->title = gzt_arena_strndup(&r->arena, f.f[GZT_FIELD_TITLE],
@@ -402,7 +402,7 @@ typedef struct each_ctx {
     int (*fn)(void *ctx, const gzt_docfields *f); /* called per document */
     void *ctx;                                    /* its context */
     gzt_error *err;                               /* detail */
-    int rc; /* a failure of fetch() or fn */
+    int rc; /* a failure of gzt_xreader_doc() or fn */
 } each_ctx;
 
 static int
@@ -410,7 +410,7 @@ each_doc(void *ctx, uint32_t did)
 {
     each_ctx *e = ctx;
     gzt_docfields f;
-    e->rc = fetch(e->idx, did, &f, e->err);
+    e->rc = gzt_xreader_doc(e->idx, did, &f, e->err);
     if (e->rc == GZT_OK)
         e->rc = e->fn(e->ctx, &f);
     return e->rc;
@@ -463,7 +463,7 @@ gzt_xreader_get(gzt_index *idx, const char *id, gzt_docfields *f,
     if (rc || (rc = doc_date(idx, did, date)) ||
         (rc = gzt_xdb_doclength(idx->xdb, did, length)))
         return xfail(idx, rc, err);
-    return fetch(idx, did, f, err);
+    return gzt_xreader_doc(idx, did, f, err);
 }
 
 void
