@@ -116,6 +116,17 @@ gzt_calloc(size_t count, size_t size)
 }
 
 void *
+gzt_zalloc(size_t count, size_t size)
+{
+    if (size && count > SIZE_MAX / size)
+        return NULL;
+    void *p = gzt_malloc(count * size);
+    if (p)
+        memset(p, 0, count * size);
+    return p;
+}
+
+void *
 gzt_realloc(void *p, size_t n)
 {
     if (mem_should_fail())

@@ -42,6 +42,11 @@ void gzt_err_clear(gzt_error *err);
 /* All allocation goes through these so that tests can fail the Nth one. */
 void *gzt_malloc(size_t n);
 void *gzt_calloc(size_t count, size_t size);
+/* gzt_calloc() that writes every page at once: for tables that are read
+ * before they are written (hash tables). calloc's fresh pages are the
+ * shared zero page until written, and that first write flushes the TLB of
+ * every thread of the process. */
+void *gzt_zalloc(size_t count, size_t size);
 void *gzt_realloc(void *p, size_t n);
 void gzt_free(void *p);
 /* Double the array at *@p pp (@p elem bytes an element, room for *@p cap;

@@ -145,8 +145,8 @@ table_resize(table *t, size_t want)
     }
     if (cap == t->cap)
         return GZT_OK;
-    slot *s = gzt_calloc(cap, sizeof(slot));
-    uint64_t *bits = gzt_calloc(cap / 16, sizeof *bits);
+    slot *s = gzt_zalloc(cap, sizeof(slot));
+    uint64_t *bits = gzt_zalloc(cap / 16, sizeof *bits);
     if (!s || !bits) {
         gzt_free(s);
         gzt_free(bits);

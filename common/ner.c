@@ -265,28 +265,87 @@ static const char *const abbrevs[] = {
     "sep", "sept", "sgt",  "sr",   "st",     "vs",
 };
 
-/* true when the ASCII word s[0..len) (any case) is in the sorted @p list
- * (of words of at most 15 bytes) */
-static bool
-in_list(const char *const *list, size_t n, const char *s, size_t len)
+/* Lower-case words that do occur inside names ("Bank of England", "Vincent
+ * van Gogh", "Ministry of the Interior"): never closed. Sorted. */
+static const char *const name_particles[] = {
+    "al",  "and", "bin", "da",  "de",  "del", "della", "dello",
+    "den", "der", "des", "di",  "do",  "dos", "du",    "el",
+    "et",  "for", "ibn", "in",  "la",  "le",  "les",   "los",
+    "of",  "on",  "the", "van", "von", "y",   "zu",
+};
+
+/* Words that are inside names only between two open words ("Bank of
+ * England", "Procter and Gamble", "Fiat 's"...): closed after a closed
+ * token or at the start of a sentence. Sorted. */
+static const char *const glue_words[] = {"'s",  "(",  ")",  "and", "do",
+                                         "for", "in", "of", "on",  "the"};
+
+/* An ASCII word of 1..8 bytes lower-cased into the bytes of an integer,
+ * first byte highest, so that sorted words give sorted keys; 0 for any
+ * other word. */
+static inline uint64_t
+pack_word(const char *s, size_t len)
 {
-    char low[16];
-    if (len == 0 || len >= sizeof low)
-        return false;
+    if (len == 0 || len > 8)
+        return 0;
+    uint64_t k = 0;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = (uint8_t)s[i];
         if (c >= 0x80)
-            return false;
-        low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            return 0;
+        k |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (56 - 8 * i);
     }
-    low[len] = '\0';
-    size_t lo = 0, hi = n;
+    return k;
+}
+
+/* A sorted list of short words, searched by packed key. */
+typedef struct wordlist {
+    const char *const *words; /* the list, sorted, each 1..8 bytes */
+    size_t n;                 /* words */
+    uint64_t keys[64];        /* pack_word() of each */
+} wordlist;
+
+static void
+wordlist_init(wordlist *l)
+{
+    for (size_t i = 0; i < l->n && i < sizeof l->keys / sizeof *l->keys; i++)
+        l->keys[i] = pack_word(l->words[i], strlen(l->words[i]));
+}
+
+#define WORDLIST(list)                                                         \
+    {                                                                          \
+        list, sizeof list / sizeof *list,                                      \
+        {                                                                      \
+            0                                                                  \
+        }                                                                      \
+    }
+static wordlist abbrev_list = WORDLIST(abbrevs);
+static wordlist particle_list = WORDLIST(name_particles);
+static wordlist glue_list = WORDLIST(glue_words);
+static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
+
+static void
+lists_init(void)
+{
+    wordlist_init(&abbrev_list);
+    wordlist_init(&particle_list);
+    wordlist_init(&glue_list);
+}
+
+/* true when the ASCII word s[0..len) (any case) is in @p l */
+static bool
+in_list(const wordlist *l, const char *s, size_t len)
+{
+    pthread_once(&lists_once, lists_init);
+    uint64_t k = pack_word(s, len);
+    if (!k)
+        return false;
+    size_t lo = 0, hi = l->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(low, list[mid]);
-        if (c == 0)
+        if (l->keys[mid] == k)
             return true;
-        if (c < 0)
+        if (k < l->keys[mid])
             hi = mid;
         else
             lo = mid + 1;
@@ -505,8 +564,7 @@ gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
             end = scan_word(s, i, len);
             if (end < len && s[end] == '.' &&
                 (is_initials(s + i, end - i) ||
-                 in_list(abbrevs, sizeof abbrevs / sizeof *abbrevs, text + i,
-                         end - i)))
+                 in_list(&abbrev_list, text + i, end - i)))
                 end++;
         } else if (cp == '-' || cp == '.') {
             end = i + 1;
@@ -653,9 +711,9 @@ cluster_find(const gzt_nerfx *fx, uint64_t h)
         return NULL;
     size_t mask = fx->cl_cap - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
-        if (fx->cl_keys[i] == h)
-            return fx->cl_ids + i * GZT_NER_CL_LEVELS;
-        if (fx->cl_keys[i] == 0)
+        if (fx->cl[i].key == h)
+            return fx->cl[i].ids;
+        if (fx->cl[i].key == 0)
             return NULL;
     }
 }
@@ -667,38 +725,29 @@ gzt_nerfx_add_cluster(gzt_nerfx *fx, uint64_t h, const uint16_t *ids)
         h = 1;
     if ((fx->cl_n + 1) * 2 > fx->cl_cap) {
         size_t cap = fx->cl_cap ? fx->cl_cap * 2 : 1024;
-        uint64_t *keys = gzt_calloc(cap, sizeof *keys);
-        uint16_t *vals = gzt_calloc(cap, GZT_NER_CL_LEVELS * sizeof *vals);
-        if (!keys || !vals) {
-            gzt_free(keys);
-            gzt_free(vals);
+        gzt_nercl *t = gzt_zalloc(cap, sizeof *t);
+        if (!t)
             return GZT_ENOMEM;
-        }
         for (size_t i = 0; i < fx->cl_cap; i++) {
-            if (!fx->cl_keys[i])
+            if (!fx->cl[i].key)
                 continue;
-            size_t j = fx->cl_keys[i] & (cap - 1);
-            while (keys[j])
+            size_t j = fx->cl[i].key & (cap - 1);
+            while (t[j].key)
                 j = (j + 1) & (cap - 1);
-            keys[j] = fx->cl_keys[i];
-            memcpy(vals + j * GZT_NER_CL_LEVELS,
-                   fx->cl_ids + i * GZT_NER_CL_LEVELS,
-                   GZT_NER_CL_LEVELS * sizeof *vals);
+            t[j] = fx->cl[i];
         }
-        gzt_free(fx->cl_keys);
-        gzt_free(fx->cl_ids);
-        fx->cl_keys = keys;
-        fx->cl_ids = vals;
+        gzt_free(fx->cl);
+        fx->cl = t;
         fx->cl_cap = cap;
     }
     size_t mask = fx->cl_cap - 1, i = h & mask;
-    while (fx->cl_keys[i] && fx->cl_keys[i] != h)
+    while (fx->cl[i].key && fx->cl[i].key != h)
         i = (i + 1) & mask;
-    if (!fx->cl_keys[i])
+    if (!fx->cl[i].key)
         fx->cl_n++;
-    fx->cl_keys[i] = h;
+    fx->cl[i].key = h;
     for (int l = 0; l < GZT_NER_CL_LEVELS; l++)
-        fx->cl_ids[i * GZT_NER_CL_LEVELS + l] = (uint16_t)(ids[l] + 1);
+        fx->cl[i].ids[l] = (uint16_t)(ids[l] + 1);
     return GZT_OK;
 }
 
@@ -707,10 +756,8 @@ gzt_nerfx_fini(gzt_nerfx *fx)
 {
     if (!fx)
         return;
-    gzt_free(fx->cl_keys);
-    gzt_free(fx->cl_ids);
-    fx->cl_keys = NULL;
-    fx->cl_ids = NULL;
+    gzt_free(fx->cl);
+    fx->cl = NULL;
     fx->cl_cap = fx->cl_n = 0;
 }
 
@@ -800,15 +847,6 @@ first_is_upper(const char *s, size_t len)
     return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
 }
 
-/* Lower-case words that do occur inside names ("Bank of England", "Vincent
- * van Gogh", "Ministry of the Interior"): never closed. Sorted. */
-static const char *const name_particles[] = {
-    "al",  "and", "bin", "da",  "de",  "del", "della", "dello",
-    "den", "der", "des", "di",  "do",  "dos", "du",    "el",
-    "et",  "for", "ibn", "in",  "la",  "le",  "les",   "los",
-    "of",  "on",  "the", "van", "von", "y",   "zu",
-};
-
 bool
 gzt_ner_closed(const char *s, size_t len)
 {
@@ -821,9 +859,7 @@ gzt_ner_closed(const char *s, size_t len)
         for (size_t i = 1; i < len; i++)
             if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '-' || u[i] == '\''))
                 return false;
-        return len > 5 ||
-               !in_list(name_particles,
-                        sizeof name_particles / sizeof *name_particles, s, len);
+        return len > 5 || !in_list(&particle_list, s, len);
     }
     if (u[0] >= '0' && u[0] <= '9') {
         /* a number: digits and the marks inside numbers and dates */
@@ -852,12 +888,6 @@ is_loose_punct(const char *s, size_t len)
     return true;
 }
 
-/* Words that are inside names only between two open words ("Bank of
- * England", "Procter and Gamble", "Fiat 's"...): closed after a closed
- * token or at the start of a sentence. Sorted. */
-static const char *const glue_words[] = {"'s",  "(",  ")",  "and", "do",
-                                         "for", "in", "of", "on",  "the"};
-
 void
 gzt_ner_close(const gzt_nerword *w, size_t n, uint8_t *closed)
 {
@@ -868,20 +898,27 @@ gzt_ner_close(const gzt_nerword *w, size_t n, uint8_t *closed)
         closed[i] = gzt_ner_closed(s, len) || is_loose_punct(s, len) ||
                     ((i == 0 || closed[i - 1]) && len <= 3 &&
                      !(s[0] >= 'A' && s[0] <= 'Z') && s[len - 1] != 'S' &&
-                     in_list(glue_words, sizeof glue_words / sizeof *glue_words,
-                             s, len));
+                     in_list(&glue_list, s, len));
     }
 }
 
 /* Lower-case hash of a word (as features key the document memory). */
 static uint64_t lower_hash(const char *s, size_t len);
 
+/* The keys a word's clusters are looked up by, in order (0: none): its
+ * form, then for a capitalised word its title-case and lower-case forms. */
+typedef struct clkeys {
+    uint64_t k[3];
+} clkeys;
+
 /*
  * Classify each character of @p w once, computing every hash the features
- * need; @p st (may be NULL) receives the readable strings.
+ * need but the clusters, whose keys go to @p ck; @p st (may be NULL)
+ * receives the readable strings.
  */
 static void
-word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
+word_info_core(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st,
+               clkeys *ck)
 {
     const uint8_t *s = (const uint8_t *)w->s;
     size_t len = GZT_MIN(w->len, (uint32_t)GZT_NER_FORM_MAX);
@@ -993,28 +1030,57 @@ word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
             flags |= F_ORGW;
     }
     t->flags = flags;
+    memset(ck, 0, sizeof *ck);
     if (fx->cl_n) {
-        const uint16_t *ids = cluster_find(fx, gzt_ner_word_hash(w->s, len));
-        if (!ids && (flags & F_HASUP) && !(flags & F_HASLOW))
-            ids = cluster_find(fx, fmix64(htitle) ? fmix64(htitle) : 1);
-        if (!ids && (flags & F_HASUP))
-            ids = cluster_find(fx, fmix64(hl) ? fmix64(hl) : 1);
-        if (ids)
-            memcpy(t->cl, ids, sizeof t->cl);
+        ck->k[0] = gzt_ner_word_hash(w->s, len);
+        if ((flags & F_HASUP) && !(flags & F_HASLOW))
+            ck->k[1] = fmix64(htitle) ? fmix64(htitle) : 1;
+        if (flags & F_HASUP)
+            ck->k[2] = fmix64(hl) ? fmix64(hl) : 1;
     }
+}
+
+/* ask for the slot of the first cluster key */
+static inline void
+cluster_prefetch(const gzt_nerfx *fx, const clkeys *ck)
+{
+    if (fx->cl_n)
+        __builtin_prefetch(&fx->cl[ck->k[0] & (fx->cl_cap - 1)]);
+}
+
+/* the clusters of a word: the first of its keys the table holds */
+static void
+cluster_resolve(const gzt_nerfx *fx, const clkeys *ck, tinfo *t)
+{
+    for (int k = 0; k < 3; k++) {
+        const uint16_t *ids = ck->k[k] ? cluster_find(fx, ck->k[k]) : NULL;
+        if (ids) {
+            memcpy(t->cl, ids, sizeof t->cl);
+            return;
+        }
+    }
+}
+
+/* word_info_core() and the clusters, looked up at once */
+static void
+word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
+{
+    clkeys ck;
+    word_info_core(fx, w, t, st, &ck);
+    cluster_resolve(fx, &ck, t);
 }
 
 /* ---- word cache -------------------------------------------------------
  * word_info() hashes every character five ways and looks the word up in
  * the cluster table; news text repeats its words, so a tagger keeps the
  * results of the last words it saw, direct-mapped by a hash of the bytes. */
-#define WC_SLOTS 4096 /* a power of two */
-#define WC_KEY 22     /* longer words are not cached */
+#define WC_SLOTS 16384 /* a power of two */
+#define WC_KEY 22      /* longer words are not cached */
 
 typedef struct wcent {
-    tinfo t;          /* word_info() of the key (nl unset) */
     uint8_t len;      /* bytes of the key; 0 for an empty slot */
     char key[WC_KEY]; /* the word */
+    tinfo t;          /* word_info() of the key (nl unset) */
 } wcent;
 
 struct gzt_nerwc {
@@ -1034,28 +1100,56 @@ gzt_nerwc_free(gzt_nerwc *wc)
     gzt_free(wc);
 }
 
-/* word_info() without the readable strings, through @p wc when not NULL */
+/*
+ * word_info() of the @p n words of a sentence without the readable strings,
+ * through @p wc when not NULL. The cluster table is large and read at
+ * random: the slots of every word missing from the cache are asked for
+ * first and read after, so that the misses overlap.
+ */
 static void
-word_info_cached(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
-                 tinfo *t)
+word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
+                   size_t n, tinfo *t)
 {
-    if (!wc || w->len == 0 || w->len > WC_KEY) {
-        word_info(fx, w, t, NULL);
-        return;
-    }
-    if (wc->fx != fx) {
+    clkeys ck[GZT_NER_SENT_MAX];
+    wcent *slot[GZT_NER_SENT_MAX];
+    uint8_t miss[GZT_NER_SENT_MAX];
+    if (wc && wc->fx != fx) {
         memset(wc->e, 0, sizeof wc->e);
         wc->fx = fx;
     }
-    wcent *e = &wc->e[gzt_hash64(w->s, w->len) & (WC_SLOTS - 1)];
-    if (e->len == w->len && memcmp(e->key, w->s, w->len) == 0) {
-        *t = e->t;
-        return;
+    /* the cache is larger than a core's own cache too: ask for every slot
+     * first */
+    for (size_t i = 0; i < n; i++) {
+        slot[i] = NULL;
+        if (wc && w[i].len > 0 && w[i].len <= WC_KEY) {
+            slot[i] = &wc->e[gzt_hash64(w[i].s, w[i].len) & (WC_SLOTS - 1)];
+            __builtin_prefetch(slot[i]);
+        }
     }
-    word_info(fx, w, t, NULL);
-    e->t = *t;
-    e->len = (uint8_t)w->len;
-    memcpy(e->key, w->s, w->len);
+    for (size_t i = 0; i < n; i++) {
+        if (slot[i]) {
+            wcent *e = slot[i];
+            if (e->len == w[i].len && memcmp(e->key, w[i].s, w[i].len) == 0) {
+                t[i] = e->t;
+                miss[i] = 0;
+                continue;
+            }
+        }
+        word_info_core(fx, &w[i], &t[i], NULL, &ck[i]);
+        cluster_prefetch(fx, &ck[i]);
+        miss[i] = 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!miss[i])
+            continue;
+        cluster_resolve(fx, &ck[i], &t[i]);
+        wcent *e = slot[i];
+        if (e) {
+            e->t = t[i];
+            e->len = (uint8_t)w[i].len;
+            memcpy(e->key, w[i].s, w[i].len);
+        }
+    }
 }
 
 static uint64_t
@@ -1268,11 +1362,11 @@ gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
             return GZT_ENOMEM;
     }
     bool anylow = false, anyup = false;
+    if (!ts)
+        word_info_sentence(fx, wc, w, n, ti);
     for (size_t i = 0; i < n; i++) {
         if (ts)
             word_info(fx, &w[i], &ti[i], &ts[i]);
-        else
-            word_info_cached(fx, wc, &w[i], &ti[i]);
         anylow |= (ti[i].flags & F_HASLOW) != 0;
         anyup |= (ti[i].flags & F_HASUP) != 0;
         if ((g & GZT_NERF_NONLOCAL) && (ti[i].flags & F_CAP))
@@ -1733,11 +1827,11 @@ gzt_ner_encode(gzt_buf *out, const gzt_ner_weights *mw)
     rc = rc ? rc : gzt_buf_put_u32(out, GZT_NER_CL_LEVELS);
     rc = rc ? rc : gzt_buf_put_varint(out, fx->cl_n);
     for (size_t i = 0; i < fx->cl_cap && !rc; i++) {
-        if (!fx->cl_keys[i])
+        if (!fx->cl[i].key)
             continue;
-        rc = gzt_buf_put_u64(out, fx->cl_keys[i]);
+        rc = gzt_buf_put_u64(out, fx->cl[i].key);
         for (int l = 0; l < GZT_NER_CL_LEVELS && !rc; l++) {
-            uint16_t v = (uint16_t)(fx->cl_ids[i * GZT_NER_CL_LEVELS + l] - 1);
+            uint16_t v = (uint16_t)(fx->cl[i].ids[l] - 1);
             uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
             rc = gzt_buf_append(out, b, 2);
         }

@@ -185,12 +185,18 @@ enum {
 /* Levels of the word-cluster hierarchy a model may use. */
 #define GZT_NER_CL_LEVELS 4
 
+/* A slot of the cluster table: a word's hash and its ids, one 16-byte
+ * load apart so that a lookup misses the cache once. */
+typedef struct gzt_nercl {
+    uint64_t key;                    /* word hash; 0 = empty slot */
+    uint16_t ids[GZT_NER_CL_LEVELS]; /* cluster ids + 1 */
+} gzt_nercl;
+
 /* The feature extractor: which groups, the table size, the clusters. */
 typedef struct gzt_nerfx {
     uint32_t groups;    /* GZT_NERF_* */
     unsigned bits;      /* the weight table has 2^bits rows */
-    uint64_t *cl_keys;  /* open-addressed word hashes (0 = empty slot) */
-    uint16_t *cl_ids;   /* GZT_NER_CL_LEVELS cluster ids (+1) per slot */
+    gzt_nercl *cl;      /* open-addressed cluster table */
     size_t cl_cap;      /* slots, a power of two */
     size_t cl_n;        /* words in the table */
     const gzt_gaz *gaz; /* borrowed gazetteer for GZT_NERF_GAZ, or NULL */

@@ -81,7 +81,7 @@ static int
 grow_slots(gzt_strtab *t)
 {
     uint32_t ncap = t->nslots ? t->nslots * 2 : t->min_slots;
-    gzt_strtab_slot *ns = gzt_calloc(ncap, sizeof *ns);
+    gzt_strtab_slot *ns = gzt_zalloc(ncap, sizeof *ns);
     if (!ns)
         return GZT_ENOMEM;
     for (uint32_t i = 0; i < t->nslots; i++) {
