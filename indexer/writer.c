@@ -1187,7 +1187,7 @@ pool_free(gzt_pool *p)
     gzt_free(p);
 }
 
-/* A pool of as many workers as cores (at most POOL_MAX); NULL (and GZT_OK)
+/* A pool of as many workers as cores (fewer than POOL_MAX); NULL (and GZT_OK)
  * on one core, where tagging inline is as fast. */
 static int
 pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
@@ -1206,9 +1206,10 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     for (int k = 0; k < 2; k++)
         for (int t = 0; t < POOL_MAX; t++)
             gzt_arena_init(&p->b[k].arena[t], 0);
-    int n = (int)GZT_MIN(cores, (long)POOL_MAX);
+    /* one workspace more than threads: the caller's, in pool_wait() */
+    int n = (int)GZT_MIN(cores, (long)POOL_MAX - 1);
     int rc = GZT_OK;
-    for (int t = 0; t < n && rc == GZT_OK; t++) {
+    for (int t = 0; t <= n && rc == GZT_OK; t++) {
         worker *k = &p->wk[t];
         gzt_arena_init(&k->ents, 0);
         if (w->rec && (rc = gzt_recognizer_clone(&k->rec, w->rec, err)))
@@ -1219,6 +1220,8 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
             rc = rc == GZT_ENOMEM ? gzt_err_set(err, rc, "out of memory") : rc;
             break;
         }
+        if (t == n)
+            break; /* the caller's */
         worker_arg *a = &p->args[t];
         a->pool = p;
         a->index = t;
@@ -1236,11 +1239,24 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     return GZT_OK;
 }
 
-/* wait until @p b is tagged */
+/* Wait until @p b is tagged, tagging what is left of it meanwhile (with
+ * the workspace after the threads') rather than sit idle. */
 static void
 pool_wait(gzt_pool *p, batch *b)
 {
     pthread_mutex_lock(&p->mu);
+    while (p->job == b && b->next < b->n) {
+        size_t i = b->next++;
+        pthread_mutex_unlock(&p->mu);
+        item *it = &b->v[i];
+        gzt_err_clear(&it->err);
+        it->rc = work_item(&p->wk[p->n], b, it, &b->arena[p->n]);
+        pthread_mutex_lock(&p->mu);
+        if (++b->done == b->n) {
+            p->job = NULL;
+            pthread_cond_broadcast(&p->done);
+        }
+    }
     while (b->done < b->n)
         pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
