@@ -577,3 +577,15 @@ args_index_dir(const args *a)
         return env;
     return "gazette.idx";
 }
+
+gzt_format
+args_format(const char *name)
+{
+    if (!name || !strcmp(name, "auto"))
+        return GZT_FORMAT_AUTO;
+    if (!strcmp(name, "text"))
+        return GZT_FORMAT_TEXT;
+    if (!strcmp(name, "jsonl"))
+        return GZT_FORMAT_JSONL;
+    return GZT_FORMAT_CSV;
+}

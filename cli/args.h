@@ -16,6 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gazette.h"
+
 #define ARGS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 
 /* Exit statuses, grep's convention. */
@@ -156,5 +158,9 @@ int args_usage_error(const arg_cmd *cmd, const char *fmt, ...)
 /* The closest of @p n names to @p s within a small edit distance, or NULL:
  * for "did you mean" hints. */
 const char *args_suggest(const char *s, const char *const *names, size_t n);
+
+/* The input format named @p name ("auto", "text", "jsonl", "csv"; NULL:
+ * auto), as --format and a recorded source spell it. */
+gzt_format args_format(const char *name);
 
 #endif

@@ -10,18 +10,28 @@
  * every query runs once to warm up, then --passes times, interleaved
  * query by query, and its fastest run counts. Per command and tag (and
  * over all queries) the mean, p50, p90 and p99 are printed in
- * microseconds, as a Markdown table or JSON Lines. With --peer, a second
- * index (another engine, or another build of the same corpus) runs the
- * same queries, the two taking turns pass by pass; each tag gets the
- * geometric mean of the per-query time ratios, and exact counts that
- * differ between the two are listed (exit status 2). Timings are for
- * reading, never for a test's verdict.
+ * microseconds, as a Markdown table or JSON Lines.
+ *
+ * Peers run the same queries, every engine taking its turn pass by pass:
+ * --peer DIR, another gazette index (another engine, or another build of
+ * the same corpus), and --peers xapian,fts5, which builds the index's own
+ * sources into a Xapian database (gazette's Xapian engine, entities as in
+ * the index)
+ * and an SQLite FTS5 database (gzt_fts5_build(): the same analysis),
+ * reporting each build's time, MB/s and size. Each tag gets, per peer, the
+ * geometric mean of the per-query time ratios; exact counts that differ
+ * from the index's are listed (exit status 2); a query a peer cannot run
+ * (FTS5 has no dates or entity fields) is left out of that peer's rows
+ * with a warning. Timings are for reading, never for a test's verdict.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "gazette.h"
 
@@ -30,13 +40,23 @@
 #include "jsonl.h"
 #include "output.h"
 
+#define ENGINES_MAX 4 /* -i, --peer, and two --peers */
+
 typedef struct bq {
-    char *text;       /* the query */
-    char **tags;      /* its tags */
-    size_t ntags;     /* count */
-    double best[2];   /* fastest run, µs, per engine (-i, --peer) */
-    uint64_t hits[2]; /* what the command returned, per engine */
+    char *text;                 /* the query */
+    char **tags;                /* its tags */
+    size_t ntags;               /* count */
+    double best[ENGINES_MAX];   /* fastest run, µs, per engine; < 0 when the
+                                   engine cannot run it */
+    uint64_t hits[ENGINES_MAX]; /* what the command returned, per engine */
 } bq;
+
+/* An engine under test: a gazette index (either engine) or an FTS5 peer. */
+typedef struct bench_engine {
+    char name[64];  /* for the tables */
+    gzt_index *idx; /* a gazette index, or NULL */
+    gzt_fts5 *fts;  /* an FTS5 database, or NULL */
+} bench_engine;
 
 typedef struct bq_set {
     bq *v;         /* queries */
@@ -73,7 +93,7 @@ load(bq_set *s, const char *path)
         line[strcspn(line, "\r\n")] = '\0';
         if (!line[0])
             continue;
-        bq q = {NULL, NULL, 0, {0, 0}, {0, 0}};
+        bq q = {NULL, NULL, 0, {0}, {0}};
         if (line[0] == '{') {
             json_error_t je;
             json_t *o = json_loads(line, 0, &je);
@@ -124,24 +144,46 @@ load(bq_set *s, const char *path)
     return status;
 }
 
-/* One run of query @p q for command @p cmd: microseconds, or -1 after a
- * message. */
+/* One run of query @p q for command @p cmd on engine @p e: microseconds;
+ * -1 after a message; -2 when the engine cannot say the query (GZT_EINVAL
+ * from an FTS5 peer), with a message on the warm-up pass (@p warn). */
 static double
-run_one(gzt_index *idx, bq *q, int cmd, int e)
+run_one(bench_engine *en, bq *q, int cmd, int e, bool warn)
 {
+    gzt_error err;
+    output_err_clear(&err);
+    if (en->fts) {
+        uint64_t top = 0, count = 0;
+        double t0 = output_now();
+        int rc = cmd < 2 ? gzt_fts5_search(en->fts, q->text, 10, &top, &err)
+                         : GZT_OK;
+        if (rc == GZT_OK && cmd > 0)
+            rc = gzt_fts5_search(en->fts, q->text, 0, &count, &err);
+        double us = (output_now() - t0) * 1e6;
+        if (rc == GZT_EINVAL) {
+            if (warn)
+                output_warning("%s: left out on %s: %s", q->text, en->name,
+                               err.msg);
+            return -2;
+        }
+        if (rc != GZT_OK) {
+            output_error("%s: %s: %s", en->name, q->text, err.msg);
+            return -1;
+        }
+        q->hits[e] = cmd == 0 ? top : count;
+        return us;
+    }
     gzt_search_opts o;
     gzt_search_opts_init(&o);
     o.limit = 10;
     o.fast_topk = cmd == 0;
     o.count_only = cmd == 2;
     gzt_results *res = NULL;
-    gzt_error err;
-    output_err_clear(&err);
     double t0 = output_now();
-    int rc = gzt_search(&res, idx, q->text, &o, &err);
+    int rc = gzt_search(&res, en->idx, q->text, &o, &err);
     double us = (output_now() - t0) * 1e6;
     if (rc != GZT_OK) {
-        output_error("%s: %s", q->text, err.msg);
+        output_error("%s: %s: %s", en->name, q->text, err.msg);
         return -1;
     }
     q->hits[e] = cmd == 0 ? gzt_results_count(res) : gzt_results_total(res);
@@ -171,14 +213,14 @@ tagged(const bq *q, const char *tag)
 /* Print the row of command @p cmd over the queries tagged @p tag (NULL:
  * all of them) for engine @p e named @p engine. */
 static int
-row(const bq_set *s, int cmd, const char *tag, int e, const char *engine,
+row(const bq_set *s, int cmd, const char *tag, int e, const char *ename,
     bool json, double *lat)
 {
     size_t n = 0;
     uint64_t hits = 0;
     double sum = 0;
     for (size_t i = 0; i < s->n; i++) {
-        if (!tagged(&s->v[i], tag))
+        if (!tagged(&s->v[i], tag) || s->v[i].best[e] < 0)
             continue;
         lat[n++] = s->v[i].best[e];
         sum += s->v[i].best[e];
@@ -196,7 +238,7 @@ row(const bq_set *s, int cmd, const char *tag, int e, const char *engine,
             o, "command",
             jsonl_string(command_names[cmd], strlen(command_names[cmd])));
         ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
-        ok &= jsonl_set(o, "engine", jsonl_string(engine, strlen(engine)));
+        ok &= jsonl_set(o, "engine", jsonl_string(ename, strlen(ename)));
         ok &= jsonl_set(o, "queries", jsonl_uint(n));
         ok &= jsonl_set(o, "mean_us", jsonl_real(sum / (double)n));
         ok &= jsonl_set(o, "p50_us", jsonl_real(PCT(0.5)));
@@ -206,23 +248,24 @@ row(const bq_set *s, int cmd, const char *tag, int e, const char *engine,
         return jsonl_emit(o, ok);
     }
     printf("| %s | %s | %s | %zu | %.1f | %.1f | %.1f | %.1f | %llu |\n",
-           command_names[cmd], name, engine, n, sum / (double)n, PCT(0.5),
+           command_names[cmd], name, ename, n, sum / (double)n, PCT(0.5),
            PCT(0.9), PCT(0.99), (unsigned long long)hits);
 #undef PCT
     return EXIT_FOUND;
 }
 
-/* The peer's time over ours, as the geometric mean of per-query ratios
- * over the queries tagged @p tag. */
+/* Engine @p e's time over the index's, as the geometric mean of
+ * per-query ratios over the queries tagged @p tag that both ran. */
 static int
-ratio_row(const bq_set *s, int cmd, const char *tag, bool json)
+ratio_row(const bq_set *s, int cmd, const char *tag, int e, const char *ename,
+          bool json)
 {
     size_t n = 0;
     double logsum = 0;
     for (size_t i = 0; i < s->n; i++)
         if (tagged(&s->v[i], tag) && s->v[i].best[0] > 0 &&
-            s->v[i].best[1] > 0) {
-            logsum += log(s->v[i].best[1] / s->v[i].best[0]);
+            s->v[i].best[e] > 0) {
+            logsum += log(s->v[i].best[e] / s->v[i].best[0]);
             n++;
         }
     if (!n)
@@ -236,19 +279,21 @@ ratio_row(const bq_set *s, int cmd, const char *tag, bool json)
             o, "command",
             jsonl_string(command_names[cmd], strlen(command_names[cmd])));
         ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
+        ok &= jsonl_set(o, "engine", jsonl_string(ename, strlen(ename)));
+        ok &= jsonl_set(o, "queries", jsonl_uint(n));
         ok &= jsonl_set(o, "peer_over_index", jsonl_real(r));
         return jsonl_emit(o, ok);
     }
-    printf("| %s | %s | peer / index | %zu | %.2f× (geometric mean of "
+    printf("| %s | %s | %s / index | %zu | %.2f× (geometric mean of "
            "per-query ratios) | | | | |\n",
-           command_names[cmd], name, n, r);
+           command_names[cmd], name, ename, n, r);
     return EXIT_FOUND;
 }
 
 /* The rows of command @p cmd: per tag in order of first appearance, then
  * all queries, for each engine, then the ratios. */
 static int
-rows(const bq_set *s, int cmd, int nengines, char names[2][64], bool json,
+rows(const bq_set *s, int cmd, int nengines, const bench_engine *en, bool json,
      double *lat)
 {
     int status = EXIT_FOUND;
@@ -262,9 +307,9 @@ rows(const bq_set *s, int cmd, int nengines, char names[2][64], bool json,
             for (size_t m = 0; tag && m < k && !seen; m++)
                 seen = !strcmp(s->v[i].tags[m], tag);
             for (int e = 0; !seen && e < nengines && status == EXIT_FOUND; e++)
-                status = row(s, cmd, tag, e, names[e], json, lat);
-            if (!seen && nengines == 2 && status == EXIT_FOUND)
-                status = ratio_row(s, cmd, tag, json);
+                status = row(s, cmd, tag, e, en[e].name, json, lat);
+            for (int e = 1; !seen && e < nengines && status == EXIT_FOUND; e++)
+                status = ratio_row(s, cmd, tag, e, en[e].name, json);
         }
     return status;
 }
@@ -282,6 +327,163 @@ engine_name(gzt_index *idx, const char *dir, char out[64])
         snprintf(out, 64, "%.40s", base);
 }
 
+/* ---- peers built from the index's sources ------------------------------- */
+
+/* The index's sources, language and formats, for building its peers. */
+typedef struct corpus {
+    const char *paths[64]; /* recorded sources */
+    gzt_format fmt[64];    /* and their formats */
+    uint32_t n;            /* count */
+    char language[32];     /* the analysis */
+    int entities;          /* entity terms (for entity queries) */
+} corpus;
+
+static int
+corpus_of(gzt_index *idx, corpus *c)
+{
+    gzt_stats st;
+    gzt_error err;
+    output_err_clear(&err);
+    int rc = gzt_index_stats(idx, &st);
+    if (rc != GZT_OK)
+        return output_lib_error(rc, &err);
+    snprintf(c->language, sizeof c->language, "%s", st.language);
+    c->entities = st.entities;
+    c->n = 0;
+    for (uint32_t i = 0; i < st.sources && c->n < 64; i++) {
+        const char *fmt = NULL;
+        const char *p = gzt_index_source(idx, i, &fmt);
+        if (!p || !strcmp(p, "-"))
+            continue;
+        c->fmt[c->n] = args_format(fmt);
+        c->paths[c->n++] = p;
+    }
+    if (c->n == 0) {
+        output_error("--peers: the index records no source files to build "
+                     "the peers from");
+        return EXIT_TROUBLE;
+    }
+    return EXIT_FOUND;
+}
+
+/* Build peer @p kind ("xapian" or "fts5") at @p path from @p c, unless
+ * @p reuse and it is there; print a row of the build table. */
+static int
+build_peer(const char *kind, const char *path, const corpus *c, bool reuse,
+           bool json)
+{
+    struct stat st;
+    if (reuse && stat(path, &st) == 0) {
+        if (!json)
+            printf("| %s | reused %s | | | | | %.1f |\n", kind, path,
+                   (double)output_tree_bytes(path) / 1e6);
+        return EXIT_FOUND;
+    }
+    gzt_error err;
+    output_err_clear(&err);
+    gzt_ingest_stats is;
+    memset(&is, 0, sizeof is);
+    double t0 = output_now();
+    int rc = GZT_OK;
+    if (!strcmp(kind, "fts5")) {
+        /* one format for all sources: gzt_fts5_build() takes one */
+        gzt_ingest_opts io;
+        gzt_ingest_opts_init(&io);
+        io.format = c->fmt[0];
+        rc = gzt_fts5_build(path, c->paths, c->n, &io, c->language, &is, &err);
+    } else {
+        output_remove_tree(path);
+        gzt_writer_opts wo;
+        gzt_writer_opts_init(&wo);
+        wo.engine = "xapian";
+        wo.entities = c->entities; /* the same terms as the index */
+        wo.language = c->language;
+        gzt_writer *w = NULL;
+        rc = gzt_writer_open(&w, path, &wo, &err);
+        for (uint32_t i = 0; i < c->n && rc == GZT_OK; i++) {
+            gzt_ingest_opts io;
+            gzt_ingest_opts_init(&io);
+            io.format = c->fmt[i];
+            rc = gzt_writer_add_path(w, c->paths[i], &io, &is, &err);
+        }
+        if (rc == GZT_OK)
+            rc = gzt_writer_commit(w, &err);
+        gzt_writer_close(w);
+    }
+    double secs = output_now() - t0;
+    if (rc != GZT_OK) {
+        output_error("building the %s peer at %s: %s", kind, path, err.msg);
+        return EXIT_TROUBLE;
+    }
+    double mb = (double)is.bytes / 1e6,
+           size = (double)output_tree_bytes(path) / 1e6;
+    if (json) {
+        json_t *o = jsonl_object("bench_build");
+        bool ok = o != NULL;
+        ok &= jsonl_set(o, "engine", jsonl_string(kind, strlen(kind)));
+        ok &= jsonl_set(o, "docs", jsonl_uint(is.docs));
+        ok &= jsonl_set(o, "seconds", jsonl_real(secs));
+        ok &= jsonl_set(o, "mb_per_s", jsonl_real(mb / secs));
+        ok &= jsonl_set(o, "docs_per_s", jsonl_real((double)is.docs / secs));
+        ok &= jsonl_set(o, "size_mb", jsonl_real(size));
+        return jsonl_emit(o, ok);
+    }
+    printf("| %s | %llu | %.2f | %.1f | %.0f | %.1f |\n", kind,
+           (unsigned long long)is.docs, secs, mb / secs, (double)is.docs / secs,
+           size);
+    return EXIT_FOUND;
+}
+
+/* Build (or reuse) and open the peers named in @p list into @p en from
+ * @p *n on, under @p dir. */
+static int
+open_peers(const arg_cmd *cmd, const char *list, const char *dir, bool reuse,
+           gzt_index *idx, bench_engine *en, int *n, bool json)
+{
+    corpus c;
+    int status = corpus_of(idx, &c);
+    if (status == EXIT_FOUND && !json)
+        printf("| peer | docs | build s | MB/s | docs/s | size MB |\n"
+               "|---|---|---|---|---|---|\n");
+    char *copy = strdup(list), *save = NULL;
+    if (!copy) {
+        output_error("out of memory");
+        return EXIT_TROUBLE;
+    }
+    for (char *k = strtok_r(copy, ",", &save); k && status == EXIT_FOUND;
+         k = strtok_r(NULL, ",", &save)) {
+        if (strcmp(k, "xapian") != 0 && strcmp(k, "fts5") != 0) {
+            status =
+                args_usage_error(cmd, "--peers: '%s' is not xapian or fts5", k);
+            break;
+        }
+        if (*n == ENGINES_MAX) {
+            status = args_usage_error(cmd, "too many peers");
+            break;
+        }
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", dir, k);
+        status = build_peer(k, path, &c, reuse, json);
+        if (status != EXIT_FOUND)
+            break;
+        bench_engine *e = &en[*n];
+        gzt_error err;
+        output_err_clear(&err);
+        int rc = !strcmp(k, "fts5") ? gzt_fts5_open(&e->fts, path, &err)
+                                    : gzt_index_open(&e->idx, path, &err);
+        if (rc != GZT_OK) {
+            status = output_lib_error(rc, &err);
+            break;
+        }
+        snprintf(e->name, sizeof e->name, "%s", k);
+        (*n)++;
+    }
+    free(copy);
+    if (status == EXIT_FOUND && !json)
+        printf("\n");
+    return status;
+}
+
 int
 cmd_bench_queries(const args *a)
 {
@@ -290,21 +492,45 @@ cmd_bench_queries(const args *a)
     unsigned passes = (unsigned)args_uint(a, "passes", 3);
     const char *only = args_get(a, "command");
     const char *peer = args_get(a, "peer");
+    const char *peers = args_get(a, "peers");
+    const char *peers_dir = args_get(a, "peers-dir");
     bool json = args_has(a, "json");
-    gzt_index *idx[2] = {NULL, NULL};
-    char names[2][64];
-    int nengines = peer ? 2 : 1;
+    bench_engine en[ENGINES_MAX];
+    memset(en, 0, sizeof en);
+    int nengines = 0;
+    char tmp[PATH_MAX] = "";
     if (status == EXIT_FOUND && passes == 0)
         status = args_usage_error(a->cmd, "--passes must be at least 1");
-    for (int e = 0; e < nengines && status == EXIT_FOUND; e++) {
+    for (int e = 0; e < (peer ? 2 : 1) && status == EXIT_FOUND; e++) {
         const char *dir = e ? peer : args_index_dir(a);
         gzt_error err;
         output_err_clear(&err);
-        int rc = gzt_index_open(&idx[e], dir, &err);
+        int rc = gzt_index_open(&en[e].idx, dir, &err);
         if (rc != GZT_OK)
             status = output_lib_error(rc, &err);
         else
-            engine_name(idx[e], dir, names[e]);
+            engine_name(en[e].idx, dir, en[e].name);
+        nengines = e + 1;
+    }
+    if (status == EXIT_FOUND && peers) {
+        const char *dir = peers_dir;
+        if (!dir) {
+            const char *t = getenv("TMPDIR");
+            snprintf(tmp, sizeof tmp, "%s/gazette-peers.XXXXXX",
+                     t && *t ? t : "/tmp");
+            if (!mkdtemp(tmp)) {
+                output_error("%s: %s", tmp, strerror(errno));
+                tmp[0] = '\0';
+                status = EXIT_TROUBLE;
+            }
+            dir = tmp;
+        } else if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            output_error("%s: %s", dir, strerror(errno));
+            status = EXIT_TROUBLE;
+        }
+        if (status == EXIT_FOUND)
+            status = open_peers(a->cmd, peers, dir, peers_dir != NULL,
+                                en[0].idx, en, &nengines, json);
     }
     double *lat = status == EXIT_FOUND ? malloc((s.n + 1) * sizeof *lat) : NULL;
     if (status == EXIT_FOUND && !lat) {
@@ -319,31 +545,44 @@ cmd_bench_queries(const args *a)
         if (only && strcmp(only, command_names[cmd]) != 0)
             continue;
         /* a warm-up pass, then the timed ones; the engines take turns
-         * pass by pass, so that both see the same state of the machine */
+         * pass by pass, so that all see the same state of the machine */
         for (unsigned p = 0; p <= passes && status == EXIT_FOUND; p++)
             for (int e = 0; e < nengines && status == EXIT_FOUND; e++)
                 for (size_t i = 0; i < s.n && status == EXIT_FOUND; i++) {
-                    double us = run_one(idx[e], &s.v[i], cmd, e);
-                    if (us < 0)
+                    bq *q = &s.v[i];
+                    if (p > 0 && q->best[e] == -2)
+                        continue; /* the engine cannot run it */
+                    double us = run_one(&en[e], q, cmd, e, p == 0 && cmd == 0);
+                    if (us == -1)
                         status = EXIT_TROUBLE;
-                    else if (p == 1 || (p > 1 && us < s.v[i].best[e]))
-                        s.v[i].best[e] = us;
+                    else if (us == -2 || p == 1 || (p > 1 && us < q->best[e]))
+                        q->best[e] = us;
                 }
-        /* counts are exact on both sides: they must agree */
-        for (size_t i = 0; nengines == 2 && cmd > 0 && i < s.n; i++)
-            if (s.v[i].hits[0] != s.v[i].hits[1]) {
-                disagree++;
-                output_warning("%s %s: %llu on %s, %llu on %s",
-                               command_names[cmd], s.v[i].text,
-                               (unsigned long long)s.v[i].hits[0], names[0],
-                               (unsigned long long)s.v[i].hits[1], names[1]);
-            }
+        /* counts are exact on every engine: they must agree */
+        for (int e = 1; cmd > 0 && e < nengines; e++)
+            for (size_t i = 0; i < s.n; i++)
+                if (s.v[i].best[e] >= 0 && s.v[i].hits[0] != s.v[i].hits[e]) {
+                    disagree++;
+                    output_warning(
+                        "%s %s: %llu on %s, %llu on %s", command_names[cmd],
+                        s.v[i].text, (unsigned long long)s.v[i].hits[0],
+                        en[0].name, (unsigned long long)s.v[i].hits[e],
+                        en[e].name);
+                }
         if (status == EXIT_FOUND)
-            status = rows(&s, cmd, nengines, names, json, lat);
+            status = rows(&s, cmd, nengines, en, json, lat);
+        for (size_t i = 0; i < s.n; i++)
+            for (int e = 0; e < nengines; e++)
+                if (s.v[i].best[e] != -2)
+                    s.v[i].best[e] = 0;
     }
     free(lat);
-    for (int e = 0; e < 2; e++)
-        gzt_index_close(idx[e]);
+    for (int e = 0; e < ENGINES_MAX; e++) {
+        gzt_index_close(en[e].idx);
+        gzt_fts5_close(en[e].fts);
+    }
+    if (tmp[0])
+        output_remove_tree(tmp);
     set_free(&s);
     if (status == EXIT_FOUND && disagree) {
         output_error("%llu counts differ between the engines",

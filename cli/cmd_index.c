@@ -40,18 +40,6 @@ warn(void *ctx, const char *msg)
     output_warning("%s", msg);
 }
 
-static gzt_format
-format_of(const char *name)
-{
-    if (!name || !strcmp(name, "auto"))
-        return GZT_FORMAT_AUTO;
-    if (!strcmp(name, "text"))
-        return GZT_FORMAT_TEXT;
-    if (!strcmp(name, "jsonl"))
-        return GZT_FORMAT_JSONL;
-    return GZT_FORMAT_CSV;
-}
-
 /* Options both commands share; those a command lacks read as absent.
  * Returns EXIT_TROUBLE after a message; release with teardown(). */
 static int
@@ -105,7 +93,7 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
     }
 
     gzt_ingest_opts_init(io);
-    io->format = format_of(args_get(a, "format"));
+    io->format = args_format(args_get(a, "format"));
     if (args_has(a, "id-field"))
         io->id_field = args_get(a, "id-field");
     if (args_has(a, "title-field"))

@@ -317,6 +317,27 @@ remove_one(const char *path, const struct stat *st, int type, struct FTW *f)
     return remove(path);
 }
 
+static uint64_t tree_bytes; /* nftw() takes no context */
+
+static int
+add_bytes(const char *path, const struct stat *st, int flag, struct FTW *f)
+{
+    (void)path;
+    (void)f;
+    if (flag == FTW_F)
+        tree_bytes += (uint64_t)st->st_size;
+    return 0;
+}
+
+uint64_t
+output_tree_bytes(const char *path)
+{
+    tree_bytes = 0;
+    if (nftw(path, add_bytes, 16, FTW_PHYS) != 0)
+        return 0;
+    return tree_bytes;
+}
+
 void
 output_remove_tree(const char *path)
 {

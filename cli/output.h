@@ -73,6 +73,9 @@ const char *output_plural(uint64_t n, const char *one, const char *many);
 double output_now(void);
 /* rm -rf @p path (absent is fine); a warning when it cannot */
 void output_remove_tree(const char *path);
+/* Bytes of the files under @p path (a file or a directory tree); 0 when it
+ * cannot be read. */
+uint64_t output_tree_bytes(const char *path);
 
 /* Bytes of the UTF-8 sequence at @p s (at most @p len) and its code point
  * in *cp; 1 with *cp = -1 for an invalid byte. */

@@ -367,6 +367,15 @@ static const arg_opt bench_queries_opts[] = {
      "same queries, pass by pass in turn: time ratios per tag, and its "
      "counts checked against the first's",
      0},
+    {0, "peers", ARG_STRING, "LIST", NULL,
+     "build the index's sources into these peers (xapian, fts5, or "
+     "xapian,fts5) with the same analysis, report each build, and run "
+     "them on the same queries in turn",
+     0},
+    {0, "peers-dir", ARG_DIR, "DIR", NULL,
+     "keep the peers in DIR, and reuse the ones already there (default: a "
+     "temporary directory, removed at the end)",
+     0},
     {0, "json", ARG_SWITCH, NULL, NULL, "print JSON Lines, one per row", 0},
     OPT_HELP,
     OPT_END,
@@ -377,6 +386,9 @@ static const arg_example bench_queries_examples[] = {
      "latency per tag of TOP_10, TOP_10_COUNT and COUNT"},
     {"gazette bench queries -i native.idx --peer xapian.idx queries.jsonl",
      "gazette's engine against Xapian on the same queries"},
+    {"gazette bench queries -i news.idx --peers xapian,fts5 --peers-dir "
+     "peers queries.jsonl",
+     "build Xapian and SQLite FTS5 peers of the same corpus and race them"},
     {NULL, NULL},
 };
 

@@ -679,6 +679,48 @@ typedef struct gzt_eval_report {
 GZT_NODISCARD int gzt_eval_run(gzt_eval_report *out, const char *run_path,
                                const char *qrels_path, gzt_error *err);
 
+/* ======================================================================= */
+/** @name SQLite FTS5 as a benchmark peer
+ *
+ * `gazette bench` measures gazette against SQLite FTS5 on the same
+ * documents with the same analysis: a contentless FTS5 table (title, body)
+ * whose tokenizer is gazette's analyzer, queried through gazette's parser.
+ */
+
+typedef struct gzt_fts5 gzt_fts5;
+
+/**
+ * Build the FTS5 database @p path (replacing a file there) from
+ * @p nsources sources read as gzt_writer_add_path() reads them, analysed
+ * in @p language (NULL: "english"); @p stats (may be NULL) gets what was
+ * read. Merged into one b-tree segment ('optimize') and vacuumed.
+ * @return GZT_OK; GZT_EINVAL for an unknown language or a SQLite without
+ *         FTS5; GZT_ENOTFOUND / GZT_EIO naming a file; GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_fts5_build(const char *path, const char *const *sources,
+                                 size_t nsources, const gzt_ingest_opts *io,
+                                 const char *language, gzt_ingest_stats *stats,
+                                 gzt_error *err);
+/** Open a database made by gzt_fts5_build(), read-only. */
+GZT_NODISCARD int gzt_fts5_open(gzt_fts5 **out, const char *path,
+                                gzt_error *err);
+/**
+ * The FTS5 form of gazette query @p query, in *@p out (valid until the next
+ * call on @p f). GZT_EINVAL for what FTS5 cannot say: dates, entity
+ * fields, sloppy phrases, a query of exclusions alone, or one whose words
+ * all vanished; GZT_ESYNTAX as gzt_search().
+ */
+GZT_NODISCARD int gzt_fts5_query(gzt_fts5 *f, const char *query, char **out,
+                                 gzt_error *err);
+/**
+ * Run @p query: with @p top > 0 the @p top best hits by FTS5's BM25, their
+ * ids fetched, *@p n the number returned; with @p top == 0 *@p n is the
+ * exact count of matches.
+ */
+GZT_NODISCARD int gzt_fts5_search(gzt_fts5 *f, const char *query, unsigned top,
+                                  uint64_t *n, gzt_error *err);
+void gzt_fts5_close(gzt_fts5 *f);
+
 /** Snowball languages available to the analyzer, NULL-terminated. */
 const char **gzt_languages(void);
 

@@ -5,7 +5,9 @@
 # returned; TOP_10_COUNT and COUNT: exact counts, equal to search --count);
 # a malformed query line is an error naming the file and line; --peer runs
 # a Xapian index of the same corpus beside it, with ratio rows and counts
-# that must agree. Timings are printed, never judged.
+# that must agree; --peers xapian,fts5 builds both peers from the index's
+# sources (reused from --peers-dir), with a build row each, and leaves out
+# on FTS5 what it cannot say. Timings are printed, never judged.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 cd "$tmp"
@@ -64,6 +66,44 @@ expect 2 "$G" bench queries -i news.idx --peer x.idx q.jsonl --passes 1 \
     --command COUNT
 has "counts differ" err
 has "on xapian x.idx" err
+
+# --peers: built from the index's recorded sources, a row per build, the
+# same exact counts on all three engines; an entity field is left out on
+# fts5 with a warning, and still compared between native and xapian
+cp q.jsonl qp.jsonl
+echo '{"query": "person:lavrov", "tags": ["entity"]}' >>qp.jsonl
+expect 0 "$G" bench queries -i news.idx --peers xapian,fts5 --peers-dir peers \
+    qp.jsonl --passes 1 --json
+has "person:lavrov: left out on fts5" err
+[ -d peers/xapian ] && [ -f peers/fts5 ] || fail "peers kept in --peers-dir"
+python3 - "$tmp/out" <<'EOF2' || fail "bench queries --peers rows"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+builds = {r["engine"]: r for r in rows if r["type"] == "bench_build"}
+assert set(builds) == {"xapian", "fts5"}, builds
+for b in builds.values():
+    assert b["docs"] == 4 and b["size_mb"] > 0 and b["mb_per_s"] > 0, b
+for cmd in ("TOP_10", "TOP_10_COUNT", "COUNT"):
+    h = {r["engine"]: (r["queries"], r["hits"]) for r in rows
+         if r["type"] == "bench" and r["command"] == cmd and r["tag"] == "all"}
+    assert set(h) == {"native news.idx", "xapian", "fts5"}, h
+    assert h["native news.idx"][0] == 6 and h["fts5"][0] == 5, h
+    ent = {r["engine"]: r["hits"] for r in rows if r["type"] == "bench"
+           and r["command"] == cmd and r["tag"] == "entity"}
+    assert set(ent) == {"native news.idx", "xapian"} and ent["xapian"] > 0, ent
+    assert ent["native news.idx"] == ent["xapian"], ent
+    assert h["native news.idx"][1] == h["xapian"][1], h
+    assert h["native news.idx"][1] - ent["xapian"] == h["fts5"][1], h
+ratios = {(r["engine"], r["command"]) for r in rows
+          if r["type"] == "bench_ratio" and r["tag"] == "all"}
+assert len(ratios) == 6, ratios
+EOF2
+# a second run reuses what --peers-dir holds
+expect 0 "$G" bench queries -i news.idx --peers fts5 --peers-dir peers \
+    q.jsonl --passes 1 --command COUNT
+has "| fts5 | reused"
+expect 2 "$G" bench queries -i news.idx --peers lucene q.jsonl
+has "'lucene' is not xapian or fts5" err
 
 printf '{"query": "iran"}\n{"tags": ["x"]}\n' >bad.jsonl
 expect 2 "$G" bench queries -i news.idx bad.jsonl

@@ -156,8 +156,9 @@ typedef struct query {
 static struct {
     bool built, broken;
     char dir[64];
-    char native_path[128], xapian_path[128];
+    char native_path[128], xapian_path[128], fts5_path[128];
     gzt_index *native, *xapian;
+    gzt_fts5 *fts5; /* the benchmark peer, same analysis */
     text *docs;
     uint32_t ndocs;
     word *vocab;
@@ -1216,6 +1217,12 @@ ensure_built(void)
     double t2 = now_s();
     build_index(S.xapian_path, "xapian", jsonl, &S.xapian);
     double t3 = now_s();
+    snprintf(S.fts5_path, sizeof S.fts5_path, "%s/fts5.db", S.dir);
+    const char *srcs[1] = {jsonl};
+    gzt_error ferr = {0};
+    if (gzt_fts5_build(S.fts5_path, srcs, 1, NULL, "english", NULL, &ferr) ||
+        gzt_fts5_open(&S.fts5, S.fts5_path, &ferr))
+        fail_msg("fts5: %s", ferr.msg);
     load_names();
     generate();
     double t4 = now_s();
@@ -1237,6 +1244,7 @@ teardown(void **state)
     (void)state;
     gzt_index_close(S.native);
     gzt_index_close(S.xapian);
+    gzt_fts5_close(S.fts5);
     if (S.dir[0])
         gzt_test_tmpdir_remove(S.dir);
     for (uint32_t d = 0; d < S.ndocs; d++) {
@@ -1461,6 +1469,66 @@ test_match_counts_are_equal(void **state)
     assert_true(m * 10 >= S.nq * 7);
     assert_true(e * 50 <= S.nq);
     fail_report(&rep, "the native and xapian match counts differ", S.nq);
+}
+
+/* The FTS5 peer of gazette bench counts what the native engine counts, for
+ * every query it can say (no dates, entity fields, sloppy phrases, --all,
+ * or matches of everything); what it refuses is GZT_EINVAL, and only for
+ * those shapes. */
+static void
+test_fts5_peer_counts_are_equal(void **state)
+{
+    (void)state;
+    ensure_built();
+    static report rep;
+    memset(&rep, 0, sizeof rep);
+    size_t compared[NSHAPES] = {0}, refused[NSHAPES] = {0};
+    double t0 = now_s();
+    for (size_t i = 0; i < S.nq; i++) {
+        const query *q = &S.q[i];
+        if (q->all)
+            continue; /* the peer parses without --all */
+        outcome a = count(S.native, q);
+        if (a.rc != GZT_OK)
+            continue;
+        uint64_t n = 0;
+        gzt_error err = {0};
+        int rc = gzt_fts5_search(S.fts5, q->text, 0, &n, &err);
+        if (rc == GZT_EINVAL && strstr(err.msg, "not available on the fts5")) {
+            refused[q->shape]++;
+            bool may = q->shape == SH_SLOPPY || q->shape == SH_DATE ||
+                       q->shape >= SH_PERSON || q->shape == SH_GROUP ||
+                       q->shape == SH_EXCLUDE || q->shape == SH_PHRASE;
+            if (!may)
+                mismatch(&rep, "[%s] %s: fts5 refused: %s",
+                         shape_names[q->shape], q->text, err.msg);
+            continue;
+        }
+        if (rc != GZT_OK) {
+            mismatch(&rep, "[%s] %s: fts5 %s: %s", shape_names[q->shape],
+                     q->text, gzt_strerror(rc), err.msg);
+            continue;
+        }
+        compared[q->shape]++;
+        if (n != a.total)
+            mismatch(&rep, "[%s] %s: native %llu, fts5 %llu",
+                     shape_names[q->shape], q->text,
+                     (unsigned long long)a.total, (unsigned long long)n);
+    }
+    printf("engines: fts5 peer counted in %.2f s\n", now_s() - t0);
+    printf("engines:   %-9s %9s %8s\n", "shape", "compared", "refused");
+    size_t total = 0;
+    for (int sh = 0; sh < NSHAPES; sh++) {
+        printf("engines:   %-9s %9zu %8zu\n", shape_names[sh], compared[sh],
+               refused[sh]);
+        total += compared[sh];
+    }
+    fflush(stdout);
+    assert_true(compared[SH_TERM] > 100 && compared[SH_OR] > 100 &&
+                compared[SH_AND] > 100 && compared[SH_PHRASE] > 50 &&
+                compared[SH_TITLE] > 50 && compared[SH_PREFIX] > 20);
+    assert_true(total * 2 >= S.nq);
+    fail_report(&rep, "the native and fts5 match counts differ", total);
 }
 
 /* ---- 2. single-term top-10 ----------------------------------------------- */
@@ -1691,6 +1759,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_match_counts_are_equal),
+        cmocka_unit_test(test_fts5_peer_counts_are_equal),
         cmocka_unit_test(test_single_term_top10_sets_are_equal_up_to_ties),
         cmocka_unit_test(test_top10_overlap_is_measured),
     };
