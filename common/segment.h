@@ -28,7 +28,7 @@
 #define GZT_DV_LEN 20          /* bytes per document value record */
 #define GZT_IDS_LEN 12         /* bytes per id-table entry */
 #define GZT_TITLE_GAP 100      /* positions between title and body */
-#define GZT_STORE_BLOCK 16384  /* target raw bytes per stored-document block */
+#define GZT_STORE_BLOCK 4096   /* target raw bytes per stored-document block */
 #define GZT_STORE_FIELDS 5     /* id, title, body, source, entities */
 #define GZT_DICT_TERM_MAX 1280 /* bytes of the longest term ("Q" + id) */
 
