@@ -17,6 +17,7 @@ int cmd_delete(const args *a);
 int cmd_stats(const args *a);
 int cmd_check(const args *a);
 int cmd_entities(const args *a);
+int cmd_bench_index(const args *a);
 int cmd_bench_ner(const args *a);
 int cmd_bench_queries(const args *a);
 int cmd_ner_train(const args *a);

@@ -397,7 +397,7 @@ complete_words() { # WORDS...: what bash completes after them
         COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _gazette
         echo "${COMPREPLY[*]}"' _ "$@"
 }
-[ "$(complete_words gazette bench '')" = "queries ner" ] || fail "bash: gazette bench <TAB>"
+[ "$(complete_words gazette bench '')" = "index queries ner" ] || fail "bash: gazette bench <TAB>"
 [ "$(complete_words gazette ner '')" = train ] || fail "bash: gazette ner <TAB>"
 complete_words gazette bench ner -- | grep -w -- --model >/dev/null || fail "bash: bench ner options"
 complete_words gazette ner train --d | grep -w -- --dev >/dev/null || fail "bash: ner train options"
