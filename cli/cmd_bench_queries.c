@@ -22,7 +22,9 @@
  * geometric mean of the per-query time ratios; exact counts that differ
  * from the index's are listed (exit status 2); a query a peer cannot run
  * (FTS5 has no dates or entity fields) is left out of that peer's rows
- * with a warning. Timings are for reading, never for a test's verdict.
+ * with a warning. --plot FILE.svg draws, with gnuplot, a panel per command
+ * and tag: the share of queries each engine answered within a time.
+ * Timings are for reading, never for a test's verdict.
  */
 #include <errno.h>
 #include <math.h>
@@ -290,11 +292,10 @@ ratio_row(const bq_set *s, int cmd, const char *tag, int e, const char *ename,
     return EXIT_FOUND;
 }
 
-/* The rows of command @p cmd: per tag in order of first appearance, then
- * all queries, for each engine, then the ratios. */
+/* The distinct tags of @p s in order of first appearance, then NULL for
+ * all queries: @p fn for each until it returns other than EXIT_FOUND. */
 static int
-rows(const bq_set *s, int cmd, int nengines, const bench_engine *en, bool json,
-     double *lat)
+each_tag(const bq_set *s, int (*fn)(void *ctx, const char *tag), void *ctx)
 {
     int status = EXIT_FOUND;
     for (size_t i = 0; i <= s->n && status == EXIT_FOUND; i++)
@@ -306,12 +307,102 @@ rows(const bq_set *s, int cmd, int nengines, const bench_engine *en, bool json,
                 seen = tagged(&s->v[j], tag);
             for (size_t m = 0; tag && m < k && !seen; m++)
                 seen = !strcmp(s->v[i].tags[m], tag);
-            for (int e = 0; !seen && e < nengines && status == EXIT_FOUND; e++)
-                status = row(s, cmd, tag, e, en[e].name, json, lat);
-            for (int e = 1; !seen && e < nengines && status == EXIT_FOUND; e++)
-                status = ratio_row(s, cmd, tag, e, en[e].name, json);
+            if (!seen)
+                status = fn(ctx, tag);
         }
     return status;
+}
+
+typedef struct rows_ctx {
+    const bq_set *s;        /* the queries */
+    int cmd;                /* the command */
+    int nengines;           /* engines */
+    const bench_engine *en; /* and their names */
+    bool json;              /* JSON Lines */
+    double *lat;            /* scratch */
+    FILE *plot;             /* the gnuplot script being written, or NULL */
+    unsigned panels;        /* panels written to it */
+} rows_ctx;
+
+/* One panel of the plot: for each engine the cumulative distribution of
+ * the latencies of the queries tagged @p tag. */
+static void
+plot_panel(rows_ctx *c, const char *tag)
+{
+    FILE *f = c->plot;
+    unsigned p = c->panels++;
+    for (int e = 0; e < c->nengines; e++) {
+        size_t n = 0;
+        for (size_t i = 0; i < c->s->n; i++)
+            if (tagged(&c->s->v[i], tag) && c->s->v[i].best[e] > 0)
+                c->lat[n++] = c->s->v[i].best[e];
+        qsort(c->lat, n, sizeof *c->lat, cmp_double);
+        fprintf(f, "$p%u_%d << EOD\n", p, e);
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%.3f %.5f\n", c->lat[i], (double)(i + 1) / (double)n);
+        fprintf(f, "EOD\n");
+    }
+    fprintf(f, "set title \"%s, %s\" noenhanced\nplot ", command_names[c->cmd],
+            tag ? tag : "all queries");
+    for (int e = 0; e < c->nengines; e++)
+        fprintf(f, "%s$p%u_%d with steps lw 1.5 title \"%s\" noenhanced",
+                e ? ", " : "", p, e, c->en[e].name);
+    fprintf(f, "\n");
+}
+
+static int
+tag_rows(void *ctx, const char *tag)
+{
+    rows_ctx *c = ctx;
+    int status = EXIT_FOUND;
+    for (int e = 0; e < c->nengines && status == EXIT_FOUND; e++)
+        status = row(c->s, c->cmd, tag, e, c->en[e].name, c->json, c->lat);
+    for (int e = 1; e < c->nengines && status == EXIT_FOUND; e++)
+        status = ratio_row(c->s, c->cmd, tag, e, c->en[e].name, c->json);
+    if (c->plot)
+        plot_panel(c, tag);
+    return status;
+}
+
+static int
+count_tag(void *ctx, const char *tag)
+{
+    (void)tag;
+    (*(unsigned *)ctx)++;
+    return EXIT_FOUND;
+}
+
+/* Draw the panels of @p script (@p rows commands by @p cols tags) into the
+ * SVG file @p path with gnuplot. */
+static int
+plot_svg(const char *path, const char *script, unsigned rows, unsigned cols)
+{
+    if (strpbrk(path, "'\"\\\n")) {
+        output_error("--plot: %s: quotes in the file name", path);
+        return EXIT_TROUBLE;
+    }
+    FILE *g = popen("gnuplot 2>&1", "w");
+    if (!g) {
+        output_error("--plot: cannot run gnuplot: %s", strerror(errno));
+        return EXIT_TROUBLE;
+    }
+    fprintf(g,
+            "set terminal svg size %u,%u dynamic font 'sans,10'\n"
+            "set output '%s'\n"
+            "set multiplot layout %u,%u title 'gazette bench queries: "
+            "share of queries answered within a time (µs, log scale)'\n"
+            "set logscale x\nset grid\nset key bottom right\n"
+            "set yrange [0:1]\n%s"
+            "unset multiplot\n",
+            420 * cols, 320 * rows, path, rows, cols, script);
+    int st = pclose(g);
+    if (st != 0) {
+        output_error("--plot: gnuplot failed (status %d); is it installed "
+                     "(gnuplot-nox)?",
+                     st);
+        return EXIT_TROUBLE;
+    }
+    return EXIT_FOUND;
 }
 
 /* "native index.idx" for the engine and directory of @p idx */
@@ -541,6 +632,16 @@ cmd_bench_queries(const args *a)
         printf("| command | tag | engine | queries | mean µs | p50 | p90 | "
                "p99 | hits |\n|---|---|---|---|---|---|---|---|---|\n");
     uint64_t disagree = 0;
+    const char *plot = args_get(a, "plot");
+    char *script_text = NULL;
+    size_t script_len = 0;
+    FILE *script = NULL;
+    unsigned plot_rows = 0, plot_cols = 0;
+    if (status == EXIT_FOUND && plot &&
+        !(script = open_memstream(&script_text, &script_len))) {
+        output_error("out of memory");
+        status = EXIT_TROUBLE;
+    }
     for (int cmd = 0; cmd < 3 && status == EXIT_FOUND; cmd++) {
         if (only && strcmp(only, command_names[cmd]) != 0)
             continue;
@@ -569,12 +670,22 @@ cmd_bench_queries(const args *a)
                         en[0].name, (unsigned long long)s.v[i].hits[e],
                         en[e].name);
                 }
-        if (status == EXIT_FOUND)
-            status = rows(&s, cmd, nengines, en, json, lat);
+        if (status == EXIT_FOUND) {
+            rows_ctx rc = {&s, cmd, nengines, en, json, lat, script, 0};
+            status = each_tag(&s, tag_rows, &rc);
+            plot_rows++;
+        }
         for (size_t i = 0; i < s.n; i++)
             for (int e = 0; e < nengines; e++)
                 if (s.v[i].best[e] != -2)
                     s.v[i].best[e] = 0;
+    }
+    if (script) {
+        fclose(script);
+        (void)each_tag(&s, count_tag, &plot_cols);
+        if (status == EXIT_FOUND && plot_rows)
+            status = plot_svg(plot, script_text, plot_rows, plot_cols);
+        free(script_text);
     }
     free(lat);
     for (int e = 0; e < ENGINES_MAX; e++) {

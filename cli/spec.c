@@ -372,6 +372,10 @@ static const arg_opt bench_queries_opts[] = {
      "xapian,fts5) with the same analysis, report each build, and run "
      "them on the same queries in turn",
      0},
+    {0, "plot", ARG_FILE, "FILE.svg", NULL,
+     "draw each command and tag's latency distribution of every engine "
+     "into FILE.svg (gnuplot)",
+     0},
     {0, "peers-dir", ARG_DIR, "DIR", NULL,
      "keep the peers in DIR, and reuse the ones already there (default: a "
      "temporary directory, removed at the end)",

@@ -98,6 +98,20 @@ ratios = {(r["engine"], r["command"]) for r in rows
           if r["type"] == "bench_ratio" and r["tag"] == "all"}
 assert len(ratios) == 6, ratios
 EOF2
+# --plot: a gnuplot SVG with a panel per command and tag, a line per engine
+if command -v gnuplot >/dev/null; then
+    expect 0 "$G" bench queries -i news.idx --peers fts5 --peers-dir peers \
+        q.jsonl --passes 1 --plot lat.svg
+    for panel in "TOP_10, term" "COUNT, union" "TOP_10_COUNT, all queries"; do
+        grep -q ">$panel<" lat.svg || fail "--plot: no panel '$panel'"
+    done
+    [ "$(grep -c '<title>fts5</title>' lat.svg)" = 15 ] ||
+        fail "--plot: a fts5 line in each of the 15 panels"
+elif [ "${CI:-}" = true ]; then
+    fail "gnuplot is missing (scripts/deps.sh installs gnuplot-nox)"
+else
+    echo "bench queries: gnuplot missing, --plot not tried"
+fi
 # a second run reuses what --peers-dir holds
 expect 0 "$G" bench queries -i news.idx --peers fts5 --peers-dir peers \
     q.jsonl --passes 1 --command COUNT
