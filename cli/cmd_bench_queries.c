@@ -6,7 +6,9 @@
  * Each line is a JSON object with "query" and optional "tags" (a plain
  * line is a query without tags). For each command (TOP_10: the ten best
  * hits, the total free to be a lower bound, as the game's TOP_10;
- * TOP_10_COUNT: the same with the exact count; COUNT: the count alone),
+ * TOP_10_COUNT: the same with the exact count; COUNT: the count alone;
+ * the hits are found, not read, as in the game, unless --fetch reads each
+ * hit's id on every engine),
  * every query runs once to warm up, then --passes times, interleaved
  * query by query, and its fastest run counts. Per command and tag (and
  * over all queries) the mean, p50, p90 and p99 are printed in
@@ -150,17 +152,18 @@ load(bq_set *s, const char *path)
  * -1 after a message; -2 when the engine cannot say the query (GZT_EINVAL
  * from an FTS5 peer), with a message on the warm-up pass (@p warn). */
 static double
-run_one(bench_engine *en, bq *q, int cmd, int e, bool warn)
+run_one(bench_engine *en, bq *q, int cmd, int e, bool warn, bool fetch)
 {
     gzt_error err;
     output_err_clear(&err);
     if (en->fts) {
         uint64_t top = 0, count = 0;
         double t0 = output_now();
-        int rc = cmd < 2 ? gzt_fts5_search(en->fts, q->text, 10, &top, &err)
-                         : GZT_OK;
+        int rc = cmd < 2
+                     ? gzt_fts5_search(en->fts, q->text, 10, fetch, &top, &err)
+                     : GZT_OK;
         if (rc == GZT_OK && cmd > 0)
-            rc = gzt_fts5_search(en->fts, q->text, 0, &count, &err);
+            rc = gzt_fts5_search(en->fts, q->text, 0, 0, &count, &err);
         double us = (output_now() - t0) * 1e6;
         if (rc == GZT_EINVAL) {
             if (warn)
@@ -180,6 +183,7 @@ run_one(bench_engine *en, bq *q, int cmd, int e, bool warn)
     o.limit = 10;
     o.fast_topk = cmd == 0;
     o.count_only = cmd == 2;
+    o.no_fetch = !fetch;
     gzt_results *res = NULL;
     double t0 = output_now();
     int rc = gzt_search(&res, en->idx, q->text, &o, &err);
@@ -586,6 +590,7 @@ cmd_bench_queries(const args *a)
     const char *peers = args_get(a, "peers");
     const char *peers_dir = args_get(a, "peers-dir");
     bool json = args_has(a, "json");
+    bool fetch = args_has(a, "fetch");
     bench_engine en[ENGINES_MAX];
     memset(en, 0, sizeof en);
     int nengines = 0;
@@ -653,7 +658,8 @@ cmd_bench_queries(const args *a)
                     bq *q = &s.v[i];
                     if (p > 0 && q->best[e] == -2)
                         continue; /* the engine cannot run it */
-                    double us = run_one(&en[e], q, cmd, e, p == 0 && cmd == 0);
+                    double us =
+                        run_one(&en[e], q, cmd, e, p == 0 && cmd == 0, fetch);
                     if (us == -1)
                         status = EXIT_TROUBLE;
                     else if (us == -2 || p == 1 || (p > 1 && us < q->best[e]))

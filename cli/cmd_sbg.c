@@ -113,6 +113,7 @@ answer(gzt_index *idx, char *line, char *out, size_t cap)
     count = count || strstr(cmd, "_COUNT") != NULL;
     /* the hits alone need no exact total: let top-k prune */
     o.fast_topk = !count;
+    o.no_fetch = 1; /* the game counts the hits, reads none */
     gzt_results *res = NULL;
     gzt_error err;
     output_err_clear(&err);

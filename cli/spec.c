@@ -372,6 +372,11 @@ static const arg_opt bench_queries_opts[] = {
      "xapian,fts5) with the same analysis, report each build, and run "
      "them on the same queries in turn",
      0},
+    {0, "fetch", ARG_SWITCH, NULL, NULL,
+     "read each hit's id (and on gazette its title) from the stored "
+     "documents, on every engine; by default hits are found, not read, as "
+     "in the search-benchmark-game",
+     0},
     {0, "plot", ARG_FILE, "FILE.svg", NULL,
      "draw each command and tag's latency distribution of every engine "
      "into FILE.svg (gnuplot)",

@@ -454,6 +454,10 @@ typedef struct gzt_search_opts {
                          hits can skip documents that cannot rank
                          (gzt_results_total_exact() says which); the hits
                          are the same. Default 0: exact totals */
+    int no_fetch;   /**< 1: hits carry rank, score and docid only (id and
+                         title NULL, date 0): nothing is read from the
+                         stored documents, as a benchmark's TOP-k needs.
+                         Default 0 */
 } gzt_search_opts;
 
 void gzt_search_opts_init(gzt_search_opts *o);
@@ -713,12 +717,12 @@ GZT_NODISCARD int gzt_fts5_open(gzt_fts5 **out, const char *path,
 GZT_NODISCARD int gzt_fts5_query(gzt_fts5 *f, const char *query, char **out,
                                  gzt_error *err);
 /**
- * Run @p query: with @p top > 0 the @p top best hits by FTS5's BM25, their
- * ids fetched, *@p n the number returned; with @p top == 0 *@p n is the
- * exact count of matches.
+ * Run @p query: with @p top > 0 the @p top best hits by FTS5's BM25 (their
+ * external ids read too when @p fetch), *@p n the number returned; with
+ * @p top == 0 *@p n is the exact count of matches.
  */
 GZT_NODISCARD int gzt_fts5_search(gzt_fts5 *f, const char *query, unsigned top,
-                                  uint64_t *n, gzt_error *err);
+                                  int fetch, uint64_t *n, gzt_error *err);
 void gzt_fts5_close(gzt_fts5 *f);
 
 /** Snowball languages available to the analyzer, NULL-terminated. */

@@ -9,10 +9,10 @@
  * stemming through libstemmer, utf8proc folding), and a table of external
  * ids by rowid. A query is parsed by gazette's parser and written as an
  * FTS5 query over the analysed terms, which the tokenizer passes through
- * untouched in query mode. TOP-k runs ORDER BY rank (FTS5's BM25) and
- * fetches the ids of the hits, as gazette and Xapian fetch theirs; a count
- * is count(*) of the match. Written here because no package offers an FTS5
- * tokenizer over Snowball with gazette's folding.
+ * untouched in query mode. TOP-k runs ORDER BY rank (FTS5's BM25), and
+ * fetches the ids of the hits when asked, as gazette and Xapian fetch
+ * theirs; a count is count(*) of the match. Written here because no package
+ * offers an FTS5 tokenizer over Snowball with gazette's folding.
  *
  * What FTS5 cannot say (dates, entity fields, sloppy phrases, a query of
  * exclusions alone) is a clear GZT_EINVAL, never a different query.
@@ -35,6 +35,7 @@ struct gzt_fts5 {
     sqlite3 *db;         /* the database */
     gzt_analyzer *an;    /* for parsing queries */
     sqlite3_stmt *top;   /* the ids of the best hits */
+    sqlite3_stmt *rows;  /* the rowids of the best hits alone */
     sqlite3_stmt *count; /* count(*) of a match */
     gzt_buf q;           /* the FTS5 query being written */
     char language[32];   /* the analysis */
@@ -299,6 +300,10 @@ gzt_fts5_open(gzt_fts5 **out, const char *path, gzt_error *err)
                             "JOIN ids i ON i.rowid = r",
                             -1, &f->top, NULL) != SQLITE_OK ||
          sqlite3_prepare_v2(f->db,
+                            "SELECT rowid FROM docs WHERE docs MATCH ?1 "
+                            "ORDER BY rank LIMIT ?2",
+                            -1, &f->rows, NULL) != SQLITE_OK ||
+         sqlite3_prepare_v2(f->db,
                             "SELECT count(*) FROM docs WHERE docs MATCH ?1", -1,
                             &f->count, NULL) != SQLITE_OK))
         rc = db_fail(f->db, err, "prepare");
@@ -316,6 +321,7 @@ gzt_fts5_close(gzt_fts5 *f)
     if (!f)
         return;
     sqlite3_finalize(f->top);
+    sqlite3_finalize(f->rows);
     sqlite3_finalize(f->count);
     sqlite3_close(f->db);
     gzt_analyzer_free(f->an);
@@ -461,15 +467,15 @@ gzt_fts5_query(gzt_fts5 *f, const char *query, char **out, gzt_error *err)
 }
 
 int
-gzt_fts5_search(gzt_fts5 *f, const char *query, unsigned top, uint64_t *n,
-                gzt_error *err)
+gzt_fts5_search(gzt_fts5 *f, const char *query, unsigned top, int fetch,
+                uint64_t *n, gzt_error *err)
 {
     *n = 0;
     char *q;
     int rc = gzt_fts5_query(f, query, &q, err);
     if (rc)
         return rc;
-    sqlite3_stmt *st = top ? f->top : f->count;
+    sqlite3_stmt *st = !top ? f->count : fetch ? f->top : f->rows;
     sqlite3_bind_text(st, 1, q, -1, SQLITE_STATIC);
     if (top)
         sqlite3_bind_int(st, 2, (int)top);
@@ -477,8 +483,8 @@ gzt_fts5_search(gzt_fts5 *f, const char *query, unsigned top, uint64_t *n,
     while ((s = sqlite3_step(st)) == SQLITE_ROW) {
         if (!top) {
             *n = (uint64_t)sqlite3_column_int64(st, 0);
-        } else if (sqlite3_column_text(st, 0)) {
-            (*n)++; /* the id is fetched, as a hit's is */
+        } else if (!fetch || sqlite3_column_text(st, 0)) {
+            (*n)++; /* with fetch, the id is read, as a hit's is */
         }
     }
     sqlite3_reset(st);

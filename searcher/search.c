@@ -1637,6 +1637,8 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         hit->seg = x->seg;
         hit->doc = x->doc;
         hit->date = x->date;
+        if (opts->no_fetch && !opts->explain)
+            continue;
         gzt_docfields f;
         rc = gzt_segment_doc(idx->segs[x->seg], x->doc, &f, err);
         if (rc)

@@ -376,6 +376,8 @@ gzt_xreader_search(gzt_results *r, const gzt_search_opts *opts, gzt_error *err)
         gzt_xmset_item(m, i, &did, &h->score);
         h->doc = did;
         h->gdoc = did;
+        if (opts->no_fetch)
+            continue;
         gzt_docfields f;
         if ((rc = gzt_xmset_document(idx->xdb, m, i, GZT_XSLOT_DATE, &idx->xrec,
                                      &date))) {

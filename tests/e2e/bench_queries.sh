@@ -112,6 +112,11 @@ elif [ "${CI:-}" = true ]; then
 else
     echo "bench queries: gnuplot missing, --plot not tried"
 fi
+# --fetch reads each hit's id on every engine: the same hits returned
+expect 0 "$G" bench queries -i news.idx --peers fts5 --peers-dir peers \
+    q.jsonl --passes 1 --command TOP_10 --fetch
+grep '| TOP_10 | all |' out | grep -v '×' | awk -F'|' '{print $10}' |
+    sort -u | wc -l | grep -qx 1 || fail "--fetch: the engines' hits differ"
 # a second run reuses what --peers-dir holds
 expect 0 "$G" bench queries -i news.idx --peers fts5 --peers-dir peers \
     q.jsonl --passes 1 --command COUNT

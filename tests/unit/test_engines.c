@@ -1493,7 +1493,7 @@ test_fts5_peer_counts_are_equal(void **state)
             continue;
         uint64_t n = 0;
         gzt_error err = {0};
-        int rc = gzt_fts5_search(S.fts5, q->text, 0, &n, &err);
+        int rc = gzt_fts5_search(S.fts5, q->text, 0, 0, &n, &err);
         if (rc == GZT_EINVAL && strstr(err.msg, "not available on the fts5")) {
             refused[q->shape]++;
             bool may = q->shape == SH_SLOPPY || q->shape == SH_DATE ||
