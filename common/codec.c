@@ -5,27 +5,26 @@
  * "Stream VByte: Faster Byte-Oriented Integer Compression", 2018). The
  * format keeps the 2-bit lengths of four integers in one control byte apart
  * from the data bytes, so a SIMD decoder turns one control byte into a
- * shuffle of 16 data bytes, several times faster than LEB128 varints in the
- * paper; it compresses small gaps about as well, and it is a maintained
- * Debian package (libstreamvbyte) rather than code we would have to own.
- * Surprise: Debian's 0.4.1 build targets the x86-64 baseline and holds only
- * the scalar decoder (no SSE4.1 code: checked with objdump), so the SIMD
- * speed comes only with another build of the library; the format and this
- * file stay the same. Measured by hand on 2026-11-22 (gcc -O2, NDEBUG, 10M
- * random gaps drawn below 2^k for k uniform in 0..11, 1.43 bytes per integer,
- * blocks of 128, one core of a 2-vCPU AMD EPYC VM): encode 198M ints/s,
- * decode 215M ints/s (the library alone: 224M, so our length check costs
- * ~4%), delta encode 189M ints/s, delta decode 183M ints/s.
+ * shuffle of 16 data bytes, several times faster than LEB128 varints; it
+ * compresses small gaps about as well.
  *
- * The decoders are fed untrusted bytes straight from mmap'ed segments, and
- * the library trusts its input: it derives every length from the control
- * bytes and reads on. So before calling it we add up the lengths the control
- * bytes claim and refuse the block (GZT_ECORRUPT) when they run past the
- * bytes available. A SIMD build of the library (a rebuild with -msse4.1, or
- * another distribution) also loads 16 bytes at the start of each group of
- * four integers, up to 12 bytes past the end of the block; when fewer than
- * SVB_OVERREAD bytes follow the block in the caller's buffer we decode from
- * a zero-padded copy on the stack instead, so no build reads past in+avail.
+ * Written by hand, byte for byte the format of libstreamvbyte 0.4 (which
+ * the unit tests keep as the oracle), because Debian's build of that
+ * library is unusable for speed: bookworm's libstreamvbyte0 0.4.1 is built
+ * without optimisation (every local spilled to the stack: see objdump) and
+ * without its SIMD decoder, and decoded 128 integers in 458 ns (3.6 ns an
+ * integer, 2026-12-05, one core of this 2-vCPU EPYC VM), which made the
+ * positions of phrase queries most of their time. Here the decoder shuffles
+ * with SSSE3 (pshufb) when the CPU has it, chosen at run time, else a
+ * scalar loop; both read the lengths from the control bytes.
+ *
+ * The decoders are fed untrusted bytes straight from mmap'ed segments. So
+ * before decoding we add up the lengths the control bytes claim and refuse
+ * the block (GZT_ECORRUPT) when they run past the bytes available. The SIMD
+ * decoder loads 16 bytes at the start of each group of four integers, up to
+ * 12 bytes past the end of the block; when fewer than SVB_OVERREAD bytes
+ * follow the block in the caller's buffer we decode from a zero-padded copy
+ * on the stack instead, so nothing reads past in+avail.
  *
  * The delta codec takes non-decreasing input (equal neighbours give a gap of
  * 0): that covers docids and positions, which strictly increase, as well as
@@ -37,8 +36,13 @@
 #include "common/codec.h"
 
 #include <assert.h>
-#include <streamvbyte.h>
-#include <streamvbytedelta.h>
+#include <pthread.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <tmmintrin.h>
+#define GZT_SVB_SSSE3 1
+#endif
 
 /* Bytes past the end of the data a SIMD decoder may load (a 16-byte load at
  * the start of the last 4-byte group reads 12; rounded up to one vector). */
@@ -57,7 +61,37 @@ control_len(uint32_t n)
 size_t
 gzt_codec_bound(uint32_t n)
 {
-    return streamvbyte_max_compressedbytes(n);
+    return control_len(n) + 4 * (size_t)n;
+}
+
+/* bytes - 1 of @p v: the 2-bit code of an integer */
+static inline unsigned
+code_of(uint32_t v)
+{
+    return v < (1u << 8) ? 0 : v < (1u << 16) ? 1 : v < (1u << 24) ? 2 : 3;
+}
+
+/* Encode @p n values, each less @p prev (updated) when @p delta. */
+static size_t
+encode(const uint32_t *in, uint32_t n, uint8_t *out, bool delta, uint32_t prev)
+{
+    uint8_t *keys = out, *data = out + control_len(n);
+    memset(keys, 0, control_len(n));
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t v = in[i];
+        if (delta) {
+            uint32_t d = v - prev; /* modulo 2^32, as the library */
+            prev = v;
+            v = d;
+        }
+        unsigned c = code_of(v);
+        keys[i / 4] |= (uint8_t)(c << (2 * (i % 4)));
+        uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                        (uint8_t)(v >> 24)};
+        memcpy(data, b, c + 1);
+        data += c + 1;
+    }
+    return (size_t)(data - out);
 }
 
 size_t
@@ -66,7 +100,7 @@ gzt_codec_encode(const uint32_t *in, uint32_t n, uint8_t *out)
     assert(n <= GZT_BLOCK);
     if (n == 0)
         return 0;
-    return streamvbyte_encode(in, n, out);
+    return encode(in, n, out, false, 0);
 }
 
 size_t
@@ -81,7 +115,122 @@ gzt_codec_encode_delta(const uint32_t *in, uint32_t n, uint32_t prev,
 #endif
     if (n == 0)
         return 0;
-    return streamvbyte_delta_encode(in, n, out, prev);
+    return encode(in, n, out, true, prev);
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+/* one value of @p c + 1 bytes at @p p, little-endian */
+static inline uint32_t
+load_value(const uint8_t *p, unsigned c)
+{
+    uint32_t v = p[0];
+    if (c > 0)
+        v |= (uint32_t)p[1] << 8;
+    if (c > 1)
+        v |= (uint32_t)p[2] << 16;
+    if (c > 2)
+        v |= (uint32_t)p[3] << 24;
+    return v;
+}
+
+/* Decode values @p from .. @p n - 1 of the block whose control bytes are
+ * @p keys, their data starting at @p data; with @p delta add each to the
+ * previous, from @p prev. Returns the end of the data. */
+static const uint8_t *
+decode_scalar(const uint8_t *keys, const uint8_t *data, uint32_t from,
+              uint32_t n, uint32_t *out, bool delta, uint32_t prev)
+{
+    for (uint32_t i = from; i < n; i++) {
+        unsigned c = (keys[i / 4] >> (2 * (i % 4))) & 3;
+        uint32_t v = load_value(data, c);
+        data += c + 1;
+        if (delta) {
+            v += prev;
+            prev = v;
+        }
+        out[i] = v;
+    }
+    return data;
+}
+
+#ifdef GZT_SVB_SSSE3
+/* For each control byte: the shuffle that spreads its four values' data
+ * bytes into four 32-bit lanes, and the bytes they take. */
+static uint8_t shuffle[256][16];
+static uint8_t group_len[256];
+static bool have_ssse3;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+static void
+tables_init(void)
+{
+    for (unsigned k = 0; k < 256; k++) {
+        unsigned at = 0;
+        for (unsigned j = 0; j < 4; j++) {
+            unsigned c = (k >> (2 * j)) & 3;
+            for (unsigned b = 0; b < 4; b++)
+                shuffle[k][4 * j + b] = (uint8_t)(b <= c ? at + b : 0x80);
+            at += c + 1;
+        }
+        group_len[k] = (uint8_t)at;
+    }
+    __builtin_cpu_init();
+    have_ssse3 = __builtin_cpu_supports("ssse3");
+}
+
+/* Whole groups of four with pshufb; 16 bytes are loaded at each group's
+ * data (the caller guarantees SVB_OVERREAD bytes after the block). Returns
+ * the end of the data of the groups decoded. */
+__attribute__((target("ssse3"))) static const uint8_t *
+decode_ssse3(const uint8_t *keys, const uint8_t *data, uint32_t groups,
+             uint32_t *out, bool delta, uint32_t prev)
+{
+    __m128i last = _mm_set1_epi32((int)prev);
+    for (uint32_t g = 0; g < groups; g++) {
+        unsigned k = keys[g];
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)data);
+        v = _mm_shuffle_epi8(
+            v, _mm_loadu_si128((const __m128i *)(const void *)shuffle[k]));
+        if (delta) {
+            /* prefix sums within the group, then the previous total */
+            v = _mm_add_epi32(v, _mm_slli_si128(v, 4));
+            v = _mm_add_epi32(v, _mm_slli_si128(v, 8));
+            v = _mm_add_epi32(v, last);
+            last = _mm_shuffle_epi32(v, 0xff);
+        }
+        _mm_storeu_si128((__m128i *)(void *)(out + 4 * g), v);
+        data += group_len[k];
+    }
+    return data;
+}
+#endif
+
+static bool force_scalar; /* gzt_codec_force_scalar() */
+
+void
+gzt_codec_force_scalar(bool on)
+{
+    force_scalar = on;
+}
+
+/* Decode @p n values from @p src (control bytes, then data; SVB_OVERREAD
+ * readable bytes after it). */
+static void
+decode(const uint8_t *src, uint32_t n, uint32_t *out, bool delta, uint32_t prev)
+{
+    const uint8_t *keys = src, *data = src + control_len(n);
+    uint32_t from = 0;
+#ifdef GZT_SVB_SSSE3
+    pthread_once(&tables_once, tables_init);
+    if (have_ssse3 && !force_scalar && n >= 4) {
+        from = n & ~3u;
+        data = decode_ssse3(keys, data, n / 4, out, delta, prev);
+        if (delta)
+            prev = out[from - 1];
+    }
+#endif
+    (void)decode_scalar(keys, data, from, n, out, delta, prev);
 }
 
 /*
@@ -90,17 +239,11 @@ gzt_codec_encode_delta(const uint32_t *in, uint32_t n, uint32_t prev,
  * follow the block, else a zero-padded copy in @p pad. *len receives the
  * block's length.
  */
-static int
-prepare(const uint8_t *in, size_t avail, uint32_t n,
-        uint8_t pad[static PAD_LEN], const uint8_t **src, size_t *len)
+int
+gzt_codec_len(const uint8_t *in, size_t avail, uint32_t n, size_t *len)
 {
     if (n > GZT_BLOCK)
         return GZT_ECORRUPT;
-    if (n == 0) {
-        *src = in;
-        *len = 0;
-        return GZT_OK;
-    }
     size_t keys = control_len(n);
     if (keys > avail)
         return GZT_ECORRUPT;
@@ -116,6 +259,21 @@ prepare(const uint8_t *in, size_t avail, uint32_t n,
     if (data > avail - keys)
         return GZT_ECORRUPT;
     *len = keys + data;
+    return GZT_OK;
+}
+
+static int
+prepare(const uint8_t *in, size_t avail, uint32_t n,
+        uint8_t pad[static PAD_LEN], const uint8_t **src, size_t *len)
+{
+    if (n == 0) {
+        *src = in;
+        *len = 0;
+        return GZT_OK;
+    }
+    int rc = gzt_codec_len(in, avail, n, len);
+    if (rc)
+        return rc;
     if (avail - *len >= SVB_OVERREAD) {
         *src = in;
     } else {
@@ -137,9 +295,7 @@ gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t *out,
     if (rc)
         return rc;
     if (n) {
-        size_t got = streamvbyte_decode(src, out, n);
-        assert(got == len);
-        GZT_UNUSED(got);
+        decode(src, n, out, false, 0);
     }
     *used = len;
     return GZT_OK;
@@ -156,9 +312,7 @@ gzt_codec_decode_delta(const uint8_t *in, size_t avail, uint32_t n,
     if (rc)
         return rc;
     if (n) {
-        size_t got = streamvbyte_delta_decode(src, out, n, prev);
-        assert(got == len);
-        GZT_UNUSED(got);
+        decode(src, n, out, true, prev);
         /* the library adds modulo 2^32: a wrap shows as a step down */
         for (uint32_t i = 0; i < n; i++) {
             if (out[i] < prev)

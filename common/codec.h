@@ -25,6 +25,12 @@ size_t gzt_codec_encode(const uint32_t *in, uint32_t n, uint8_t *out);
 size_t gzt_codec_encode_delta(const uint32_t *in, uint32_t n, uint32_t prev,
                               uint8_t *out);
 
+/* The bytes @p n integers encoded by gzt_codec_encode() take at @p in, read
+ * from their control bytes alone; GZT_ECORRUPT when more than @p avail or
+ * n > GZT_BLOCK. */
+GZT_NODISCARD int gzt_codec_len(const uint8_t *in, size_t avail, uint32_t n,
+                                size_t *len);
+
 /* Decode @p n integers from @p avail bytes at @p in into @p out; *used
  * receives the bytes consumed. GZT_ECORRUPT when the encoding claims more
  * bytes than available or n > GZT_BLOCK, and for the delta form also when
@@ -34,5 +40,9 @@ GZT_NODISCARD int gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n,
 GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
                                          uint32_t n, uint32_t prev,
                                          uint32_t *out, size_t *used);
+
+/* For tests: decode with the scalar loop alone (true) or let the CPU
+ * choose (false, the default). Not thread-safe; call before decoding. */
+void gzt_codec_force_scalar(bool on);
 
 #endif

@@ -423,6 +423,9 @@ gzt_postings_open(gzt_postings *p, gzt_segment *s, const gzt_term_info *ti,
     p->err = err;
     p->pos = NULL;
     p->pos_cap = 0;
+    p->chunk_off = NULL;
+    p->chunk_done = NULL;
+    p->chunk_cap = 0;
     p->nblocks = (ti->df + GZT_BLOCK - 1) / GZT_BLOCK;
     const uint8_t *start = s->post.body + ti->post_off;
     if ((uint64_t)p->nblocks * GZT_SKIP_LEN > ti->post_len) {
@@ -442,7 +445,11 @@ void
 gzt_postings_close(gzt_postings *p)
 {
     gzt_free(p->pos);
+    gzt_free(p->chunk_off);
+    gzt_free(p->chunk_done);
     p->pos = NULL;
+    p->chunk_off = NULL;
+    p->chunk_done = NULL;
 }
 
 /* Decode block @p b (docs and freqs). */
@@ -490,7 +497,7 @@ load_block(gzt_postings *p, uint32_t b)
     p->block = b;
     p->block_off = off;
     p->pos_block_off = poff;
-    p->pos_decoded = false;
+    p->pos_ready = false;
     p->i = 0;
     return true;
 }
@@ -523,7 +530,17 @@ gzt_postings_seek(gzt_postings *p, uint32_t target)
 }
 
 static bool
-decode_positions(gzt_postings *p)
+nomem_fail(gzt_postings *p)
+{
+    p->error = gzt_err_set(p->err, GZT_ENOMEM, "out of memory");
+    p->doc = GZT_END;
+    return false;
+}
+
+/* Set up the lazy decoding of the current block's positions: where each
+ * posting's start, room for them all, no chunk decoded. */
+static bool
+prepare_positions(gzt_postings *p)
 {
     uint64_t total = 0;
     for (uint32_t i = 0; i < p->n; i++) {
@@ -538,34 +555,63 @@ decode_positions(gzt_postings *p)
         return postings_fail(p, at, "positions past the end"), false;
     if (total > p->pos_cap) {
         uint32_t *np = gzt_realloc(p->pos, (size_t)total * sizeof *np);
-        if (!np) {
-            p->error = gzt_err_set(p->err, GZT_ENOMEM, "out of memory");
-            p->doc = GZT_END;
-            return false;
-        }
+        if (!np)
+            return nomem_fail(p);
         p->pos = np;
         p->pos_cap = (uint32_t)total;
     }
-    size_t off = 0;
-    for (uint64_t k = 0; k < total; k += GZT_BLOCK) {
-        uint32_t n = (uint32_t)GZT_MIN((uint64_t)GZT_BLOCK, total - k);
-        size_t used;
-        if (gzt_codec_decode(at + off, pbytes - off, n, p->pos + k, &used))
-            return postings_fail(p, at + off, "bad positions block"), false;
-        off += used;
+    uint32_t nchunks = (uint32_t)((total + GZT_BLOCK - 1) / GZT_BLOCK);
+    if (nchunks + 1 > p->chunk_cap) {
+        uint32_t cap = nchunks + 1;
+        uint32_t *no = gzt_realloc(p->chunk_off, (size_t)cap * sizeof *no);
+        if (no)
+            p->chunk_off = no;
+        uint8_t *nd = no ? gzt_realloc(p->chunk_done, cap) : NULL;
+        if (!nd)
+            return nomem_fail(p);
+        p->chunk_done = nd;
+        p->chunk_cap = cap;
     }
-    if (off != pbytes)
-        return postings_fail(p, at, "positions block length mismatch"), false;
-    /* per document: first absolute, then gaps >= 1 */
-    for (uint32_t i = 0; i < p->n; i++) {
-        uint32_t *q = p->pos + p->posstart[i];
-        for (uint32_t j = 1; j < p->freqs[i]; j++) {
-            if (q[j] == 0 || q[j - 1] > UINT32_MAX - q[j])
-                return postings_fail(p, at, "positions out of order"), false;
-            q[j] += q[j - 1];
-        }
+    memset(p->chunk_done, 0, nchunks);
+    memset(p->pos_summed, 0, sizeof p->pos_summed);
+    p->chunk_off[0] = 0;
+    p->chunks_known = 0;
+    p->pos_at = at;
+    p->pos_bytes = pbytes;
+    p->pos_ready = true;
+    return true;
+}
+
+/* Decode chunk @p k of the current block (gaps), finding its offset from
+ * the control bytes of the chunks before it. */
+static bool
+decode_chunk(gzt_postings *p, uint32_t k)
+{
+    uint32_t total = p->posstart[p->n];
+    uint32_t nchunks = (total + GZT_BLOCK - 1) / GZT_BLOCK;
+    while (p->chunks_known <= k) {
+        uint32_t c = p->chunks_known;
+        uint32_t n = GZT_MIN(GZT_BLOCK, total - c * GZT_BLOCK);
+        size_t len;
+        uint32_t off = p->chunk_off[c];
+        if (gzt_codec_len(p->pos_at + off, p->pos_bytes - off, n, &len))
+            return postings_fail(p, p->pos_at + off, "bad positions block"),
+                   false;
+        p->chunk_off[c + 1] = off + (uint32_t)len;
+        p->chunks_known = c + 1;
+        /* the last chunk ends where the skip entry says the block does */
+        if (c + 1 == nchunks && p->chunk_off[c + 1] != p->pos_bytes)
+            return postings_fail(p, p->pos_at,
+                                 "positions block length mismatch"),
+                   false;
     }
-    p->pos_decoded = true;
+    uint32_t n = GZT_MIN(GZT_BLOCK, total - k * GZT_BLOCK);
+    uint32_t off = p->chunk_off[k];
+    size_t used;
+    if (gzt_codec_decode(p->pos_at + off, p->pos_bytes - off, n,
+                         p->pos + (size_t)k * GZT_BLOCK, &used))
+        return postings_fail(p, p->pos_at + off, "bad positions block"), false;
+    p->chunk_done[k] = 1;
     return true;
 }
 
@@ -575,10 +621,25 @@ gzt_postings_positions(gzt_postings *p, uint32_t *n)
     *n = 0;
     if (p->doc == GZT_END || p->error)
         return NULL;
-    if (!p->pos_decoded && !decode_positions(p))
+    if (!p->pos_ready && !prepare_positions(p))
         return NULL;
-    *n = p->freqs[p->i];
-    return p->pos + p->posstart[p->i];
+    uint32_t i = p->i, start = p->posstart[i], end = p->posstart[i + 1];
+    uint32_t *q = p->pos + start;
+    if (!(p->pos_summed[i / 64] >> (i % 64) & 1)) {
+        for (uint32_t k = start / GZT_BLOCK; k <= (end - 1) / GZT_BLOCK; k++)
+            if (!p->chunk_done[k] && !decode_chunk(p, k))
+                return NULL;
+        /* the first absolute, then gaps >= 1 */
+        for (uint32_t j = 1; j < end - start; j++) {
+            if (q[j] == 0 || q[j - 1] > UINT32_MAX - q[j])
+                return postings_fail(p, p->pos_at, "positions out of order"),
+                       NULL;
+            q[j] += q[j - 1];
+        }
+        p->pos_summed[i / 64] |= (uint64_t)1 << (i % 64);
+    }
+    *n = end - start;
+    return q;
 }
 
 /* ---- stored documents -------------------------------------------------- */

@@ -159,25 +159,37 @@ GZT_NODISCARD int gzt_dict_iter_next(gzt_dict_iter *it, bool *ok,
 
 /* Cursor over one term's postings. */
 typedef struct gzt_postings {
-    gzt_segment *seg;                 /* segment */
-    gzt_term_info ti;                 /* the term */
-    uint32_t nblocks;                 /* blocks */
-    const uint8_t *skip;              /* skip table */
-    const uint8_t *data;              /* first block's data */
-    uint32_t block;                   /* current block, nblocks when ended */
-    uint64_t block_off;               /* data offset of current block */
-    uint64_t pos_block_off;           /* .pos body offset of current block */
-    uint32_t n;                       /* postings in current block */
-    uint32_t i;                       /* index of current posting in block */
-    bool pos_decoded;                 /* positions of the block decoded */
-    uint32_t docs[GZT_BLOCK];         /* docids of the block */
-    uint32_t freqs[GZT_BLOCK];        /* term frequencies of the block */
-    uint32_t *pos;                    /* positions of the block (absolute) */
-    uint32_t pos_cap;                 /* capacity of pos */
-    uint32_t posstart[GZT_BLOCK + 1]; /* index into pos per posting */
-    uint32_t doc;                     /* current docid, UINT32_MAX at end */
-    int error;                        /* sticky error code */
-    gzt_error *err;                   /* where to record the detail */
+    gzt_segment *seg;          /* segment */
+    gzt_term_info ti;          /* the term */
+    uint32_t nblocks;          /* blocks */
+    const uint8_t *skip;       /* skip table */
+    const uint8_t *data;       /* first block's data */
+    uint32_t block;            /* current block, nblocks when ended */
+    uint64_t block_off;        /* data offset of current block */
+    uint64_t pos_block_off;    /* .pos body offset of current block */
+    uint32_t n;                /* postings in current block */
+    uint32_t i;                /* index of current posting in block */
+    bool pos_ready;            /* posstart and chunks set up */
+    uint32_t docs[GZT_BLOCK];  /* docids of the block */
+    uint32_t freqs[GZT_BLOCK]; /* term frequencies of the block */
+    /* Positions are decoded lazily, by chunks of GZT_BLOCK values: a
+     * phrase reads the positions of a few postings of a block, and a
+     * common word's block holds thousands. */
+    uint32_t *pos;                       /* positions of the block: absolute
+                                            for the postings in pos_summed */
+    uint32_t pos_cap;                    /* capacity of pos */
+    uint32_t posstart[GZT_BLOCK + 1];    /* index into pos per posting */
+    const uint8_t *pos_at;               /* the block's encoded positions */
+    uint32_t pos_bytes;                  /* their length */
+    uint32_t *chunk_off;                 /* byte offset of each chunk; known
+                                            up to chunk_off[chunks_known] */
+    uint8_t *chunk_done;                 /* chunk decoded (gaps) */
+    uint32_t chunk_cap;                  /* capacity of both */
+    uint32_t chunks_known;               /* chunks whose offset is known */
+    uint64_t pos_summed[GZT_BLOCK / 64]; /* postings made absolute */
+    uint32_t doc;                        /* current docid, UINT32_MAX at end */
+    int error;                           /* sticky error code */
+    gzt_error *err;                      /* where to record the detail */
 } gzt_postings;
 
 #define GZT_END UINT32_MAX

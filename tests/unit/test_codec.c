@@ -4,7 +4,10 @@
  * boundaries, delta coding from a previous value, and the decoders' defence
  * against hostile input: every truncation of a block is corrupt and, with
  * the block copied to a heap buffer of exactly its size, AddressSanitizer
- * proves nothing past the end is read.
+ * proves nothing past the end is read. The codec is gazette's own; the
+ * library it replaced (libstreamvbyte) is the oracle of the format: the
+ * encoders write the library's bytes exactly, and both decoders (SIMD and
+ * scalar) read what the library wrote.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +18,9 @@
 #include <cmocka.h>
 
 #include "common/codec.h"
+
+#include <streamvbyte.h>
+#include <streamvbytedelta.h>
 
 static const uint32_t edge_values[] = {
     0, 255, 256, 65535, 65536, 1u << 24, UINT32_MAX,
@@ -274,6 +280,49 @@ test_random_blocks_round_trip_and_random_bytes_never_overrun(void **state)
     }
 }
 
+/* The format is libstreamvbyte's: the same bytes out of both encoders,
+ * and each of our decoders reads the library's blocks back. */
+static void
+test_the_format_is_libstreamvbytes(void **state)
+{
+    (void)state;
+    uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+    uint8_t ours[GZT_BLOCK * 5 + 16], theirs[GZT_BLOCK * 5 + 16];
+    for (int iter = 0; iter < 20000; iter++) {
+        uint32_t n = rnd() % (GZT_BLOCK + 1);
+        bool delta = iter & 1;
+        uint32_t prev = delta ? rnd_value() : 0;
+        uint32_t v = prev;
+        for (uint32_t i = 0; i < n; i++) {
+            if (delta) {
+                uint32_t gap = rnd_value();
+                v = gap > UINT32_MAX - v ? v : v + gap;
+                in[i] = v;
+            } else {
+                in[i] = rnd_value();
+            }
+        }
+        size_t a = delta ? gzt_codec_encode_delta(in, n, prev, ours)
+                         : gzt_codec_encode(in, n, ours);
+        size_t b = n == 0  ? 0
+                   : delta ? streamvbyte_delta_encode(in, n, theirs, prev)
+                           : streamvbyte_encode(in, n, theirs);
+        assert_int_equal(a, b);
+        assert_memory_equal(ours, theirs, a);
+        for (int scalar = 0; scalar < 2; scalar++) {
+            gzt_codec_force_scalar(scalar);
+            size_t used;
+            memset(out, 0xa5, sizeof out);
+            assert_int_equal(
+                decode_exact(theirs, b, n, delta, prev, out, &used), GZT_OK);
+            assert_int_equal(used, b);
+            if (n)
+                assert_memory_equal(out, in, n * sizeof *in);
+        }
+        gzt_codec_force_scalar(false);
+    }
+}
+
 int
 main(void)
 {
@@ -290,6 +339,7 @@ main(void)
         cmocka_unit_test(test_delta_that_wraps_past_uint32_max_is_corrupt),
         cmocka_unit_test(
             test_random_blocks_round_trip_and_random_bytes_never_overrun),
+        cmocka_unit_test(test_the_format_is_libstreamvbytes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
