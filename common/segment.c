@@ -299,6 +299,50 @@ cmp_term(const char *a, size_t alen, const char *b, size_t blen)
     return alen < blen ? -1 : alen > blen;
 }
 
+/* The first term of dictionary block @p b where it lies in the file (a
+ * block's first entry shares nothing with what comes before). */
+static int
+block_first(gzt_segment *s, uint32_t b, const char **term, uint32_t *len,
+            gzt_error *err)
+{
+    uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)b);
+    uint32_t end = b + 1 < s->nblocks
+                       ? gzt_load_u32(s->dict_index + 4 * (size_t)(b + 1))
+                       : (uint32_t)(s->dict_index - s->dict.body);
+    gzt_rd r = gzt_rd_make(s->dict.body + off, end > off ? end - off : 0);
+    uint32_t n, shared;
+    const uint8_t *p;
+    if (end < off || !gzt_rd_varint32(&r, &n) || n == 0 ||
+        n > GZT_DICT_BLOCK || !gzt_rd_varint32(&r, &shared) || shared != 0 ||
+        !gzt_rd_varint32(&r, len) || *len > GZT_DICT_TERM_MAX ||
+        !gzt_rd_bytes(&r, *len, &p))
+        return gzt_rfile_corrupt(&s->dict, s->dict.body + off,
+                                 "bad dictionary block header", err);
+    *term = (const char *)p;
+    return GZT_OK;
+}
+
+/* the last block whose first term is <= @p key (0 when none is) */
+static int
+find_block(gzt_segment *s, const char *key, size_t len, uint32_t *out,
+           gzt_error *err)
+{
+    uint32_t lo = 0, hi = s->nblocks;
+    while (hi - lo > 1) {
+        uint32_t mid = lo + (hi - lo) / 2, tlen = 0;
+        const char *t = NULL;
+        int rc = block_first(s, mid, &t, &tlen, err);
+        if (rc)
+            return rc;
+        if (cmp_term(t, tlen, key, len) <= 0)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *out = lo;
+    return GZT_OK;
+}
+
 int
 gzt_dict_iter_seek(gzt_dict_iter *it, gzt_segment *s, const char *key,
                    size_t len, gzt_error *err)
@@ -308,19 +352,11 @@ gzt_dict_iter_seek(gzt_dict_iter *it, gzt_segment *s, const char *key,
     it->block = s->nblocks;
     if (s->nblocks == 0)
         return GZT_OK;
-    /* last block whose first term <= key */
-    uint32_t lo = 0, hi = s->nblocks;
-    while (hi - lo > 1) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int rc = open_block(it, mid, err);
-        if (rc || (rc = read_entry(it, err)))
-            return rc;
-        if (cmp_term(it->term, it->term_len, key, len) <= 0)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    int rc = open_block(it, lo, err);
+    uint32_t lo;
+    int rc = find_block(s, key, len, &lo, err);
+    if (rc)
+        return rc;
+    rc = open_block(it, lo, err);
     if (rc)
         return rc;
     /* scan forward to the first term >= key, keeping it pending */
@@ -381,16 +417,28 @@ gzt_segment_lookup(gzt_segment *s, const char *term, size_t len, bool *found,
                    gzt_term_info *ti, gzt_error *err)
 {
     *found = false;
-    if (len > GZT_DICT_TERM_MAX)
+    if (len > GZT_DICT_TERM_MAX || s->nblocks == 0)
         return GZT_OK;
+    /* the block that would hold it, then its entries until one is >= it:
+     * no rewinding, as a lookup does not go on to the next term */
     gzt_dict_iter it;
-    bool ok;
-    int rc = gzt_dict_iter_seek(&it, s, term, len, err);
-    if (rc || (rc = gzt_dict_iter_next(&it, &ok, err)))
+    memset(&it, 0, offsetof(gzt_dict_iter, term));
+    it.seg = s;
+    uint32_t b;
+    int rc = find_block(s, term, len, &b, err);
+    if (rc || (rc = open_block(&it, b, err)))
         return rc;
-    if (ok && cmp_term(it.term, it.term_len, term, len) == 0) {
-        *found = true;
-        *ti = it.ti;
+    for (; it.left > 0; it.left--) {
+        if ((rc = read_entry(&it, err)))
+            return rc;
+        int c = cmp_term(it.term, it.term_len, term, len);
+        if (c >= 0) {
+            if (c == 0) {
+                *found = true;
+                *ti = it.ti;
+            }
+            break;
+        }
     }
     return GZT_OK;
 }

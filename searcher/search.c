@@ -352,10 +352,12 @@ gzt_search_opts_init(gzt_search_opts *o)
 
 /* A term of the query with its global statistics. */
 typedef struct leaf {
-    const char *term; /* analysed term */
-    uint32_t len;     /* bytes */
-    uint64_t df;      /* live documents containing it */
-    double idf;       /* Lucene idf */
+    const char *term;  /* analysed term */
+    uint32_t len;      /* bytes */
+    uint64_t df;       /* live documents containing it */
+    double idf;        /* Lucene idf */
+    gzt_term_info *ti; /* per segment, where found, as live_df() read it */
+    uint8_t *found;    /* per segment: the term is there */
 } leaf;
 
 typedef struct plan {
@@ -393,10 +395,11 @@ title_freq(gzt_postings *p)
 }
 
 /* live df of @p term over all segments; a title term ("S" + term) counts
- * the documents that have the word in their title */
+ * the documents that have the word in their title. With @p tis and
+ * @p found, each segment's dictionary entry is kept for the cursors. */
 static int
 live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
-        gzt_error *err)
+        gzt_term_info *tis, uint8_t *found_in, gzt_error *err)
 {
     *df = 0;
     bool title = is_title(term);
@@ -411,6 +414,10 @@ live_df(gzt_index *idx, const char *term, size_t len, uint64_t *df,
         int rc = gzt_segment_lookup(s, term, len, &found, &ti, err);
         if (rc)
             return rc;
+        if (found_in) {
+            found_in[i] = found;
+            tis[i] = ti;
+        }
         if (!found)
             continue;
         if (!s->delbits && !title) {
@@ -455,7 +462,12 @@ leaf_of(plan *pl, const char *term, size_t len, uint32_t *out)
     if (!l->term)
         return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
     l->len = (uint32_t)len;
-    int rc = live_df(pl->idx, term, len, &l->df, pl->err);
+    uint32_t ns = pl->idx->nsegs;
+    l->ti = gzt_arena_alloc(pl->arena, (ns ? ns : 1) * sizeof *l->ti);
+    l->found = gzt_arena_alloc(pl->arena, ns ? ns : 1);
+    if (!l->ti || !l->found)
+        return gzt_err_set(pl->err, GZT_ENOMEM, "out of memory");
+    int rc = live_df(pl->idx, term, len, &l->df, l->ti, l->found, pl->err);
     if (rc)
         return rc;
     l->idf = idf_of(pl->idx->live, l->df);
@@ -507,8 +519,8 @@ expand_prefixes(plan *pl, gzt_qnode *n, uint32_t *budget)
                 uint64_t tdf;
                 key[0] = GZT_PREFIX_TITLE;
                 memcpy(key + 1, it.term, it.term_len);
-                if ((rc =
-                         live_df(pl->idx, key, it.term_len + 1, &tdf, pl->err)))
+                if ((rc = live_df(pl->idx, key, it.term_len + 1, &tdf, NULL,
+                                  NULL, pl->err)))
                     return rc;
                 if (tdf == 0)
                     continue;
@@ -764,14 +776,16 @@ term_node(ctx *c, const gzt_qnode *q, const char *term)
         c->error = rc;
         return NULL;
     }
-    bool found, title = is_title(term);
+    bool title = is_title(term);
+    /* the dictionary entry live_df() read for this segment */
+    const leaf *l = &c->pl->leaves[li];
+    uint32_t si = 0;
+    while (si < c->pl->idx->nsegs && c->pl->idx->segs[si] != c->seg)
+        si++;
+    bool found = si < c->pl->idx->nsegs && l->found[si];
     gzt_term_info ti;
-    rc = gzt_segment_lookup(c->seg, term + title, strlen(term) - title, &found,
-                            &ti, c->pl->err);
-    if (rc) {
-        c->error = rc;
-        return NULL;
-    }
+    if (found)
+        ti = l->ti[si];
     node *n = new_node(c, found ? N_TERM : N_NONE, q);
     if (!n || !found)
         return n;
@@ -1556,7 +1570,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
     if (opts->count_only && !bits && r->query->kind == GZT_Q_TERM &&
         !is_title(r->query->terms[0])) {
         if ((rc = live_df(idx, r->query->terms[0], strlen(r->query->terms[0]),
-                          &r->total, err)))
+                          &r->total, NULL, NULL, err)))
             goto fail;
         r->micros = now_micros() - t0;
         *out = r;
