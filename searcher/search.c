@@ -1452,6 +1452,56 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
     }
 }
 
+/*
+ * Block-max evaluation of a single plain term over one segment: once the
+ * heap is full with threshold T, the blocks whose bound (the score at the
+ * block's largest frequency and smallest length) is at most T are skipped
+ * by their skip entries, undecoded; a document that ties T loses anyway
+ * (docids grow). Every document looked at is scored by score(), as the
+ * exhaustive path does, so the hits are its hits. *visited counts the live
+ * documents looked at (a lower bound on the matches).
+ */
+static void
+blockmax_term(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
+              uint64_t *visited)
+{
+    const gzt_postings *p = root->pl;
+    gzt_segment *seg = c->seg;
+    uint32_t d = seek(c, root, 0);
+    while (d != GZT_END && !c->error) {
+        if (h->n == h->k) {
+            double theta = h->v[0].score;
+            uint32_t b = p->block, nb = b;
+            while (nb < p->nblocks) {
+                const uint8_t *e = p->skip + (size_t)nb * GZT_SKIP_LEN;
+                double ub = bm25(c, root->idf, gzt_load_u32(e + 16),
+                                 gzt_load_u32(e + 20)) *
+                                (1 + 1e-9) +
+                            1e-12;
+                if (ub > theta)
+                    break;
+                nb++;
+            }
+            if (nb == p->nblocks)
+                break; /* nothing left can rank */
+            if (nb != b) {
+                d = seek(
+                    c, root,
+                    gzt_load_u32(p->skip + (size_t)(nb - 1) * GZT_SKIP_LEN) +
+                        1);
+                continue;
+            }
+        }
+        if (!gzt_segment_deleted(seg, d)) {
+            (*visited)++;
+            cand x = {score(c, root, NULL), base + d, s, d,
+                      gzt_segment_docdate(seg, d)};
+            heap_push(h, &x);
+        }
+        d = seek(c, root, d + 1);
+    }
+}
+
 /* ---- search ------------------------------------------------------------ */
 
 /* Apply --since/--until by wrapping the query: +query +date:[since,until] */
@@ -1609,6 +1659,11 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         if (prune) {
             maxscore_segment(&c, root, plain, nplain, &h, s, idx->base[s],
                              &r->total);
+            r->lower_bound = true;
+        } else if (root && opts->fast_topk && h.k && !bm &&
+                   opts->sort == GZT_SORT_SCORE && root->kind == N_TERM &&
+                   !root->title) {
+            blockmax_term(&c, root, &h, s, idx->base[s], &r->total);
             r->lower_bound = true;
         } else if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
