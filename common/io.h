@@ -15,7 +15,7 @@
 
 #include "common/base.h"
 
-#define GZT_FORMAT_VERSION 2
+#define GZT_FORMAT_VERSION 3
 #define GZT_HEADER_LEN 16
 #define GZT_FOOTER_LEN 16
 

@@ -312,8 +312,8 @@ block_first(gzt_segment *s, uint32_t b, const char **term, uint32_t *len,
     gzt_rd r = gzt_rd_make(s->dict.body + off, end > off ? end - off : 0);
     uint32_t n, shared;
     const uint8_t *p;
-    if (end < off || !gzt_rd_varint32(&r, &n) || n == 0 ||
-        n > GZT_DICT_BLOCK || !gzt_rd_varint32(&r, &shared) || shared != 0 ||
+    if (end < off || !gzt_rd_varint32(&r, &n) || n == 0 || n > GZT_DICT_BLOCK ||
+        !gzt_rd_varint32(&r, &shared) || shared != 0 ||
         !gzt_rd_varint32(&r, len) || *len > GZT_DICT_TERM_MAX ||
         !gzt_rd_bytes(&r, *len, &p))
         return gzt_rfile_corrupt(&s->dict, s->dict.body + off,
@@ -476,12 +476,40 @@ gzt_postings_open(gzt_postings *p, gzt_segment *s, const gzt_term_info *ti,
     p->chunk_cap = 0;
     p->nblocks = (ti->df + GZT_BLOCK - 1) / GZT_BLOCK;
     const uint8_t *start = s->post.body + ti->post_off;
-    if ((uint64_t)p->nblocks * GZT_SKIP_LEN > ti->post_len) {
-        postings_fail(p, start, "postings shorter than their skip table");
-        return p->error;
+    if (p->nblocks == 1) {
+        /* one block: varint last docid, max_tf, min_len, then the data;
+         * the byte counts of the skip entry follow from the control bytes
+         * and the term's positions */
+        gzt_rd r = gzt_rd_make(start, ti->post_len);
+        uint32_t last, max_tf, min_len;
+        size_t db, fb;
+        if (!gzt_rd_varint32(&r, &last) || !gzt_rd_varint32(&r, &max_tf) ||
+            !gzt_rd_varint32(&r, &min_len) ||
+            gzt_codec_len(r.p, (size_t)(r.end - r.p), ti->df, &db) ||
+            gzt_codec_len(r.p + db, (size_t)(r.end - r.p) - db, ti->df, &fb) ||
+            ti->pos_len > UINT32_MAX) {
+            postings_fail(p, start, "bad postings header");
+            return p->error;
+        }
+        uint8_t *e = p->skip1;
+        gzt_store_u32(e, last);
+        gzt_store_u32(e + 4, (uint32_t)db);
+        gzt_store_u32(e + 8, (uint32_t)fb);
+        gzt_store_u32(e + 12, (uint32_t)ti->pos_len);
+        gzt_store_u32(e + 16, max_tf);
+        gzt_store_u32(e + 20, min_len);
+        p->skip = p->skip1;
+        p->data = r.p;
+        p->data_len = (uint64_t)(r.end - r.p);
+    } else {
+        if ((uint64_t)p->nblocks * GZT_SKIP_LEN > ti->post_len) {
+            postings_fail(p, start, "postings shorter than their skip table");
+            return p->error;
+        }
+        p->skip = start;
+        p->data = start + (size_t)p->nblocks * GZT_SKIP_LEN;
+        p->data_len = ti->post_len - (uint64_t)p->nblocks * GZT_SKIP_LEN;
     }
-    p->skip = start;
-    p->data = start + (size_t)p->nblocks * GZT_SKIP_LEN;
     p->block = UINT32_MAX; /* before the first */
     p->doc = 0;
     p->i = 0;
@@ -518,7 +546,7 @@ load_block(gzt_postings *p, uint32_t b)
         }
     }
     uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
-    uint64_t avail = p->ti.post_len - (uint64_t)(p->data - p->skip);
+    uint64_t avail = p->data_len;
     if (off + dbytes + fbytes > avail)
         return postings_fail(p, sk, "postings block past the end"), false;
     p->n = b + 1 < p->nblocks ? GZT_BLOCK

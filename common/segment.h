@@ -159,19 +159,23 @@ GZT_NODISCARD int gzt_dict_iter_next(gzt_dict_iter *it, bool *ok,
 
 /* Cursor over one term's postings. */
 typedef struct gzt_postings {
-    gzt_segment *seg;          /* segment */
-    gzt_term_info ti;          /* the term */
-    uint32_t nblocks;          /* blocks */
-    const uint8_t *skip;       /* skip table */
-    const uint8_t *data;       /* first block's data */
-    uint32_t block;            /* current block, nblocks when ended */
-    uint64_t block_off;        /* data offset of current block */
-    uint64_t pos_block_off;    /* .pos body offset of current block */
-    uint32_t n;                /* postings in current block */
-    uint32_t i;                /* index of current posting in block */
-    bool pos_ready;            /* posstart and chunks set up */
-    uint32_t docs[GZT_BLOCK];  /* docids of the block */
-    uint32_t freqs[GZT_BLOCK]; /* term frequencies of the block */
+    gzt_segment *seg;            /* segment */
+    gzt_term_info ti;            /* the term */
+    uint32_t nblocks;            /* blocks */
+    const uint8_t *skip;         /* skip table (skip1 for a term of one
+                                    block) */
+    const uint8_t *data;         /* first block's data */
+    uint64_t data_len;           /* bytes of block data */
+    uint8_t skip1[GZT_SKIP_LEN]; /* the skip entry of a term of one block,
+                                    worked out at open */
+    uint32_t block;              /* current block, nblocks when ended */
+    uint64_t block_off;          /* data offset of current block */
+    uint64_t pos_block_off;      /* .pos body offset of current block */
+    uint32_t n;                  /* postings in current block */
+    uint32_t i;                  /* index of current posting in block */
+    bool pos_ready;              /* posstart and chunks set up */
+    uint32_t docs[GZT_BLOCK];    /* docids of the block */
+    uint32_t freqs[GZT_BLOCK];   /* term frequencies of the block */
     /* Positions are decoded lazily, by chunks of GZT_BLOCK values: a
      * phrase reads the positions of a few postings of a block, and a
      * common word's block holds thousands. */

@@ -428,6 +428,19 @@ dict_flush_block(gzt_segw *w, gzt_error *err)
     return GZT_OK;
 }
 
+/* LEB128 of @p v into @p out (5 bytes at most); the bytes written */
+static size_t
+varint_to(uint8_t *out, uint32_t v)
+{
+    size_t n = 0;
+    while (v >= 0x80) {
+        out[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    out[n++] = (uint8_t)v;
+    return n;
+}
+
 static int
 end_term(gzt_segw *w, gzt_error *err)
 {
@@ -436,8 +449,21 @@ end_term(gzt_segw *w, gzt_error *err)
         return rc;
     w->in_term = false;
     uint64_t post_off = gzt_wfile_body_off(&w->post.f);
-    uint64_t post_len = w->skips.len + w->tdata.len;
-    if (gzt_wfile_write(&w->post.f, w->skips.p, w->skips.len) ||
+    /* a term of one block (most terms: df <= 128) gets no skip entry but
+     * its last docid, max_tf and min_len as varints; the rest of the entry
+     * follows from the data (docs/FORMAT.md) */
+    const void *head = w->skips.p;
+    size_t head_len = w->skips.len;
+    uint8_t compact[15];
+    if (w->skips.len == GZT_SKIP_LEN) {
+        const uint8_t *e = w->skips.p;
+        head_len = varint_to(compact, gzt_load_u32(e));
+        head_len += varint_to(compact + head_len, gzt_load_u32(e + 16));
+        head_len += varint_to(compact + head_len, gzt_load_u32(e + 20));
+        head = compact;
+    }
+    uint64_t post_len = head_len + w->tdata.len;
+    if (gzt_wfile_write(&w->post.f, head, head_len) ||
         gzt_wfile_write(&w->post.f, w->tdata.p, w->tdata.len))
         return gzt_err_set(err, GZT_EIO, "%s: write failed", w->post.f.path);
     uint64_t pos_len = gzt_wfile_body_off(&w->pos.f) - w->pos_off;

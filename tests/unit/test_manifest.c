@@ -278,7 +278,7 @@ static void
 test_wrong_header_is_refused(void **state)
 {
     (void)state;
-    assert_refused("gazette-manifest 3\n"
+    assert_refused("gazette-manifest 99\n"
                    "generation 7\nengine native\nlanguage english\n"
                    "next-segment 4\n",
                    "line 1: not a gazette manifest");
