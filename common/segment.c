@@ -534,16 +534,18 @@ load_block(gzt_postings *p, uint32_t b)
 {
     const uint8_t *sk = p->skip + (size_t)b * GZT_SKIP_LEN;
     uint64_t off = 0, poff = 0;
-    if (b == p->block + 1 && p->block != UINT32_MAX) {
-        const uint8_t *ps = p->skip + (size_t)p->block * GZT_SKIP_LEN;
-        off = p->block_off + gzt_load_u32(ps + 4) + gzt_load_u32(ps + 8);
-        poff = p->pos_block_off + gzt_load_u32(ps + 12);
-    } else {
-        for (uint32_t j = 0; j < b; j++) {
-            const uint8_t *e = p->skip + (size_t)j * GZT_SKIP_LEN;
-            off += (uint64_t)gzt_load_u32(e + 4) + gzt_load_u32(e + 8);
-            poff += gzt_load_u32(e + 12);
-        }
+    /* the offsets add up from the current block when going forward (a
+     * cursor only does), else from the first */
+    uint32_t j = 0;
+    if (p->block != UINT32_MAX && p->block < b) {
+        j = p->block;
+        off = p->block_off;
+        poff = p->pos_block_off;
+    }
+    for (; j < b; j++) {
+        const uint8_t *e = p->skip + (size_t)j * GZT_SKIP_LEN;
+        off += (uint64_t)gzt_load_u32(e + 4) + gzt_load_u32(e + 8);
+        poff += gzt_load_u32(e + 12);
     }
     uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
     uint64_t avail = p->data_len;
@@ -555,24 +557,24 @@ load_block(gzt_postings *p, uint32_t b)
     size_t used;
     const uint8_t *d = p->data + off;
     if (gzt_codec_decode_delta(d, dbytes, p->n, prev, p->docs, &used) ||
-        used != dbytes ||
-        gzt_codec_decode(d + dbytes, fbytes, p->n, p->freqs, &used) ||
-        used != fbytes)
+        used != dbytes)
         return postings_fail(p, d, "bad postings block"), false;
-    /* docids strictly increase, stay in the segment, end where the skip
-     * entry says; freqs are >= 1 */
+    /* docids strictly increase (the decoder saw them never decrease),
+     * stay in the segment, end where the skip entry says; one pass
+     * without branches */
     uint32_t last = gzt_load_u32(sk);
-    for (uint32_t i = 0; i < p->n; i++) {
-        if ((i ? p->docs[i] <= p->docs[i - 1] : (b && p->docs[0] <= prev)) ||
-            p->docs[i] >= p->seg->ndocs || p->freqs[i] == 0)
-            return postings_fail(p, d, "postings out of order"), false;
-    }
+    bool bad = b && p->docs[0] <= prev;
+    for (uint32_t i = 1; i < p->n; i++)
+        bad |= p->docs[i] == p->docs[i - 1];
+    if (bad || p->docs[p->n - 1] >= p->seg->ndocs)
+        return postings_fail(p, d, "postings out of order"), false;
     if (p->docs[p->n - 1] != last)
         return postings_fail(p, sk, "skip entry disagrees with its block"),
                false;
     p->block = b;
     p->block_off = off;
     p->pos_block_off = poff;
+    p->freqs_ready = false;
     p->pos_ready = false;
     p->i = 0;
     return true;
@@ -605,6 +607,27 @@ gzt_postings_seek(gzt_postings *p, uint32_t target)
     return p->doc = p->docs[i];
 }
 
+/* The frequencies of the current block, which a count never needs. */
+bool
+gzt_postings_decode_freqs(gzt_postings *p)
+{
+    if (p->error || p->block >= p->nblocks)
+        return false;
+    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
+    uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
+    const uint8_t *f = p->data + p->block_off + dbytes;
+    size_t used;
+    if (gzt_codec_decode(f, fbytes, p->n, p->freqs, &used) || used != fbytes)
+        return postings_fail(p, f, "bad postings block"), false;
+    bool bad = false;
+    for (uint32_t i = 0; i < p->n; i++)
+        bad |= p->freqs[i] == 0;
+    if (bad)
+        return postings_fail(p, f, "postings out of order"), false;
+    p->freqs_ready = true;
+    return true;
+}
+
 static bool
 nomem_fail(gzt_postings *p)
 {
@@ -618,6 +641,8 @@ nomem_fail(gzt_postings *p)
 static bool
 prepare_positions(gzt_postings *p)
 {
+    if (!p->freqs_ready && !gzt_postings_decode_freqs(p))
+        return false;
     uint64_t total = 0;
     for (uint32_t i = 0; i < p->n; i++) {
         p->posstart[i] = (uint32_t)total;

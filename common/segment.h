@@ -173,6 +173,7 @@ typedef struct gzt_postings {
     uint64_t pos_block_off;      /* .pos body offset of current block */
     uint32_t n;                  /* postings in current block */
     uint32_t i;                  /* index of current posting in block */
+    bool freqs_ready;            /* freqs of the block decoded */
     bool pos_ready;              /* posstart and chunks set up */
     uint32_t docs[GZT_BLOCK];    /* docids of the block */
     uint32_t freqs[GZT_BLOCK];   /* term frequencies of the block */
@@ -212,9 +213,14 @@ gzt_postings_next(gzt_postings *p)
         return gzt_postings_seek(p, 0);
     return gzt_postings_seek(p, p->doc == GZT_END ? GZT_END : p->doc + 1);
 }
+bool gzt_postings_decode_freqs(gzt_postings *p);
+/* frequency of the current doc (decoding the block's on first use); 0 on
+ * error (see p->error) */
 static inline uint32_t
-gzt_postings_freq(const gzt_postings *p)
+gzt_postings_freq(gzt_postings *p)
 {
+    if (!p->freqs_ready && !gzt_postings_decode_freqs(p))
+        return 0;
     return p->freqs[p->i];
 }
 /* positions of the current doc: *n entries */

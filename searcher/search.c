@@ -928,6 +928,16 @@ release(ctx *c)
     c->nterms = 0;
 }
 
+/* the frequency at @p p's doc, a damaged block's error made the query's */
+static uint32_t
+term_freq(ctx *c, gzt_postings *p)
+{
+    uint32_t f = gzt_postings_freq(p);
+    if (p->error && !c->error)
+        c->error = p->error;
+    return f;
+}
+
 /* advance @p n to >= target unless it is there already */
 static uint32_t
 advance(ctx *c, node *n, uint32_t target)
@@ -1149,7 +1159,7 @@ score(ctx *c, node *n, explain_out *ex)
     case N_TERM:
     case N_PHRASE: {
         double tf =
-            n->kind == N_TERM && !n->title ? gzt_postings_freq(n->pl) : n->freq;
+            n->kind == N_TERM && !n->title ? term_freq(c, n->pl) : n->freq;
         uint32_t dl = gzt_segment_doclen(n->seg, d);
         double s = bm25(c, n->idf, tf, dl);
         if (ex) {
@@ -1424,8 +1434,8 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
         double partial = 0;
         for (uint32_t i = first; i < n; i++)
             if (t[i].term->doc == d)
-                partial += bm25(c, t[i].term->idf,
-                                gzt_postings_freq(t[i].term->pl), dl);
+                partial +=
+                    bm25(c, t[i].term->idf, term_freq(c, t[i].term->pl), dl);
         /* the non-essential terms' bounds in the blocks that would hold
          * d, summed from the smallest: cum[j] bounds what t[0..j] add */
         bool pruned = false;
@@ -1437,8 +1447,8 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
                 break;
             }
             if (advance(c, t[j].term, d) == d)
-                partial += bm25(c, t[j].term->idf,
-                                gzt_postings_freq(t[j].term->pl), dl);
+                partial +=
+                    bm25(c, t[j].term->idf, term_freq(c, t[j].term->pl), dl);
         }
         if (live) {
             (*visited)++;
