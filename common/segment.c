@@ -600,11 +600,30 @@ gzt_postings_seek(gzt_postings *p, uint32_t target)
     }
     if (b != p->block && !load_block(p, b))
         return GZT_END;
-    uint32_t i = p->i;
-    while (p->docs[i] < target)
-        i++; /* the skip entry guarantees a docid >= target in the block */
-    p->i = i;
-    return p->doc = p->docs[i];
+    /* the skip entry guarantees a docid >= target in the block: gallop
+     * from the cursor, then halve (a seek to the next doc takes one step,
+     * a leap within the block a handful) */
+    uint32_t lo = p->i;
+    if (p->docs[lo] < target) {
+        uint32_t hi = p->n - 1, step = 1;
+        while (lo + step < hi && p->docs[lo + step] < target) {
+            lo += step;
+            step <<= 1;
+        }
+        if (lo + step < hi)
+            hi = lo + step;
+        /* docs[lo] < target <= docs[hi] */
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (p->docs[mid] < target)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        lo = hi;
+    }
+    p->i = lo;
+    return p->doc = p->docs[lo];
 }
 
 /* The frequencies of the current block, which a count never needs. */

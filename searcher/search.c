@@ -716,6 +716,9 @@ struct node {
     bool title;        /* only title positions count */
     node **must;       /* N_BOOL children */
     uint32_t nmust;    /* count */
+    node **morder;     /* the must children, fewest postings first: the
+                          order seek() asks them in (score() keeps the
+                          query's) */
     node **should;     /* N_BOOL children */
     uint32_t nshould;  /* count */
     node **mustnot;    /* N_BOOL children */
@@ -827,6 +830,57 @@ build_list(ctx *c, gzt_qnode *const *qs, uint32_t n)
     return list;
 }
 
+/* How many documents @p n may visit at most: what the conjunction's
+ * leapfrog should ask first is what has the fewest. */
+static uint64_t
+node_cost(const node *n)
+{
+    uint64_t c = 0;
+    switch (n->kind) {
+    case N_NONE:
+        return 0;
+    case N_TERM:
+        return n->pl->ti.df;
+    case N_PHRASE:
+        c = UINT64_MAX;
+        for (uint32_t i = 0; i < n->npl; i++)
+            c = GZT_MIN(c, (uint64_t)n->pl[i].ti.df);
+        return c;
+    case N_BOOL:
+        if (n->nmust) {
+            c = UINT64_MAX;
+            for (uint32_t i = 0; i < n->nmust; i++)
+                c = GZT_MIN(c, node_cost(n->must[i]));
+            return c;
+        }
+        for (uint32_t i = 0; i < n->nshould; i++)
+            c += node_cost(n->should[i]);
+        return c;
+    default:
+        return n->seg->ndocs;
+    }
+}
+
+/* @p v's @p n nodes cheapest first (stable), in per-query memory */
+static node **
+build_order(ctx *c, node **v, uint32_t n)
+{
+    node **o = gzt_arena_alloc(c->pl->arena, (n + 1) * sizeof *o);
+    if (!o) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        node *x = v[i];
+        uint64_t cx = node_cost(x);
+        uint32_t j = i;
+        for (; j > 0 && node_cost(o[j - 1]) > cx; j--)
+            o[j] = o[j - 1];
+        o[j] = x;
+    }
+    return o;
+}
+
 static node *
 build(ctx *c, const gzt_qnode *q)
 {
@@ -913,6 +967,8 @@ build(ctx *c, const gzt_qnode *q)
         n->nmust = q->nmust;
         n->nshould = q->nshould;
         n->nmustnot = q->nmustnot;
+        if (!(n->morder = build_order(c, n->must, n->nmust)))
+            return NULL;
         return n;
     }
     }
@@ -1072,7 +1128,7 @@ seek(ctx *c, node *n, uint32_t target)
             if (n->nmust) {
                 bool agree = true;
                 for (uint32_t i = 0; i < n->nmust; i++) {
-                    uint32_t x = advance(c, n->must[i], d);
+                    uint32_t x = advance(c, n->morder[i], d);
                     if (x == GZT_END)
                         return n->doc = GZT_END;
                     if (x > d) {
