@@ -1571,6 +1571,49 @@ blockmax_term(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
     }
 }
 
+/*
+ * The number of live documents holding any of @p n plain terms (a count,
+ * nothing scored): each term's docids set bits of a bitmap of the segment,
+ * block by block, and the bits are counted, the deleted ones cleared;
+ * linear in the postings, where merging the cursors document by document
+ * pays a comparison per term and document.
+ */
+static uint64_t
+count_union(ctx *c, node **terms, uint32_t n)
+{
+    gzt_segment *seg = c->seg;
+    size_t words = ((size_t)seg->ndocs + 63) / 64;
+    uint64_t *bm = gzt_arena_calloc(c->pl->arena, (words + 1) * sizeof *bm);
+    if (!bm) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return 0;
+    }
+    for (uint32_t t = 0; t < n && !c->error; t++) {
+        gzt_postings *p = terms[t]->pl;
+        for (uint32_t d = cursor_seek(c, p, 0); d != GZT_END;) {
+            for (uint32_t i = p->i; i < p->n; i++)
+                bm[p->docs[i] >> 6] |= (uint64_t)1 << (p->docs[i] & 63);
+            d = cursor_seek(c, p, p->docs[p->n - 1] + 1);
+        }
+    }
+    if (c->error)
+        return 0;
+    uint64_t total = 0;
+    const uint8_t *del = seg->delbits;
+    for (size_t w = 0; w < words; w++) {
+        uint64_t x = bm[w];
+        if (del && x) {
+            uint64_t dw = 0;
+            for (unsigned k = 0;
+                 k < 8 && w * 8 + k < ((size_t)seg->ndocs + 7) / 8; k++)
+                dw |= (uint64_t)del[w * 8 + k] << (8 * k);
+            x &= ~dw;
+        }
+        total += (uint64_t)__builtin_popcountll(x);
+    }
+    return total;
+}
+
 /* ---- search ------------------------------------------------------------ */
 
 /* Apply --since/--until by wrapping the query: +query +date:[since,until] */
@@ -1729,12 +1772,15 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         node *root = build(&c, r->query);
         node **plain = NULL;
         uint32_t nplain = 0;
-        bool prune = root && opts->fast_topk && h.k && !bm &&
-                     opts->sort == GZT_SORT_SCORE && root->kind == N_BOOL &&
-                     (plain = gzt_arena_alloc(&r->arena, (root->nshould + 1) *
-                                                             sizeof *plain)) &&
-                     plain_disjunction(root, plain, &nplain) && nplain >= 2;
-        if (prune) {
+        bool disj = root && !bm && root->kind == N_BOOL &&
+                    (plain = gzt_arena_alloc(&r->arena, (root->nshould + 1) *
+                                                            sizeof *plain)) &&
+                    plain_disjunction(root, plain, &nplain) && nplain >= 2;
+        bool prune =
+            disj && opts->fast_topk && h.k && opts->sort == GZT_SORT_SCORE;
+        if (disj && !h.k) {
+            r->total += count_union(&c, plain, nplain);
+        } else if (prune) {
             maxscore_segment(&c, root, plain, nplain, &h, s, idx->base[s],
                              &r->total);
             r->lower_bound = true;
