@@ -16,6 +16,9 @@
 #include "common/base.h"
 
 #define GZT_FORMAT_VERSION 3
+/* The oldest manifest format of a Xapian-engine index this gazette reads
+ * and updates: format 3 changed only gazette's own segments. */
+#define GZT_FORMAT_XAPIAN_MIN 2
 #define GZT_HEADER_LEN 16
 #define GZT_FOOTER_LEN 16
 

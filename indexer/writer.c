@@ -464,7 +464,9 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         w->man.nsegs = 0;
         w->nold = 0;
         w->dirty = true;
-    } else if (rc == GZT_OK && w->man.format != GZT_FORMAT_VERSION) {
+    } else if (rc == GZT_OK && w->man.format != GZT_FORMAT_VERSION &&
+               !(strcmp(w->man.engine, "xapian") == 0 &&
+                 w->man.format >= GZT_FORMAT_XAPIAN_MIN)) {
         rc = gzt_err_set(err, GZT_EINVAL,
                          "%s: index format %u, but this gazette writes "
                          "format %u: rebuild it with gazette reindex",

@@ -84,12 +84,14 @@ open_once(gzt_index *idx, const gzt_open_opts *o, gzt_error *err)
     }
     if (rc)
         return rc;
-    if (idx->man.format != GZT_FORMAT_VERSION)
+    bool xapian = strcmp(idx->man.engine, "xapian") == 0;
+    if (idx->man.format != GZT_FORMAT_VERSION &&
+        !(xapian && idx->man.format >= GZT_FORMAT_XAPIAN_MIN))
         return gzt_err_set(err, GZT_EINVAL,
                            "%s: index format %u, but this gazette reads format "
                            "%u: rebuild it with gazette reindex",
                            idx->dir, idx->man.format, GZT_FORMAT_VERSION);
-    if (strcmp(idx->man.engine, "xapian") == 0)
+    if (xapian)
         return gzt_xreader_open(idx, false, o, err);
     if (strcmp(idx->man.engine, "native") != 0)
         return gzt_err_set(err, GZT_EINVAL,
