@@ -735,6 +735,8 @@ typedef struct ctx {
     uint32_t nterms;  /* count */
     uint32_t cap;     /* capacity */
     int error;        /* sticky error */
+    bool exists_only; /* nothing is scored: a phrase may stop at its first
+                         match */
 } ctx;
 
 static uint32_t seek(ctx *c, node *n, uint32_t target);
@@ -1058,8 +1060,8 @@ phrase_freq(ctx *c, node *n)
             if (prev - pos[0][a] > (uint64_t)span + q->slop)
                 ok = false;
         }
-        if (ok && a < np[0] && prev < limit)
-            freq++;
+        if (ok && a < np[0] && prev < limit && (freq++, c->exists_only))
+            break;
     }
     return freq;
 }
@@ -1179,7 +1181,7 @@ phrase_df(ctx *outer, const gzt_qnode *q)
     gzt_index *idx = outer->pl->idx;
     uint64_t df = 0;
     for (uint32_t s = 0; s < idx->nsegs; s++) {
-        ctx c = {outer->pl, idx->segs[s], outer->avgdl, NULL, 0, 0, 0};
+        ctx c = {outer->pl, idx->segs[s], outer->avgdl, NULL, 0, 0, 0, true};
         node *n = build(&c, q);
         if (n)
             for (uint32_t d = seek(&c, n, 0); d != GZT_END;
@@ -1764,7 +1766,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         goto fail;
     }
     for (uint32_t s = 0; s < idx->nsegs && rc == GZT_OK; s++) {
-        ctx c = {&pl, idx->segs[s], idx->avgdl, NULL, 0, 0, 0};
+        ctx c = {&pl, idx->segs[s], idx->avgdl, NULL, 0, 0, 0, !h.k};
         uint8_t *bm = NULL;
         if (bits && !(bm = r->bits[s] = gzt_arena_calloc(
                           &r->arena, idx->segs[s]->ndocs / 8 + 1))) {
@@ -1847,7 +1849,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
             break;
         }
         if (opts->explain) {
-            ctx c = {&pl, idx->segs[x->seg], idx->avgdl, NULL, 0, 0, 0};
+            ctx c = {&pl, idx->segs[x->seg], idx->avgdl, NULL, 0, 0, 0, false};
             node *root = build(&c, r->query);
             if (root && seek(&c, root, x->doc) == x->doc) {
                 explain_out ex = {NULL, 0, 0, &r->arena};
