@@ -1524,9 +1524,11 @@ test_fts5_peer_counts_are_equal(void **state)
         total += compared[sh];
     }
     fflush(stdout);
-    assert_true(compared[SH_TERM] > 100 && compared[SH_OR] > 100 &&
-                compared[SH_AND] > 100 && compared[SH_PHRASE] > 50 &&
-                compared[SH_TITLE] > 50 && compared[SH_PREFIX] > 20);
+    /* the shapes FTS5 can say were nearly all compared */
+    static const enum shape said[] = {SH_TERM,   SH_OR,    SH_AND,
+                                      SH_PHRASE, SH_TITLE, SH_PREFIX};
+    for (size_t k = 0; k < sizeof said / sizeof *said; k++)
+        assert_true(compared[said[k]] * 10 >= S.shape_count[said[k]] * 9);
     assert_true(total * 2 >= S.nq);
     fail_report(&rep, "the native and fts5 match counts differ", total);
 }
