@@ -345,19 +345,7 @@ count_words(uint32_t doc, const char *s, size_t len, bool body)
 static void
 reuters_source(char *src, size_t cap)
 {
-    const char *shared = getenv("GZT_SHARED");
-    snprintf(src, cap, "%s/data/reuters21578/reuters21578.jsonl.zst",
-             shared && *shared ? shared : "/work/shared");
-    if (access(src, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci && strcmp(ci, "true") == 0)
-            fail_msg("CI=true but %s is missing", src);
-        printf("SKIP: %s not found (set GZT_SHARED): the native and Xapian "
-               "engines are not compared\n",
-               src);
-        fflush(stdout);
-        skip();
-    }
+    gzt_test_shared_data(src, cap, "reuters21578/reuters21578.jsonl.zst");
 }
 
 /* decompress @p src into memory (*len bytes, NUL-terminated) */

@@ -23,6 +23,7 @@
 #include "common/base.h"
 #include "indexer/csv.h"
 #include "indexer/ingest.h"
+#include "tests/support/tmpdir.h"
 
 /* ---- a sink that keeps what ingest hands out ---------------------------- */
 
@@ -1006,18 +1007,10 @@ static void
 test_first_1000_headlines_of_the_shared_corpus(void **state)
 {
     (void)state;
-    const char *shared = getenv("GZT_SHARED");
     char src[4096], cmd[8400], dir[64], path[128];
-    snprintf(src, sizeof src,
-             "%s/data/reuters-headlines/reuters-headlines-2012-2016.tsv.zst",
-             shared ? shared : "/work/shared");
-    if (access(src, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci && strcmp(ci, "true") == 0)
-            fail_msg("CI=true but %s is missing", src);
-        print_message("skipped: %s not found (set GZT_SHARED)\n", src);
-        skip();
-    }
+    gzt_test_shared_data(
+        src, sizeof src,
+        "reuters-headlines/reuters-headlines-2012-2016.tsv.zst");
     temp_dir(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/headlines.tsv", dir);
     snprintf(cmd, sizeof cmd, "zstdcat '%s' | head -n 1001 > '%s'", src, path);

@@ -43,6 +43,7 @@
 #include <cmocka.h>
 
 #include "tests/support/reference.h"
+#include "tests/support/tmpdir.h"
 
 #define REL_TOL 1e-6   /* scores agree within this relative difference */
 #define MAX_REPORTS 25 /* mismatches printed in full per run */
@@ -1362,17 +1363,9 @@ run_random(tally *t, gzt_index *idx, gzt_reference *ref, uint64_t seed,
 static void
 reuters_jsonl(const char *dir, char *out, size_t len)
 {
-    const char *shared = getenv("GZT_SHARED");
     char src[4096], cmd[4200];
-    snprintf(src, sizeof src, "%s/data/reuters21578/reuters21578.jsonl.zst",
-             shared ? shared : "/work/shared");
-    if (access(src, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci && strcmp(ci, "true") == 0)
-            fail_msg("CI=true but %s is missing", src);
-        print_message("skipped: %s not found (set GZT_SHARED)\n", src);
-        skip();
-    }
+    gzt_test_shared_data(src, sizeof src,
+                         "reuters21578/reuters21578.jsonl.zst");
     snprintf(out, len, "%s/reuters.jsonl", dir);
     snprintf(cmd, sizeof cmd, "zstd -dc '%s'", src);
     FILE *in = popen(cmd, "r");
@@ -1564,18 +1557,10 @@ test_reuters_random_queries_rank_exactly_as_exhaustive_evaluation(void **state)
 static void
 headlines_tsv(const char *dir, char *out, size_t len, size_t n)
 {
-    const char *shared = getenv("GZT_SHARED");
     char src[4096], cmd[8400];
-    snprintf(src, sizeof src,
-             "%s/data/reuters-headlines/reuters-headlines-2012-2016.tsv.zst",
-             shared ? shared : "/work/shared");
-    if (access(src, R_OK) != 0) {
-        const char *ci = getenv("CI");
-        if (ci && strcmp(ci, "true") == 0)
-            fail_msg("CI=true but %s is missing", src);
-        print_message("skipped: %s not found (set GZT_SHARED)\n", src);
-        skip();
-    }
+    gzt_test_shared_data(
+        src, sizeof src,
+        "reuters-headlines/reuters-headlines-2012-2016.tsv.zst");
     snprintf(out, len, "%s/headlines.tsv", dir);
     snprintf(cmd, sizeof cmd, "zstd -dc '%s' | head -n %zu > '%s'", src, n + 1,
              out);
