@@ -97,7 +97,11 @@ load_dv(gzt_segment *s, gzt_error *err)
                                  "document count disagrees with "
                                  "file size",
                                  err);
-    s->dvrec = f->body + 4;
+    size_t n = s->ndocs;
+    s->dvlen = f->body + 4;
+    s->dvdate = s->dvlen + 4 * n;
+    s->dvhash = s->dvdate + 4 * n;
+    s->dvtitle = s->dvhash + 8 * n;
     return GZT_OK;
 }
 

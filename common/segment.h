@@ -25,7 +25,7 @@
 
 #define GZT_DICT_BLOCK 32      /* terms per front-coded dictionary block */
 #define GZT_SKIP_LEN 24        /* bytes per postings skip entry */
-#define GZT_DV_LEN 20          /* bytes per document value record */
+#define GZT_DV_LEN 20          /* bytes of document values per document */
 #define GZT_IDS_LEN 12         /* bytes per id-table entry */
 #define GZT_TITLE_GAP 100      /* positions between title and body */
 #define GZT_STORE_BLOCK 4096   /* target raw bytes per stored-document block */
@@ -60,7 +60,12 @@ typedef struct gzt_segment {
     uint32_t ndeleted;          /* deleted documents */
     uint32_t nblocks;           /* dictionary blocks */
     const uint8_t *dict_index;  /* nblocks u32 offsets of blocks */
-    const uint8_t *dvrec;       /* ndocs records of GZT_DV_LEN bytes */
+    /* document values, a column each (format 3): scoring reads the
+     * lengths of the documents it visits, 16 to a cache line */
+    const uint8_t *dvlen;   /* ndocs u32 lengths */
+    const uint8_t *dvdate;  /* ndocs i32 dates */
+    const uint8_t *dvhash;  /* ndocs u64 content hashes */
+    const uint8_t *dvtitle; /* ndocs u32 title ends */
     uint32_t store_nblocks;     /* stored-document blocks */
     const uint8_t *store_index; /* store_nblocks entries of 16 bytes */
     void *zctx;                 /* gzt_zctx for stored documents */
@@ -87,23 +92,23 @@ gzt_segment_deleted(const gzt_segment *s, uint32_t doc)
 static inline uint32_t
 gzt_segment_doclen(const gzt_segment *s, uint32_t doc)
 {
-    return gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN);
+    return gzt_load_u32(s->dvlen + (size_t)doc * 4);
 }
 static inline gzt_date
 gzt_segment_docdate(const gzt_segment *s, uint32_t doc)
 {
-    return (gzt_date)gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN + 4);
+    return (gzt_date)gzt_load_u32(s->dvdate + (size_t)doc * 4);
 }
 static inline uint64_t
 gzt_segment_dochash(const gzt_segment *s, uint32_t doc)
 {
-    return gzt_load_u64(s->dvrec + (size_t)doc * GZT_DV_LEN + 8);
+    return gzt_load_u64(s->dvhash + (size_t)doc * 8);
 }
 /* positions below this belong to the title (0 when there is none) */
 static inline uint32_t
 gzt_segment_title_end(const gzt_segment *s, uint32_t doc)
 {
-    return gzt_load_u32(s->dvrec + (size_t)doc * GZT_DV_LEN + 16);
+    return gzt_load_u32(s->dvtitle + (size_t)doc * 4);
 }
 
 /* hash of an external id as the id table keys it */

@@ -441,6 +441,30 @@ varint_to(uint8_t *out, uint32_t v)
     return n;
 }
 
+/* The document values, kept as records while documents come (the
+ * postings' min_len reads them), written a column each: lengths, dates,
+ * hashes, title ends (docs/FORMAT.md). Non-zero when a write fails. */
+static int
+write_dv_columns(gzt_segw *w)
+{
+    static const size_t off[] = {0, 4, 8, 16}, width[] = {4, 4, 8, 4};
+    uint8_t buf[4096];
+    for (int col = 0; col < 4; col++) {
+        size_t n = 0;
+        for (uint32_t d = 0; d < w->ndocs; d++) {
+            memcpy(buf + n, w->dvbuf.p + (size_t)d * GZT_DV_LEN + off[col],
+                   width[col]);
+            n += width[col];
+            if (n == sizeof buf || d + 1 == w->ndocs) {
+                if (gzt_wfile_write(&w->dv.f, buf, n))
+                    return -1;
+                n = 0;
+            }
+        }
+    }
+    return 0;
+}
+
 static int
 end_term(gzt_segw *w, gzt_error *err)
 {
@@ -584,8 +608,7 @@ gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
     gzt_store_u32(s4, (uint32_t)w->store_nblocks);
     if (gzt_wfile_write(&w->dict.f, w->dindex.p, w->dindex.len) ||
         gzt_wfile_write(&w->dict.f, t, sizeof t) ||
-        gzt_wfile_write(&w->dv.f, n4, 4) ||
-        gzt_wfile_write(&w->dv.f, w->dvbuf.p, w->dvbuf.len) ||
+        gzt_wfile_write(&w->dv.f, n4, 4) || write_dv_columns(w) ||
         gzt_wfile_write(&w->store.f, w->storeidx.p, w->storeidx.len) ||
         gzt_wfile_write(&w->store.f, s4, 4)) {
         rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
