@@ -329,6 +329,14 @@ gzt_wfile_abort(gzt_wfile *f)
     f->fd = -1;
 }
 
+static unsigned fail_dir_fsync; /* gzt_io_fail_dir_fsync() */
+
+void
+gzt_io_fail_dir_fsync(unsigned nth)
+{
+    fail_dir_fsync = nth;
+}
+
 int
 gzt_io_fsync_dir(const char *dir, gzt_error *err)
 {
@@ -337,6 +345,10 @@ gzt_io_fsync_dir(const char *dir, gzt_error *err)
         return gzt_err_set(err, GZT_EIO, "%s: %s", dir, strerror(errno));
     int rc = fsync(fd);
     int e = errno;
+    if (fail_dir_fsync && --fail_dir_fsync == 0) {
+        rc = -1;
+        e = EIO;
+    }
     close(fd);
     if (rc != 0)
         return gzt_err_set(err, GZT_EIO, "%s: fsync: %s", dir, strerror(e));
@@ -345,8 +357,10 @@ gzt_io_fsync_dir(const char *dir, gzt_error *err)
 
 int
 gzt_io_write_atomic(const char *dir, const char *name, const void *p,
-                    size_t len, gzt_error *err)
+                    size_t len, bool *replaced, gzt_error *err)
 {
+    if (replaced)
+        *replaced = false;
     char tmpname[256];
     snprintf(tmpname, sizeof tmpname, "%s.tmp.%ld", name, (long)getpid());
     char *tmp = gzt_path_join(dir, tmpname);
@@ -373,6 +387,8 @@ gzt_io_write_atomic(const char *dir, const char *name, const void *p,
         unlink(tmp);
         goto fail;
     }
+    if (replaced)
+        *replaced = true;
     rc = gzt_io_fsync_dir(dir, err);
 fail:
     gzt_free(tmp);

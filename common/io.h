@@ -73,14 +73,20 @@ GZT_NODISCARD int gzt_wfile_finish(gzt_wfile *f, gzt_error *err);
 void gzt_wfile_abort(gzt_wfile *f);
 
 /* Replace @p dir/@p name atomically with @p len bytes: temp file, fsync,
- * rename, fsync of the directory. */
+ * rename, fsync of the directory. *@p replaced (may be NULL) says whether
+ * the rename happened: a failure after it (the directory's fsync) leaves
+ * the new contents in place, and the caller must treat them as written. */
 GZT_NODISCARD int gzt_io_write_atomic(const char *dir, const char *name,
-                                      const void *p, size_t len,
+                                      const void *p, size_t len, bool *replaced,
                                       gzt_error *err);
 /* Read a whole (small) file into @p out. GZT_ENOTFOUND when absent. */
 GZT_NODISCARD int gzt_io_read_file(const char *path, gzt_buf *out,
                                    size_t max_len, gzt_error *err);
 GZT_NODISCARD int gzt_io_fsync_dir(const char *dir, gzt_error *err);
+
+/* For tests: fail the @p nth directory fsync from now (1 = the next one)
+ * with EIO, as a disk would; 0 turns it off. Not thread-safe. */
+void gzt_io_fail_dir_fsync(unsigned nth);
 /* Take the writer lock of index @p dir (file LOCK, flock); *fd receives it. */
 GZT_NODISCARD int gzt_io_lock(const char *dir, int *fd, gzt_error *err);
 void gzt_io_unlock(int fd);

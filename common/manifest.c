@@ -131,14 +131,18 @@ gzt_manifest_shard_name(const gzt_manifest *m, uint32_t k, char out[64])
 }
 
 int
-gzt_manifest_write(const gzt_manifest *m, const char *dir, gzt_error *err)
+gzt_manifest_write(const gzt_manifest *m, const char *dir, bool *replaced,
+                   gzt_error *err)
 {
+    if (replaced)
+        *replaced = false;
     gzt_buf b = GZT_BUF_INIT;
     int rc = gzt_manifest_format(m, &b);
     if (rc)
         rc = gzt_err_set(err, rc, "out of memory");
     else
-        rc = gzt_io_write_atomic(dir, GZT_MANIFEST_NAME, b.p, b.len, err);
+        rc = gzt_io_write_atomic(dir, GZT_MANIFEST_NAME, b.p, b.len, replaced,
+                                 err);
     gzt_buf_free(&b);
     return rc;
 }

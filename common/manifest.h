@@ -61,9 +61,11 @@ GZT_NODISCARD int gzt_manifest_parse(gzt_manifest *m, const char *text,
                                      gzt_error *err);
 /* Serialise (with checksum) into @p out. */
 GZT_NODISCARD int gzt_manifest_format(const gzt_manifest *m, gzt_buf *out);
-/* Write it atomically as @p dir/MANIFEST. */
+/* Write it atomically as @p dir/MANIFEST; *@p replaced (may be NULL) as
+ * gzt_io_write_atomic() says: true when the new manifest is in place even
+ * if an error is returned. */
 GZT_NODISCARD int gzt_manifest_write(const gzt_manifest *m, const char *dir,
-                                     gzt_error *err);
+                                     bool *replaced, gzt_error *err);
 /* Deep copy @p src into @p dst. */
 GZT_NODISCARD int gzt_manifest_copy(gzt_manifest *dst, const gzt_manifest *src);
 /* Add a source unless an equal one is there. */

@@ -156,7 +156,7 @@ gzt_ner_train_file(const char *iob2_path, const char *model_path,
             snprintf(dir, sizeof dir, ".");
         }
         rc = gzt_io_write_atomic(slash && !dir[0] ? "/" : dir, name, model.p,
-                                 model.len, err);
+                                 model.len, NULL, err);
     }
     gzt_gaz_free(g);
     gzt_buf_free(&data);

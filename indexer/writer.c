@@ -1743,10 +1743,12 @@ xcommit(gzt_writer *w, gzt_error *err)
             rc = gzt_xindex_open(&w->x, w->dir, &w->man, false, true, w->an,
                                  err);
     }
+    bool replaced = false;
     if (rc == GZT_OK) {
         w->man.generation = gen;
-        if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
-            (rc = gzt_manifest_write(&w->man, w->dir, err)))
+        if (((rc = gzt_io_fsync_dir(w->dir, err)) ||
+             (rc = gzt_manifest_write(&w->man, w->dir, &replaced, err))) &&
+            !replaced)
             w->man.generation = gen - 1;
     }
     if (rc) {
@@ -1754,6 +1756,13 @@ xcommit(gzt_writer *w, gzt_error *err)
          * transactions are dropped) and the next one sees the state */
         gzt_xindex_close(w->x);
         w->x = NULL;
+        if (replaced) {
+            /* the new manifest is in place (only its directory's fsync
+             * failed): the shards it names are committed and stay */
+            w->xnew = false;
+            w->old_shards = 0;
+            w->dirty = false;
+        }
         return rc;
     }
     w->xnew = false;
@@ -1794,18 +1803,25 @@ gzt_writer_commit(gzt_writer *w, gzt_error *err)
     if ((rc = merge_policy(w, err)))
         return rc;
     w->man.generation = gen;
+    bool replaced = false;
     if ((rc = gzt_io_fsync_dir(w->dir, err)) ||
-        (rc = gzt_manifest_write(&w->man, w->dir, err))) {
-        w->man.generation = gen - 1;
-        return rc;
+        (rc = gzt_manifest_write(&w->man, w->dir, &replaced, err))) {
+        if (!replaced) {
+            w->man.generation = gen - 1;
+            return rc;
+        }
+        /* the new manifest is in place, though its directory could not
+         * be synced: readers see the new generation, so it is committed
+         * (and its files must stay); the error still goes to the caller */
     }
     /* committed: everything now belongs to the new generation */
     w->nold = w->man.nsegs;
     w->dirty = false;
+    if (rc)
+        return rc;
     remove_unreferenced(w);
     close_segments(w);
-    rc = open_segments(w, err);
-    return rc;
+    return open_segments(w, err);
 }
 
 /* ---- reindex ----------------------------------------------------------- */

@@ -402,7 +402,7 @@ test_a_format_1_index_is_refused_and_reindex_converts_it(void **state)
              (unsigned long long)gzt_hash64(body, strlen(body)));
     gzt_error err = {0};
     assert_int_equal(
-        gzt_io_write_atomic(path, "MANIFEST", text, strlen(text), &err),
+        gzt_io_write_atomic(path, "MANIFEST", text, strlen(text), NULL, &err),
         GZT_OK);
     gzt_index *idx;
     assert_int_equal(gzt_index_open(&idx, path, &err), GZT_EINVAL);

@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "tests/support/tmpdir.h"
+#include "common/io.h"
 #include "gazette.h"
 
 /* ---- helpers ------------------------------------------------------------ */
@@ -1258,11 +1259,64 @@ test_corpus_index_answers_and_checks(void **state)
     gzt_test_tmpdir_remove(dir);
 }
 
+/* A commit whose manifest was renamed into place but whose directory
+ * could not be synced is reported, and kept: readers already see the new
+ * generation, so its files must not be removed as a failed commit's are,
+ * and the next writer goes on from it (native and Xapian engines). */
+static void
+test_commit_failing_after_the_manifest_rename_is_kept(void **state)
+{
+    (void)state;
+    for (int xapian = 0; xapian < 2; xapian++) {
+        char dir[64], path[128];
+        gzt_test_tmpdir_new(dir, "dirsync");
+        snprintf(path, sizeof path, "%s/idx", dir);
+        gzt_writer_opts o;
+        gzt_writer_opts_init(&o);
+        o.engine = xapian ? "xapian" : "native";
+        o.entities = 0;
+        gzt_writer *w = NULL;
+        gzt_error err = {0};
+        assert_int_equal(gzt_writer_open(&w, path, &o, &err), GZT_OK);
+        add(w, "a", "first", "alpha words", 0);
+        commit(w);
+        add(w, "b", "second", "bravo words", 0);
+        /* the commit syncs the directory before writing the manifest, and
+         * again after renaming it: the second fails */
+        gzt_io_fail_dir_fsync(2);
+        int rc = gzt_writer_commit(w, &err);
+        gzt_io_fail_dir_fsync(0);
+        assert_int_equal(rc, GZT_EIO);
+        assert_non_null(strstr(err.msg, "fsync"));
+        gzt_writer_close(w);
+        check_ok(path);
+        gzt_index *idx = iopen(path);
+        assert_int_equal(stats(idx).docs, 2);
+        ranked r = search_sorted(idx, "bravo", GZT_SORT_SCORE);
+        assert_int_equal(r.total, 1);
+        ranked_free(&r);
+        gzt_index_close(idx);
+        /* and the next writer builds on it */
+        w = NULL;
+        err_clear(&err);
+        assert_int_equal(gzt_writer_open(&w, path, &o, &err), GZT_OK);
+        add(w, "c", "third", "charlie words", 0);
+        commit(w);
+        gzt_writer_close(w);
+        check_ok(path);
+        idx = iopen(path);
+        assert_int_equal(stats(idx).docs, 3);
+        gzt_index_close(idx);
+        gzt_test_tmpdir_remove(dir);
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] =
     { cmocka_unit_test(test_added_documents_are_searchable_after_commit),
+      cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
       cmocka_unit_test(test_changed_content_replaces_the_old_version),
