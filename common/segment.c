@@ -594,10 +594,27 @@ gzt_postings_seek(gzt_postings *p, uint32_t target)
         return p->doc = GZT_END;
     }
     uint32_t b = p->block == UINT32_MAX ? 0 : p->block;
-    /* skip whole blocks whose last docid is below target */
-    while (b < p->nblocks &&
-           gzt_load_u32(p->skip + (size_t)b * GZT_SKIP_LEN) < target)
-        b++;
+    /* skip whole blocks whose last docid is below target: gallop over the
+     * skip entries, then halve */
+#define LAST_OF(k) gzt_load_u32(p->skip + (size_t)(k)*GZT_SKIP_LEN)
+    if (b < p->nblocks && LAST_OF(b) < target) {
+        uint32_t lo = b, step = 1; /* last(lo) < target */
+        while (lo + step < p->nblocks && LAST_OF(lo + step) < target) {
+            lo += step;
+            step <<= 1;
+        }
+        uint32_t hi = GZT_MIN(lo + step, p->nblocks); /* last(hi) >= target
+                                                         or the end */
+        while (hi - lo > 1) {
+            uint32_t mid = lo + (hi - lo) / 2;
+            if (LAST_OF(mid) < target)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        b = hi;
+    }
+#undef LAST_OF
     if (b == p->nblocks) {
         p->block = p->nblocks;
         return p->doc = GZT_END;
