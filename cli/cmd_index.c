@@ -85,6 +85,7 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
     wo->entity_lists = run->lists;
     wo->ner_model = args_get(a, "ner-model");
     wo->engine = args_get(a, "engine");
+    wo->optimize = args_has(a, "optimize");
     if (args_has(a, "shards")) {
         uint64_t n = args_uint(a, "shards", 1);
         if (n == 0 || n > 128)

@@ -103,6 +103,14 @@ const char spec_description[] =
             0                                                                  \
     }
 
+#define OPT_OPTIMIZE                                                           \
+    {                                                                          \
+        0, "optimize", ARG_SWITCH, NULL, NULL,                                 \
+            "merge the index into one segment at the end: faster queries, a "  \
+            "slower commit (native engine)",                                   \
+            0                                                                  \
+    }
+
 /* ---- index ------------------------------------------------------------- */
 
 static const arg_opt index_opts[] = {
@@ -136,6 +144,7 @@ static const arg_opt index_opts[] = {
      "(default native); an existing index keeps its own",
      0},
     OPT_SHARDS,
+    OPT_OPTIMIZE,
     OPT_ENTITY_LISTS,
     OPT_QUIET,
     OPT_HELP,
@@ -166,6 +175,7 @@ static const arg_opt reindex_opts[] = {
     {0, "with-entities", ARG_SWITCH, NULL, NULL,
      "recognise entities again in an index built with --no-entities", 0},
     OPT_SHARDS,
+    OPT_OPTIMIZE,
     OPT_QUIET,
     OPT_HELP,
     OPT_END,

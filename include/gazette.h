@@ -185,6 +185,11 @@ typedef struct gzt_writer_opts {
                                 "xapian" (Xapian databases): a new index
                                 takes it (NULL: native); an existing one
                                 must have it (NULL: its own) */
+    int optimize;          /**< native: merge every segment into one at
+                                commit, as Lucene's forceMerge(1) or
+                                FTS5's 'optimize' (faster queries, a
+                                slower commit); default 0: the merge
+                                policy keeps at most 10 */
     uint32_t shards;       /**< xapian: shard databases, documents split by
                                 a hash of their id; a new index takes it
                                 (0: 1), gzt_reindex() changes it, an

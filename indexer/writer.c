@@ -145,6 +145,7 @@ struct gzt_writer {
     gzt_pool *pool;           /* worker threads tagging entities, or NULL */
     uint64_t repaired;        /* invalid UTF-8 sequences replaced */
     bool dirty;               /* something to commit */
+    bool optimize;            /* merge into one segment at commit */
     bool xapian;              /* engine xapian (x holds the shards) */
     gzt_xindex *x;            /* the shards; NULL on the native engine, or
                                  after a failed commit */
@@ -441,6 +442,7 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     w->memory = opts->memory ? opts->memory : DEFAULT_MEMORY;
     w->progress = opts->progress;
     w->progress_ctx = opts->progress_ctx;
+    w->optimize = opts->optimize != 0;
     struct stat st;
     bool existed = stat(path, &st) == 0;
     int rc = gzt_io_mkdir(path, err);
@@ -1615,7 +1617,7 @@ live_docs(const gzt_mseg *m)
 static int
 merge_policy(gzt_writer *w, gzt_error *err)
 {
-    while (w->man.nsegs > GZT_MERGE_MAX_SEGMENTS) {
+    while (w->man.nsegs > (w->optimize ? 1 : GZT_MERGE_MAX_SEGMENTS)) {
         uint32_t n = w->man.nsegs;
         /* the run of k adjacent segments with the fewest live documents:
          * merging neighbours keeps every document's relative docid order,

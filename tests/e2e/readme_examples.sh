@@ -66,7 +66,23 @@ for q in lavrov 'iran russia' '"strategic partnership"' 'tehr*'; do
         fail "several segments rank '$q' differently from one"
 done
 expect 0 "$G" check -i small.idx
-rm -rf small.idx
+# --optimize merges them into one, with the same results
+expect 0 "$G" index -i opt.idx --memory 4K --optimize corpus/
+expect 0 "$G" stats -i opt.idx --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["segments"] == 1, d' "$tmp/out" ||
+    fail "--optimize did not merge into one segment"
+for q in lavrov 'iran russia' '"strategic partnership"' 'tehr*'; do
+    diff <("$G" search -i opt.idx --json "$q" | sed 's/"micros":[0-9.]*//') \
+        <("$G" search -i small.idx --json "$q" | sed 's/"micros":[0-9.]*//') >/dev/null ||
+        fail "the optimized index ranks '$q' differently"
+done
+expect 0 "$G" check -i opt.idx
+# reindex takes --optimize too
+expect 0 "$G" reindex -i small.idx --optimize
+expect 0 "$G" stats -i small.idx --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["segments"] == 1, d' "$tmp/out" ||
+    fail "reindex --optimize did not merge into one segment"
+rm -rf small.idx opt.idx
 
 ## Searching (on the untouched corpus)
 expect 0 "$G" search -i news.idx 'lavrov tehran'
