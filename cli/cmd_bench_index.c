@@ -31,6 +31,7 @@
 #include "gazette.h"
 
 #include "args.h"
+#include "benchbuild.h"
 #include "commands.h"
 #include "jsonl.h"
 #include "output.h"
@@ -65,31 +66,23 @@ child_build(int e, const char *path, const args *a, built *out)
     memset(out, 0, sizeof *out);
     gzt_error err;
     output_err_clear(&err);
-    gzt_ingest_opts io;
-    gzt_ingest_opts_init(&io);
-    io.format = args_format(args_get(a, "format"));
-    gzt_ingest_stats st;
-    memset(&st, 0, sizeof st);
-    const char *lang = args_get(a, "language");
-    double t0 = output_now();
-    int rc;
-    if (e == E_FTS5) {
-        rc = gzt_fts5_build(path, (const char *const *)a->operands,
-                            a->noperands, &io, lang, &st, &err);
-    } else {
-        gzt_writer_opts wo;
-        gzt_writer_opts_init(&wo);
-        wo.language = lang;
-        wo.entities = e == E_ENTITIES;
-        wo.engine = e == E_XAPIAN ? "xapian" : "native";
-        gzt_writer *w = NULL;
-        rc = gzt_writer_open(&w, path, &wo, &err);
-        for (size_t i = 0; i < a->noperands && rc == GZT_OK; i++)
-            rc = gzt_writer_add_path(w, a->operands[i], &io, &st, &err);
-        if (rc == GZT_OK)
-            rc = gzt_writer_commit(w, &err);
-        gzt_writer_close(w);
+    gzt_format *fmts = calloc(a->noperands + 1, sizeof *fmts);
+    if (!fmts) {
+        out->rc = GZT_ENOMEM;
+        snprintf(out->msg, sizeof out->msg, "out of memory");
+        return;
     }
+    for (size_t i = 0; i < a->noperands; i++)
+        fmts[i] = args_format(args_get(a, "format"));
+    gzt_ingest_stats st;
+    double t0 = output_now();
+    int rc =
+        bench_build(e == E_FTS5     ? "fts5"
+                    : e == E_XAPIAN ? "xapian"
+                                    : "native",
+                    e == E_ENTITIES, path, (const char *const *)a->operands,
+                    fmts, a->noperands, args_get(a, "language"), &st, &err);
+    free(fmts);
     out->seconds = output_now() - t0;
     out->docs = st.docs;
     out->bytes = st.bytes;
@@ -267,7 +260,6 @@ cmd_bench_index(const args *a)
                 continue;
             char path[PATH_MAX + 32];
             snprintf(path, sizeof path, "%s/%s", dir, engine_names[e]);
-            output_remove_tree(path);
             status = run_build(e, path, a, &res[e]);
         }
     if (status == EXIT_FOUND && !json)

@@ -40,6 +40,7 @@
 #include "gazette.h"
 
 #include "args.h"
+#include "benchbuild.h"
 #include "commands.h"
 #include "jsonl.h"
 #include "output.h"
@@ -216,6 +217,24 @@ tagged(const bq *q, const char *tag)
     return in;
 }
 
+/* A JSON row of type @p type with what every row says: the command, the
+ * tag, the engine and the number of queries; *ok false when out of
+ * memory. */
+static json_t *
+row_object(const char *type, int cmd, const char *tag, const char *ename,
+           size_t n, bool *ok)
+{
+    json_t *o = jsonl_object(type);
+    *ok = o != NULL;
+    *ok &=
+        jsonl_set(o, "command",
+                  jsonl_string(command_names[cmd], strlen(command_names[cmd])));
+    *ok &= jsonl_set(o, "tag", jsonl_string(tag, strlen(tag)));
+    *ok &= jsonl_set(o, "engine", jsonl_string(ename, strlen(ename)));
+    *ok &= jsonl_set(o, "queries", jsonl_uint(n));
+    return o;
+}
+
 /* Print the row of command @p cmd over the queries tagged @p tag (NULL:
  * all of them) for engine @p e named @p engine. */
 static int
@@ -238,14 +257,8 @@ row(const bq_set *s, int cmd, const char *tag, int e, const char *ename,
 #define PCT(p) lat[(size_t)((double)(n - 1) * (p))]
     const char *name = tag ? tag : "all";
     if (json) {
-        json_t *o = jsonl_object("bench");
-        bool ok = o != NULL;
-        ok &= jsonl_set(
-            o, "command",
-            jsonl_string(command_names[cmd], strlen(command_names[cmd])));
-        ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
-        ok &= jsonl_set(o, "engine", jsonl_string(ename, strlen(ename)));
-        ok &= jsonl_set(o, "queries", jsonl_uint(n));
+        bool ok;
+        json_t *o = row_object("bench", cmd, name, ename, n, &ok);
         ok &= jsonl_set(o, "mean_us", jsonl_real(sum / (double)n));
         ok &= jsonl_set(o, "p50_us", jsonl_real(PCT(0.5)));
         ok &= jsonl_set(o, "p90_us", jsonl_real(PCT(0.9)));
@@ -279,14 +292,8 @@ ratio_row(const bq_set *s, int cmd, const char *tag, int e, const char *ename,
     double r = exp(logsum / (double)n);
     const char *name = tag ? tag : "all";
     if (json) {
-        json_t *o = jsonl_object("bench_ratio");
-        bool ok = o != NULL;
-        ok &= jsonl_set(
-            o, "command",
-            jsonl_string(command_names[cmd], strlen(command_names[cmd])));
-        ok &= jsonl_set(o, "tag", jsonl_string(name, strlen(name)));
-        ok &= jsonl_set(o, "engine", jsonl_string(ename, strlen(ename)));
-        ok &= jsonl_set(o, "queries", jsonl_uint(n));
+        bool ok;
+        json_t *o = row_object("bench_ratio", cmd, name, ename, n, &ok);
         ok &= jsonl_set(o, "peer_over_index", jsonl_real(r));
         return jsonl_emit(o, ok);
     }
@@ -477,34 +484,10 @@ build_peer(const char *kind, const char *path, const corpus *c, bool reuse,
     gzt_error err;
     output_err_clear(&err);
     gzt_ingest_stats is;
-    memset(&is, 0, sizeof is);
     double t0 = output_now();
-    int rc = GZT_OK;
-    if (!strcmp(kind, "fts5")) {
-        /* one format for all sources: gzt_fts5_build() takes one */
-        gzt_ingest_opts io;
-        gzt_ingest_opts_init(&io);
-        io.format = c->fmt[0];
-        rc = gzt_fts5_build(path, c->paths, c->n, &io, c->language, &is, &err);
-    } else {
-        output_remove_tree(path);
-        gzt_writer_opts wo;
-        gzt_writer_opts_init(&wo);
-        wo.engine = "xapian";
-        wo.entities = c->entities; /* the same terms as the index */
-        wo.language = c->language;
-        gzt_writer *w = NULL;
-        rc = gzt_writer_open(&w, path, &wo, &err);
-        for (uint32_t i = 0; i < c->n && rc == GZT_OK; i++) {
-            gzt_ingest_opts io;
-            gzt_ingest_opts_init(&io);
-            io.format = c->fmt[i];
-            rc = gzt_writer_add_path(w, c->paths[i], &io, &is, &err);
-        }
-        if (rc == GZT_OK)
-            rc = gzt_writer_commit(w, &err);
-        gzt_writer_close(w);
-    }
+    /* Xapian with the same terms as the index (its entity setting) */
+    int rc = bench_build(kind, c->entities, path, c->paths, c->fmt, c->n,
+                         c->language, &is, &err);
     double secs = output_now() - t0;
     if (rc != GZT_OK) {
         output_error("building the %s peer at %s: %s", kind, path, err.msg);

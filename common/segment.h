@@ -46,26 +46,26 @@ typedef struct gzt_term_info {
 } gzt_term_info;
 
 typedef struct gzt_segment {
-    uint32_t id;                /* segment number */
-    uint32_t ndocs;             /* documents, deleted included */
-    uint64_t nterms;            /* distinct terms */
-    gzt_rfile dict;             /* term dictionary */
-    gzt_rfile post;             /* postings */
-    gzt_rfile pos;              /* positions */
-    gzt_rfile dv;               /* document values */
-    gzt_rfile store;            /* stored documents */
-    gzt_rfile ids;              /* id hash -> docid table */
-    gzt_rfile del;              /* deletion bitmap; base NULL when none */
-    const uint8_t *delbits;     /* ndocs bits, 1 = deleted; NULL when none */
-    uint32_t ndeleted;          /* deleted documents */
-    uint32_t nblocks;           /* dictionary blocks */
-    const uint8_t *dict_index;  /* nblocks u32 offsets of blocks */
+    uint32_t id;               /* segment number */
+    uint32_t ndocs;            /* documents, deleted included */
+    uint64_t nterms;           /* distinct terms */
+    gzt_rfile dict;            /* term dictionary */
+    gzt_rfile post;            /* postings */
+    gzt_rfile pos;             /* positions */
+    gzt_rfile dv;              /* document values */
+    gzt_rfile store;           /* stored documents */
+    gzt_rfile ids;             /* id hash -> docid table */
+    gzt_rfile del;             /* deletion bitmap; base NULL when none */
+    const uint8_t *delbits;    /* ndocs bits, 1 = deleted; NULL when none */
+    uint32_t ndeleted;         /* deleted documents */
+    uint32_t nblocks;          /* dictionary blocks */
+    const uint8_t *dict_index; /* nblocks u32 offsets of blocks */
     /* document values, a column each (format 3): scoring reads the
      * lengths of the documents it visits, 16 to a cache line */
-    const uint8_t *dvlen;   /* ndocs u32 lengths */
-    const uint8_t *dvdate;  /* ndocs i32 dates */
-    const uint8_t *dvhash;  /* ndocs u64 content hashes */
-    const uint8_t *dvtitle; /* ndocs u32 title ends */
+    const uint8_t *dvlen;       /* ndocs u32 lengths */
+    const uint8_t *dvdate;      /* ndocs i32 dates */
+    const uint8_t *dvhash;      /* ndocs u64 content hashes */
+    const uint8_t *dvtitle;     /* ndocs u32 title ends */
     uint32_t store_nblocks;     /* stored-document blocks */
     const uint8_t *store_index; /* store_nblocks entries of 16 bytes */
     void *zctx;                 /* gzt_zctx for stored documents */

@@ -1390,6 +1390,19 @@ plain_disjunction(node *root, node **out, uint32_t *n)
     return true;
 }
 
+/* A bound on a term's BM25 in block @p b of @p p: the score at the block's
+ * largest frequency and smallest length (docs/FORMAT.md), raised a little
+ * so that rounding in a sum of bounds never falls below a sum of
+ * scores. */
+static double
+block_max(const ctx *c, double idf, const gzt_postings *p, uint32_t b)
+{
+    const uint8_t *e = p->skip + (size_t)b * GZT_SKIP_LEN;
+    return bm25(c, idf, gzt_load_u32(e + 16), gzt_load_u32(e + 20)) *
+               (1 + 1e-9) +
+           1e-12;
+}
+
 /* A bound on the term's BM25 in any document of the segment: the largest
  * over its blocks of the score at the block's largest frequency and
  * smallest length (docs/FORMAT.md), raised a little so that rounding in
@@ -1399,13 +1412,9 @@ term_bound(const ctx *c, const node *t)
 {
     const gzt_postings *p = t->pl;
     double ub = 0;
-    for (uint32_t b = 0; b < p->nblocks; b++) {
-        const uint8_t *e = p->skip + (size_t)b * GZT_SKIP_LEN;
-        double s = bm25(c, t->idf, gzt_load_u32(e + 16), gzt_load_u32(e + 20));
-        if (s > ub)
-            ub = s;
-    }
-    return ub * (1 + 1e-9) + 1e-12;
+    for (uint32_t b = 0; b < p->nblocks; b++)
+        ub = GZT_MAX(ub, block_max(c, t->idf, p, b));
+    return ub;
 }
 
 /* A bound on the term's BM25 at document @p d (at or after its cursor):
@@ -1423,10 +1432,7 @@ block_bound(const ctx *c, const node *t, uint32_t d)
         b++;
     if (b == p->nblocks)
         return 0;
-    const uint8_t *e = p->skip + (size_t)b * GZT_SKIP_LEN;
-    return bm25(c, t->idf, gzt_load_u32(e + 16), gzt_load_u32(e + 20)) *
-               (1 + 1e-9) +
-           1e-12;
+    return block_max(c, t->idf, p, b);
 }
 
 typedef struct bound_ix {
@@ -1545,16 +1551,8 @@ blockmax_term(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
         if (h->n == h->k) {
             double theta = h->v[0].score;
             uint32_t b = p->block, nb = b;
-            while (nb < p->nblocks) {
-                const uint8_t *e = p->skip + (size_t)nb * GZT_SKIP_LEN;
-                double ub = bm25(c, root->idf, gzt_load_u32(e + 16),
-                                 gzt_load_u32(e + 20)) *
-                                (1 + 1e-9) +
-                            1e-12;
-                if (ub > theta)
-                    break;
+            while (nb < p->nblocks && block_max(c, root->idf, p, nb) <= theta)
                 nb++;
-            }
             if (nb == p->nblocks)
                 break; /* nothing left can rank */
             if (nb != b) {
