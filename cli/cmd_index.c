@@ -86,6 +86,13 @@ setup(index_run *run, gzt_writer_opts *wo, gzt_ingest_opts *io, const args *a)
     wo->ner_model = args_get(a, "ner-model");
     wo->engine = args_get(a, "engine");
     wo->optimize = args_has(a, "optimize");
+    if (args_has(a, "jobs")) {
+        uint64_t n = args_uint(a, "jobs", 0);
+        if (n == 0 || n > GZT_JOBS_MAX)
+            return args_usage_error(a->cmd, "--jobs takes 1 to %d",
+                                    GZT_JOBS_MAX);
+        wo->jobs = (unsigned)n;
+    }
     if (args_has(a, "shards")) {
         uint64_t n = args_uint(a, "shards", 1);
         if (n == 0 || n > 128)
@@ -230,9 +237,31 @@ cmd_reindex(const args *a)
         teardown(&run);
         return EXIT_TROUBLE;
     }
+    size_t nfrom = args_count(a, "from");
+    const char **from = NULL;
+    if (nfrom) {
+        from = calloc(nfrom + 1, sizeof *from);
+        if (!from) {
+            teardown(&run);
+            output_error("out of memory");
+            return EXIT_TROUBLE;
+        }
+        for (size_t i = 0; i < nfrom; i++)
+            from[i] = args_nth(a, "from", i);
+    } else if (args_has(a, "format") || args_has(a, "id-field") ||
+               args_has(a, "title-field") || args_has(a, "body-field") ||
+               args_has(a, "date-field") || args_has(a, "delimiter")) {
+        teardown(&run);
+        return args_usage_error(a->cmd,
+                                "the input options go with --from; without "
+                                "it each source is read as recorded");
+    }
     progressbar_start(&run.bar, NULL);
     output_err_clear(&err);
-    rc = gzt_reindex(args_index_dir(a), &wo, &io, &run.stats, &err);
+    rc = from ? gzt_reindex_from(args_index_dir(a), from, &wo, &io, &run.stats,
+                                 &err)
+              : gzt_reindex(args_index_dir(a), &wo, &io, &run.stats, &err);
+    free(from);
     progressbar_clear(&run.bar);
     teardown(&run);
     if (rc != GZT_OK)

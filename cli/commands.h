@@ -16,6 +16,7 @@ int cmd_show(const args *a);
 int cmd_delete(const args *a);
 int cmd_stats(const args *a);
 int cmd_check(const args *a);
+int cmd_gc(const args *a);
 int cmd_entities(const args *a);
 int cmd_bench_index(const args *a);
 int cmd_bench_ner(const args *a);

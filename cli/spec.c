@@ -103,6 +103,47 @@ const char spec_description[] =
             0                                                                  \
     }
 
+/* How index (and reindex --from) read their sources. */
+#define OPT_FORMAT                                                             \
+    {                                                                          \
+        0, "format", ARG_CHOICE, "FORMAT", "auto|text|jsonl|csv",              \
+            "input format; auto picks by extension: .jsonl/.ndjson, "          \
+            ".csv/.tsv, else one text document per file",                      \
+            0                                                                  \
+    }
+#define OPT_INPUT_FIELDS                                                       \
+    {0,          "id-field",                                                   \
+     ARG_STRING, "FIELD",                                                      \
+     NULL,       "JSONL/CSV field holding the document id (default id)",       \
+     0},                                                                       \
+        {0,          "title-field",                                            \
+         ARG_STRING, "FIELD",                                                  \
+         NULL,       "JSONL/CSV field holding the title (default title)",      \
+         0},                                                                   \
+        {0,                                                                    \
+         "body-field",                                                         \
+         ARG_STRING,                                                           \
+         "FIELD",                                                              \
+         NULL,                                                                 \
+         "JSONL/CSV field holding the text (default body, then text)",         \
+         0},                                                                   \
+        {0,          "date-field",                                             \
+         ARG_STRING, "FIELD",                                                  \
+         NULL,       "JSONL/CSV field holding the date (default date)",        \
+         0},                                                                   \
+    {                                                                          \
+        0, "delimiter", ARG_CHAR, "CHAR", NULL,                                \
+            "CSV field delimiter, \\t for tab (default , or tab for .tsv)", 0  \
+    }
+
+#define OPT_JOBS                                                               \
+    {                                                                          \
+        'j', "jobs", ARG_UINT, "N", NULL,                                      \
+            "analyse documents on N threads while one more reads and "         \
+            "inverts them (default: one per core; 1: a single thread)",        \
+            0                                                                  \
+    }
+
 #define OPT_OPTIMIZE                                                           \
     {                                                                          \
         0, "optimize", ARG_SWITCH, NULL, NULL,                                 \
@@ -115,10 +156,7 @@ const char spec_description[] =
 
 static const arg_opt index_opts[] = {
     OPT_INDEX,
-    {0, "format", ARG_CHOICE, "FORMAT", "auto|text|jsonl|csv",
-     "input format; auto picks by extension: .jsonl/.ndjson, .csv/.tsv, "
-     "else one text document per file",
-     0},
+    OPT_FORMAT,
     {0, "language", ARG_LANGUAGE, "LANG", NULL,
      "stemming language of a new index (default english; none "
      "turns stemming off); an existing index must match",
@@ -129,22 +167,14 @@ static const arg_opt index_opts[] = {
      0},
     {0, "prune", ARG_SWITCH, NULL, NULL,
      "also delete the documents of each PATH whose files are gone", 0},
-    {0, "id-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the document id (default id)", 0},
-    {0, "title-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the title (default title)", 0},
-    {0, "body-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the text (default body, then text)", 0},
-    {0, "date-field", ARG_STRING, "FIELD", NULL,
-     "JSONL/CSV field holding the date (default date)", 0},
-    {0, "delimiter", ARG_CHAR, "CHAR", NULL,
-     "CSV field delimiter, \\t for tab (default , or tab for .tsv)", 0},
+    OPT_INPUT_FIELDS,
     {0, "engine", ARG_CHOICE, "ENGINE", "native|xapian",
      "engine of a new index: gazette's own segments, or Xapian databases "
      "(default native); an existing index keeps its own",
      0},
     OPT_SHARDS,
     OPT_OPTIMIZE,
+    OPT_JOBS,
     OPT_ENTITY_LISTS,
     OPT_QUIET,
     OPT_HELP,
@@ -171,11 +201,18 @@ static const arg_example index_examples[] = {
 
 static const arg_opt reindex_opts[] = {
     OPT_INDEX,
+    {0, "from", ARG_FILE, "PATH", NULL,
+     "replace the collection: rebuild from PATH (files, directories, JSONL, "
+     "CSV, as index reads them) instead of the recorded sources",
+     ARG_REPEAT},
+    OPT_FORMAT,
+    OPT_INPUT_FIELDS,
     OPT_ENTITY_LISTS,
     {0, "with-entities", ARG_SWITCH, NULL, NULL,
      "recognise entities again in an index built with --no-entities", 0},
     OPT_SHARDS,
     OPT_OPTIMIZE,
+    OPT_JOBS,
     OPT_QUIET,
     OPT_HELP,
     OPT_END,
@@ -186,6 +223,8 @@ static const arg_example reindex_examples[] = {
      "rebuild news.idx from the sources it was built from"},
     {"gazette reindex -i news.idx --no-entities",
      "rebuild it without entity recognition"},
+    {"gazette reindex -i news.idx --from archive-2026.jsonl",
+     "replace the whole collection with another one in a single step"},
     {NULL, NULL},
 };
 
@@ -303,6 +342,19 @@ static const arg_opt check_opts[] = {
 
 static const arg_example check_examples[] = {
     {"gazette check -i news.idx", "verify every file of the index"},
+    {NULL, NULL},
+};
+
+static const arg_opt gc_opts[] = {
+    OPT_INDEX,
+    {0, "json", ARG_SWITCH, NULL, NULL, "print one JSON object", 0},
+    OPT_HELP,
+    OPT_END,
+};
+
+static const arg_example gc_examples[] = {
+    {"gazette gc -i news.idx",
+     "remove what a killed indexer left in the index directory"},
     {NULL, NULL},
 };
 
@@ -652,7 +704,12 @@ const arg_cmd spec_commands[] = {
      "index from them, which replaces the old one in a single step. "
      "Searches see the old index until then. The entity options change how "
      "the new index recognises entities; without them it keeps the old "
-     "index's setting, lists and model.",
+     "index's setting, lists and model.\n\n"
+     "With --from the new index is built from the given sources instead "
+     "(read with the input options, as index reads them), which replace "
+     "the recorded ones: the whole collection changes in one step. The old "
+     "index's files are removed only after the swap; when a source cannot "
+     "be read, nothing changes.",
      reindex_opts, reindex_examples, cmd_reindex, NULL},
     {"search", "rank the documents that match a query", "QUERY...",
      OPERAND_TEXT, 1, SIZE_MAX,
@@ -698,6 +755,16 @@ const arg_cmd spec_commands[] = {
      "document block. Prints one line per file; exits 0 when all are sound "
      "and 2 at the first damaged one.",
      check_opts, check_examples, cmd_check, NULL},
+    {"gc", "remove what crashed or killed runs left behind", NULL, OPERAND_NONE,
+     0, 0,
+     "Remove the files that no committed generation of the index names: "
+     "segments, deletion lists and temporary manifests of a run that was "
+     "killed or failed before its commit, and Xapian shard directories a "
+     "reindex left. Writers clean up after themselves when they commit or "
+     "stop on an error; gc is for an index whose writer was killed. It "
+     "takes the writer lock, so it waits for no one: a running writer "
+     "makes it fail. Prints what it removed.",
+     gc_opts, gc_examples, cmd_gc, NULL},
     {"eval", "measure ranking quality on a test collection", NULL, OPERAND_NONE,
      0, 0,
      "Index the collection --corpus (or reuse the index -i), run every "

@@ -193,12 +193,90 @@ gzt_rfile_close(gzt_rfile *f)
     memset(f, 0, sizeof *f);
 }
 
+/* ---- fault injection ---------------------------------------------------- */
+
+static unsigned fault_mask;           /* kinds counted; 0 = off */
+static unsigned long fault_countdown; /* 0 = count only; 1 = the next fails */
+static int fault_errno;               /* what a failing operation sets */
+static bool fault_sticky;             /* failing stays on after the first */
+static unsigned long fault_calls;     /* operations counted */
+
+unsigned long
+gzt_io_fault(unsigned mask, unsigned long nth, int e, bool sticky)
+{
+    __atomic_store_n(&fault_mask, 0, __ATOMIC_SEQ_CST);
+    unsigned long calls =
+        __atomic_exchange_n(&fault_calls, 0, __ATOMIC_SEQ_CST);
+    fault_errno = e ? e : EIO;
+    fault_sticky = sticky;
+    __atomic_store_n(&fault_countdown, nth, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&fault_mask, mask, __ATOMIC_SEQ_CST);
+    return calls;
+}
+
+/* 0, or the errno an operation of @p kind must fail with */
+static int
+fault(unsigned kind)
+{
+    if (!(__atomic_load_n(&fault_mask, __ATOMIC_RELAXED) & kind))
+        return 0;
+    __atomic_fetch_add(&fault_calls, 1, __ATOMIC_RELAXED);
+    unsigned long c = __atomic_load_n(&fault_countdown, __ATOMIC_RELAXED);
+    for (;;) {
+        if (c == 0)
+            return 0;
+        unsigned long next = c > 1 ? c - 1 : fault_sticky ? 1 : 0;
+        if (__atomic_compare_exchange_n(&fault_countdown, &c, next, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            return c == 1 ? fault_errno : 0;
+    }
+}
+
+/* open(2) for a new file */
+static int
+open_create(const char *path, int flags)
+{
+    int e = fault(GZT_IO_CREATE);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return open(path, flags | O_CREAT, 0644);
+}
+
+static int
+fsync_file(int fd, unsigned kind)
+{
+    int e = fault(kind);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return fsync(fd);
+}
+
+int
+gzt_io_rename(const char *from, const char *to)
+{
+    int e = fault(GZT_IO_RENAME);
+    if (e) {
+        errno = e;
+        return -1;
+    }
+    return rename(from, to);
+}
+
 /* ---- writing ----------------------------------------------------------- */
 
 static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
+        int e = fault(GZT_IO_WRITE);
+        if (e) {
+            errno = e;
+            return -1;
+        }
         ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
@@ -217,6 +295,7 @@ wfile_flush(gzt_wfile *f)
     if (f->error)
         return f->error;
     if (f->len && write_all(f->fd, f->buf, f->len) != 0) {
+        f->sys = errno;
         f->error = GZT_EIO;
         return f->error;
     }
@@ -238,7 +317,7 @@ gzt_wfile_open(gzt_wfile *f, const char *path, const char magic[8],
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
     XXH3_64bits_reset(f->xx);
-    f->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    f->fd = open_create(path, O_WRONLY | O_EXCL | O_CLOEXEC);
     if (f->fd < 0) {
         int e = errno;
         gzt_free(f->path);
@@ -289,17 +368,20 @@ gzt_wfile_finish(gzt_wfile *f, gzt_error *err)
         f->off += sizeof foot;
     } else if (f->error == GZT_OK) {
         if (wfile_flush(f) == GZT_OK &&
-            write_all(f->fd, foot, sizeof foot) != 0)
+            write_all(f->fd, foot, sizeof foot) != 0) {
+            f->sys = errno;
             f->error = GZT_EIO;
+        }
     }
     if (f->error == GZT_OK)
-        wfile_flush(f);
-    if (f->error == GZT_OK && fsync(f->fd) != 0)
+        (void)wfile_flush(f);
+    if (f->error == GZT_OK && fsync_file(f->fd, GZT_IO_FSYNC) != 0) {
+        f->sys = errno;
         f->error = GZT_EIO;
+    }
     if (f->error) {
-        int e = errno;
-        int rc =
-            gzt_err_set(err, f->error, "%s: write: %s", f->path, strerror(e));
+        int rc = gzt_err_set(err, f->error, "%s: write: %s", f->path,
+                             strerror(f->sys ? f->sys : EIO));
         gzt_wfile_abort(f);
         return rc;
     }
@@ -329,26 +411,14 @@ gzt_wfile_abort(gzt_wfile *f)
     f->fd = -1;
 }
 
-static unsigned fail_dir_fsync; /* gzt_io_fail_dir_fsync() */
-
-void
-gzt_io_fail_dir_fsync(unsigned nth)
-{
-    fail_dir_fsync = nth;
-}
-
 int
 gzt_io_fsync_dir(const char *dir, gzt_error *err)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return gzt_err_set(err, GZT_EIO, "%s: %s", dir, strerror(errno));
-    int rc = fsync(fd);
+    int rc = fsync_file(fd, GZT_IO_DIRSYNC);
     int e = errno;
-    if (fail_dir_fsync && --fail_dir_fsync == 0) {
-        rc = -1;
-        e = EIO;
-    }
     close(fd);
     if (rc != 0)
         return gzt_err_set(err, GZT_EIO, "%s: fsync: %s", dir, strerror(e));
@@ -370,19 +440,19 @@ gzt_io_write_atomic(const char *dir, const char *name, const void *p,
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto fail;
     }
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = open_create(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) {
         rc = gzt_err_set(err, GZT_EIO, "%s: %s", tmp, strerror(errno));
         goto fail;
     }
-    if (write_all(fd, p, len) != 0 || fsync(fd) != 0) {
+    if (write_all(fd, p, len) != 0 || fsync_file(fd, GZT_IO_FSYNC) != 0) {
         rc = gzt_err_set(err, GZT_EIO, "%s: write: %s", tmp, strerror(errno));
         close(fd);
         unlink(tmp);
         goto fail;
     }
     close(fd);
-    if (rename(tmp, dst) != 0) {
+    if (gzt_io_rename(tmp, dst) != 0) {
         rc = gzt_err_set(err, GZT_EIO, "%s: rename: %s", dst, strerror(errno));
         unlink(tmp);
         goto fail;
@@ -438,7 +508,7 @@ gzt_io_lock(const char *dir, int *fd, gzt_error *err)
     char *p = gzt_path_join(dir, "LOCK");
     if (!p)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    *fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    *fd = open_create(p, O_RDWR | O_CLOEXEC);
     if (*fd < 0) {
         int rc = gzt_err_set(err, GZT_EIO, "%s: %s", p, strerror(errno));
         gzt_free(p);
@@ -470,8 +540,11 @@ gzt_io_unlock(int fd)
 int
 gzt_io_mkdir(const char *dir, gzt_error *err)
 {
-    if (mkdir(dir, 0755) == 0)
+    int e = fault(GZT_IO_MKDIR);
+    if (e == 0 && mkdir(dir, 0755) == 0)
         return GZT_OK;
+    if (e)
+        errno = e;
     struct stat st;
     if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return GZT_OK;

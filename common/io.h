@@ -54,6 +54,7 @@ typedef struct gzt_wfile {
     uint64_t off; /* bytes written to the file so far incl. buf */
     void *xx;     /* XXH3 streaming state */
     int error;    /* sticky first error */
+    int sys;      /* errno of that error */
 } gzt_wfile;
 
 /* Create @p path (must not exist) and write the header. */
@@ -84,9 +85,28 @@ GZT_NODISCARD int gzt_io_read_file(const char *path, gzt_buf *out,
                                    size_t max_len, gzt_error *err);
 GZT_NODISCARD int gzt_io_fsync_dir(const char *dir, gzt_error *err);
 
-/* For tests: fail the @p nth directory fsync from now (1 = the next one)
- * with EIO, as a disk would; 0 turns it off. Not thread-safe. */
-void gzt_io_fail_dir_fsync(unsigned nth);
+/* Fault injection, for tests. Every call of the I/O layer that changes the
+ * disk is one operation of a kind below. gzt_io_fault() makes the @p nth
+ * operation from now (1 = the next one) of the kinds in @p mask fail with
+ * errno @p e (EIO, ENOSPC, ...), as a failing or full disk would: only that
+ * one, or with @p sticky every one after it too (a full disk stays full).
+ * With @p nth 0 nothing fails but operations of @p mask are counted; a
+ * @p mask of 0 turns it all off. Returns the operations of the previous
+ * mask counted since the previous call, so a test can count the steps of a
+ * job and then fail each in turn. Thread-safe. */
+enum {
+    GZT_IO_CREATE = 1,  /* open(2) that creates a file */
+    GZT_IO_WRITE = 2,   /* one write(2) */
+    GZT_IO_FSYNC = 4,   /* fsync(2) of a file */
+    GZT_IO_DIRSYNC = 8, /* fsync(2) of a directory */
+    GZT_IO_RENAME = 16, /* rename(2) */
+    GZT_IO_MKDIR = 32,  /* mkdir(2) */
+    GZT_IO_ALL = 63
+};
+unsigned long gzt_io_fault(unsigned mask, unsigned long nth, int e,
+                           bool sticky);
+/* rename(2), counted as a GZT_IO_RENAME operation */
+GZT_NODISCARD int gzt_io_rename(const char *from, const char *to);
 /* Take the writer lock of index @p dir (file LOCK, flock); *fd receives it. */
 GZT_NODISCARD int gzt_io_lock(const char *dir, int *fd, gzt_error *err);
 void gzt_io_unlock(int fd);

@@ -194,7 +194,15 @@ typedef struct gzt_writer_opts {
                                 a hash of their id; a new index takes it
                                 (0: 1), gzt_reindex() changes it, an
                                 existing index must have it (0: its own) */
+    unsigned jobs;         /**< threads that analyse documents and
+                                recognise their entities while the calling
+                                thread reads and inverts them: 0 (default)
+                                one per core, 1 none (all on the calling
+                                thread); at most GZT_JOBS_MAX */
 } gzt_writer_opts;
+
+/** The most analysis threads a writer starts. */
+#define GZT_JOBS_MAX 64
 
 void gzt_writer_opts_init(gzt_writer_opts *o);
 
@@ -291,6 +299,32 @@ void gzt_writer_close(gzt_writer *w);
 GZT_NODISCARD int gzt_reindex(const char *path, const gzt_writer_opts *wopts,
                               const gzt_ingest_opts *iopts,
                               gzt_ingest_stats *stats, gzt_error *err);
+
+/**
+ * As gzt_reindex(), but from the sources @p from (a NULL-terminated list of
+ * paths, read with @p iopts) instead of the recorded ones: the collection is
+ * replaced as a whole and the new sources are recorded. The old
+ * generation's files go only after the swap.
+ */
+GZT_NODISCARD int gzt_reindex_from(const char *path, const char *const *from,
+                                   const gzt_writer_opts *wopts,
+                                   const gzt_ingest_opts *iopts,
+                                   gzt_ingest_stats *stats, gzt_error *err);
+
+/**
+ * Remove what no committed generation of the index at @p path names: the
+ * files of segments and deletion lists, temporary manifests and Xapian
+ * shard directories that a killed or failed run left behind. A writer does
+ * this itself at every commit and when it closes; this is for an index
+ * whose last writer was killed. Takes the writer lock.
+ *
+ * @param[out] removed  files and shard directories removed
+ * @param[out] bytes    bytes they held
+ * @return GZT_OK, GZT_ENOTFOUND (no index), GZT_ELOCKED (a writer runs),
+ *         GZT_ECORRUPT (an unreadable manifest: nothing is removed).
+ */
+GZT_NODISCARD int gzt_index_gc(const char *path, uint64_t *removed,
+                               uint64_t *bytes, gzt_error *err);
 
 /* ======================================================================= */
 /** @name Reading */

@@ -146,6 +146,7 @@ struct gzt_writer {
     uint64_t repaired;        /* invalid UTF-8 sequences replaced */
     bool dirty;               /* something to commit */
     bool optimize;            /* merge into one segment at commit */
+    unsigned jobs;            /* analysis threads; 0 = one per core */
     bool xapian;              /* engine xapian (x holds the shards) */
     gzt_xindex *x;            /* the shards; NULL on the native engine, or
                                  after a failed commit */
@@ -169,7 +170,8 @@ gzt_writer_opts_init(gzt_writer_opts *o)
  * way, so that a reader never opens one half-removed; a directory that is
  * not a Xapian database is left alone. What cannot be removed stays. */
 static void
-remove_unreferenced_shards(const char *dir, const gzt_manifest *keep)
+remove_unreferenced_shards(const char *dir, const gzt_manifest *keep,
+                           uint64_t *removed, uint64_t *bytes)
 {
     DIR *d = opendir(dir);
     if (!d)
@@ -198,10 +200,14 @@ remove_unreferenced_shards(const char *dir, const gzt_manifest *keep)
         if (p && (glass = gzt_path_join(p, "iamglass")) &&
             stat(glass, &st) == 0 && (trash = gzt_malloc(strlen(p) + 8))) {
             sprintf(trash, "%s.trash", p);
+            uint64_t size = gzt_io_tree_size(p);
             int rc = strstr(n, ".trash") || rename(p, trash) != 0
                          ? gzt_io_rmtree(p, NULL)
                          : gzt_io_rmtree(trash, NULL);
-            (void)rc;
+            if (rc == GZT_OK && removed)
+                (*removed)++;
+            if (rc == GZT_OK && bytes)
+                *bytes += size;
         }
         gzt_free(p);
         gzt_free(glass);
@@ -432,6 +438,9 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         gzt_writer_opts_init(&def);
         opts = &def;
     }
+    if (opts->jobs > GZT_JOBS_MAX)
+        return gzt_err_set(err, GZT_EINVAL, "at most %d jobs, not %u",
+                           GZT_JOBS_MAX, opts->jobs);
     gzt_writer *w = gzt_calloc(1, sizeof *w);
     if (!w || !(w->dir = gzt_strdup(path))) {
         gzt_free(w);
@@ -443,6 +452,7 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     w->progress = opts->progress;
     w->progress_ctx = opts->progress_ctx;
     w->optimize = opts->optimize != 0;
+    w->jobs = opts->jobs;
     struct stat st;
     bool existed = stat(path, &st) == 0;
     int rc = gzt_io_mkdir(path, err);
@@ -528,21 +538,25 @@ fail:
     return rc;
 }
 
-/* remove the files of segments flushed but never committed */
+static void remove_unreferenced(const char *dir, const gzt_manifest *m,
+                                uint64_t *removed, uint64_t *bytes);
+
+/* Remove the files of an index that its committed manifest does not name:
+ * those of segments and deletion lists that a failed commit, or a killed
+ * run, left. Under the writer lock. A manifest that cannot be read
+ * removes nothing. */
 static void
-drop_uncommitted(gzt_writer *w)
+remove_uncommitted(const char *dir, uint64_t *removed, uint64_t *bytes)
 {
-    static const char *const exts[] = {"dict", "post",  "pos",
-                                       "dv",   "store", "ids"};
-    for (uint32_t i = w->nold; i < w->man.nsegs; i++) {
-        for (int k = 0; k < 6; k++) {
-            char name[64];
-            gzt_segment_filename(name, w->man.segs[i].id, exts[k]);
-            char *p = gzt_path_join(w->dir, name);
-            if (p)
-                unlink(p);
-            gzt_free(p);
-        }
+    gzt_manifest disk;
+    int rc = gzt_manifest_read(&disk, dir, NULL);
+    if (rc == GZT_ENOTFOUND) { /* a new index never committed */
+        memset(&disk, 0, sizeof disk);
+        remove_unreferenced(dir, &disk, removed, bytes);
+    } else if (rc == GZT_OK) {
+        if (strcmp(disk.engine, "xapian") != 0)
+            remove_unreferenced(dir, &disk, removed, bytes);
+        gzt_manifest_fini(&disk);
     }
 }
 
@@ -557,10 +571,11 @@ gzt_writer_close(gzt_writer *w)
         memset(&old, 0, sizeof old);
         old.shards = w->old_shards;
         old.shard_tag = w->old_tag;
-        remove_unreferenced_shards(w->dir, &old);
+        remove_unreferenced_shards(w->dir, &old, NULL, NULL);
     }
     close_segments(w);
-    drop_uncommitted(w);
+    if (w->lockfd >= 0 && !w->xapian)
+        remove_uncommitted(w->dir, NULL, NULL);
     gzt_inv_free(w->inv);
     gzt_analyzer_free(w->an);
     pool_free(w->pool);
@@ -1019,7 +1034,7 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
  * unchanged is skipped before it is queued, so re-indexing an unchanged
  * collection tags nothing. */
 
-#define POOL_MAX 8                    /* worker threads at most */
+#define POOL_MAX (GZT_JOBS_MAX + 1)   /* worker threads + the caller */
 #define BATCH_DOCS 256                /* documents per batch */
 #define BATCH_BYTES ((size_t)4 << 20) /* text per batch */
 
@@ -1191,13 +1206,13 @@ pool_free(gzt_pool *p)
     gzt_free(p);
 }
 
-/* A pool of as many workers as cores (fewer than POOL_MAX); NULL (and GZT_OK)
- * on one core, where tagging inline is as fast. */
+/* A pool of w->jobs workers (0: as many as cores); NULL (and GZT_OK) for
+ * one, or on one core, where analysing inline is as fast. */
 static int
 pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
 {
     *out = NULL;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = w->jobs ? (long)w->jobs : sysconf(_SC_NPROCESSORS_ONLN);
     if (cores < 2)
         return GZT_OK;
     gzt_pool *p = gzt_calloc(1, sizeof *p);
@@ -1695,34 +1710,71 @@ merge_policy(gzt_writer *w, gzt_error *err)
     return GZT_OK;
 }
 
-/* Remove files of the index directory that the manifest does not name. */
-static void
-remove_unreferenced(gzt_writer *w)
+/* Is @p n the name of a file of a segment or deletion list ("seg-000012.post",
+ * "seg-000012-g000034.del"), of the segment *@p id? */
+static bool
+segment_file(const char *n, uint32_t *id)
 {
-    DIR *d = opendir(w->dir);
+    static const char *const exts[] = {"dict",  "post", "pos", "dv",
+                                       "store", "ids",  "del"};
+    unsigned u;
+    int at = 0;
+    if (sscanf(n, "seg-%6u%n", &u, &at) != 1 || at != 10)
+        return false;
+    const char *rest = n + at;
+    if (rest[0] == '-') { /* -gNNNNNN.del */
+        unsigned long long g;
+        int k = 0;
+        if (sscanf(rest, "-g%llu%n", &g, &k) != 1 || strcmp(rest + k, ".del"))
+            return false;
+    } else {
+        bool known = false;
+        for (size_t e = 0; e < sizeof exts / sizeof *exts - 1 && !known; e++)
+            known = rest[0] == '.' && strcmp(rest + 1, exts[e]) == 0;
+        if (!known)
+            return false;
+    }
+    *id = u;
+    return true;
+}
+
+/* Remove the files of segments and deletion lists in @p dir that @p m does
+ * not name, and the temporary manifests of writers that died before
+ * renaming them; counts them into *@p removed and *@p bytes (may be NULL).
+ * Only under the writer lock. */
+static void
+remove_unreferenced(const char *dir, const gzt_manifest *m, uint64_t *removed,
+                    uint64_t *bytes)
+{
+    DIR *d = opendir(dir);
     if (!d)
         return;
     struct dirent *e;
+    size_t tl = strlen(GZT_MANIFEST_NAME ".tmp.");
     while ((e = readdir(d))) {
         const char *n = e->d_name;
-        unsigned id;
-        if (strncmp(n, "seg-", 4) != 0 || sscanf(n + 4, "%u", &id) != 1)
-            continue;
-        bool keep = false;
-        for (uint32_t i = 0; i < w->man.nsegs && !keep; i++) {
-            const gzt_mseg *m = &w->man.segs[i];
-            if (m->id != id)
-                continue;
-            const char *dot = strchr(n, '.');
+        uint32_t id;
+        bool keep = true;
+        if (strncmp(n, GZT_MANIFEST_NAME ".tmp.", tl) == 0 && n[tl]) {
+            keep = false;
+        } else if (segment_file(n, &id)) {
+            keep = false;
             bool is_del = strstr(n, "-g") != NULL;
-            keep = is_del ? strcmp(n, m->del) == 0 : dot != NULL;
+            for (uint32_t i = 0; i < m->nsegs && !keep; i++)
+                if (m->segs[i].id == id)
+                    keep = !is_del || strcmp(n, m->segs[i].del) == 0;
         }
-        if (!keep) {
-            char *p = gzt_path_join(w->dir, n);
-            if (p)
-                unlink(p);
-            gzt_free(p);
+        if (keep)
+            continue;
+        char *p = gzt_path_join(dir, n);
+        uint64_t size = p ? gzt_io_file_size(p) : 0;
+        if (p && unlink(p) == 0) {
+            if (removed)
+                (*removed)++;
+            if (bytes)
+                *bytes += size;
         }
+        gzt_free(p);
     }
     closedir(d);
 }
@@ -1770,7 +1822,7 @@ xcommit(gzt_writer *w, gzt_error *err)
     w->xnew = false;
     w->old_shards = 0;
     w->dirty = false;
-    remove_unreferenced_shards(w->dir, &w->man);
+    remove_unreferenced_shards(w->dir, &w->man, NULL, NULL);
     return GZT_OK;
 }
 
@@ -1821,9 +1873,48 @@ gzt_writer_commit(gzt_writer *w, gzt_error *err)
     w->dirty = false;
     if (rc)
         return rc;
-    remove_unreferenced(w);
+    remove_unreferenced(w->dir, &w->man, NULL, NULL);
     close_segments(w);
     return open_segments(w, err);
+}
+
+/* GZT_OK when @p path holds an index (a manifest), else GZT_ENOTFOUND */
+static int
+index_exists(const char *path, gzt_error *err)
+{
+    char *p = gzt_path_join(path, GZT_MANIFEST_NAME);
+    if (!p)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    bool exists = access(p, F_OK) == 0;
+    gzt_free(p);
+    return exists ? GZT_OK
+                  : gzt_err_set(err, GZT_ENOTFOUND, "%s: no index here", path);
+}
+
+int
+gzt_index_gc(const char *path, uint64_t *removed, uint64_t *bytes,
+             gzt_error *err)
+{
+    gzt_err_clear(err);
+    *removed = 0;
+    *bytes = 0;
+    int rc = index_exists(path, err);
+    if (rc)
+        return rc;
+    int fd = -1;
+    rc = gzt_io_lock(path, &fd, err);
+    if (rc)
+        return rc;
+    /* a manifest that does not read removes nothing */
+    gzt_manifest m;
+    if ((rc = gzt_manifest_read(&m, path, err)) == GZT_OK) {
+        remove_unreferenced(path, &m, removed, bytes);
+        if (strcmp(m.engine, "xapian") == 0)
+            remove_unreferenced_shards(path, &m, removed, bytes);
+        gzt_manifest_fini(&m);
+    }
+    gzt_io_unlock(fd);
+    return rc;
 }
 
 /* ---- reindex ----------------------------------------------------------- */
@@ -1842,10 +1933,31 @@ opt_value(const char *opts, const char *key)
     return NULL;
 }
 
+static int reindex(const char *path, const char *const *from,
+                   const gzt_writer_opts *wopts, const gzt_ingest_opts *iopts,
+                   gzt_ingest_stats *stats, gzt_error *err);
+
 int
 gzt_reindex(const char *path, const gzt_writer_opts *wopts,
             const gzt_ingest_opts *iopts, gzt_ingest_stats *stats,
             gzt_error *err)
+{
+    return reindex(path, NULL, wopts, iopts, stats, err);
+}
+
+int
+gzt_reindex_from(const char *path, const char *const *from,
+                 const gzt_writer_opts *wopts, const gzt_ingest_opts *iopts,
+                 gzt_ingest_stats *stats, gzt_error *err)
+{
+    if (!from || !from[0])
+        return gzt_err_set(err, GZT_EINVAL, "no source to reindex from");
+    return reindex(path, from, wopts, iopts, stats, err);
+}
+
+static int
+reindex(const char *path, const char *const *from, const gzt_writer_opts *wopts,
+        const gzt_ingest_opts *iopts, gzt_ingest_stats *stats, gzt_error *err)
 {
     gzt_err_clear(err);
     gzt_writer_opts wo;
@@ -1854,17 +1966,11 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
     else
         gzt_writer_opts_init(&wo);
     wo.language = NULL;
-    {
-        char *p = gzt_path_join(path, GZT_MANIFEST_NAME);
-        if (!p)
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        bool exists = access(p, F_OK) == 0;
-        gzt_free(p);
-        if (!exists)
-            return gzt_err_set(err, GZT_ENOTFOUND, "%s: no index here", path);
-    }
+    int rc = index_exists(path, err);
+    if (rc)
+        return rc;
     gzt_writer *w;
-    int rc = writer_open(&w, path, &wo, true, err);
+    rc = writer_open(&w, path, &wo, true, err);
     if (rc)
         return rc;
     gzt_manifest old;
@@ -1872,7 +1978,7 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
         gzt_writer_close(w);
         return gzt_err_set(err, rc, "out of memory");
     }
-    if (old.nsources == 0) {
+    if (old.nsources == 0 && !from) {
         rc = gzt_err_set(err, GZT_EINVAL,
                          "%s: no recorded sources to rebuild from", path);
         goto done;
@@ -1884,7 +1990,9 @@ gzt_reindex(const char *path, const gzt_writer_opts *wopts,
         gzt_free(w->man.sources[i].opts);
     }
     w->man.nsources = 0;
-    for (uint32_t i = 0; i < old.nsources && rc == GZT_OK; i++) {
+    for (size_t i = 0; from && from[i] && rc == GZT_OK; i++)
+        rc = gzt_writer_add_path(w, from[i], iopts, stats, err);
+    for (uint32_t i = 0; !from && i < old.nsources && rc == GZT_OK; i++) {
         const gzt_msource *s = &old.sources[i];
         gzt_ingest_opts o;
         if (iopts)

@@ -298,7 +298,7 @@ gzt_xindex_compact(const char *dir, const gzt_manifest *m, gzt_error *err)
         /* Xapian syncs its files, not the directory that names them */
         if (rc == GZT_OK)
             rc = gzt_io_fsync_dir(dst, err);
-        if (rc == GZT_OK && rename(dst, src) != 0)
+        if (rc == GZT_OK && gzt_io_rename(dst, src) != 0)
             rc = gzt_err_set(err, GZT_EIO, "%s: rename: %s", dst,
                              strerror(errno));
         gzt_free(src);

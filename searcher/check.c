@@ -51,6 +51,7 @@ check_xapian(gzt_index *idx, void (*report)(void *ctx, const char *line),
 {
     char line[512];
     int rc = GZT_OK;
+    uint64_t first = 0; /* the generation of shard 0 */
     for (uint32_t k = 0; !idx->stub && k < idx->man.shards && rc == GZT_OK;
          k++) {
         char name[64];
@@ -59,8 +60,10 @@ check_xapian(gzt_index *idx, void (*report)(void *ctx, const char *line),
         if (!p)
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
         rc = gzt_xdb_check(p, err);
-        /* each shard was last committed at the manifest's generation (a
-         * commit interrupted between shards leaves them apart) */
+        /* the shards were all last committed at one generation: the
+         * manifest's, or the next one when the manifest's own write failed
+         * or was cut short (the next writer's commit catches it up); a
+         * commit interrupted between shards leaves them apart */
         gzt_xdb *db = NULL;
         if (rc == GZT_OK)
             rc = gzt_xdb_open(&db, p, GZT_XDB_READ, 0, err);
@@ -68,8 +71,11 @@ check_xapian(gzt_index *idx, void (*report)(void *ctx, const char *line),
         if (rc == GZT_OK &&
             (rc = gzt_xdb_meta_u64(db, GZT_XMETA_GENERATION, &at)))
             rc = gzt_err_set(err, rc, "%s: %s", p, gzt_xdb_error(db));
+        if (rc == GZT_OK && k == 0)
+            first = at;
         if (rc == GZT_OK) {
-            if (at != idx->man.generation)
+            if (at != first ||
+                (at != idx->man.generation && at != idx->man.generation + 1))
                 rc = gzt_err_set(err, GZT_ECORRUPT,
                                  "%s: committed at generation %llu, but the "
                                  "manifest is at %llu: a commit was "
@@ -80,7 +86,15 @@ check_xapian(gzt_index *idx, void (*report)(void *ctx, const char *line),
         }
         gzt_xdb_close(db);
         if (rc == GZT_OK && report) {
-            snprintf(line, sizeof line, "%s: Xapian check ok", p);
+            if (at == idx->man.generation)
+                snprintf(line, sizeof line, "%s: Xapian check ok", p);
+            else
+                snprintf(line, sizeof line,
+                         "%s: Xapian check ok; committed at generation %llu, "
+                         "the manifest at %llu (the next writer catches it "
+                         "up)",
+                         p, (unsigned long long)at,
+                         (unsigned long long)idx->man.generation);
             report(ctx, line);
         }
         gzt_free(p);

@@ -15,6 +15,7 @@
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <dirent.h>
+#include <errno.h>
 #include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1283,9 +1284,9 @@ test_commit_failing_after_the_manifest_rename_is_kept(void **state)
         add(w, "b", "second", "bravo words", 0);
         /* the commit syncs the directory before writing the manifest, and
          * again after renaming it: the second fails */
-        gzt_io_fail_dir_fsync(2);
+        (void)gzt_io_fault(GZT_IO_DIRSYNC, 2, EIO, false);
         int rc = gzt_writer_commit(w, &err);
-        gzt_io_fail_dir_fsync(0);
+        (void)gzt_io_fault(0, 0, 0, false);
         assert_int_equal(rc, GZT_EIO);
         assert_non_null(strstr(err.msg, "fsync"));
         gzt_writer_close(w);
