@@ -177,7 +177,10 @@ store_flush_block(gzt_segw *w, gzt_error *err)
     gzt_buf_reset(&w->zout);
     int rc = gzt_zblock_compress(w->z, &w->zout, w->block.p, w->block.len);
     if (rc)
-        return gzt_err_set(err, rc, "compressing stored documents failed");
+        return gzt_err_set(err, rc,
+                           rc == GZT_ENOMEM
+                               ? "out of memory"
+                               : "compressing stored documents failed");
     uint64_t off = gzt_wfile_body_off(&w->store.f);
     if (gzt_buf_put_u32(&w->storeidx, w->block_first) ||
         gzt_buf_put_u32(&w->storeidx, (uint32_t)w->zout.len) ||
@@ -215,7 +218,10 @@ store_train(gzt_segw *w, gzt_error *err)
         rc = gzt_zctx_new(&w->z, dict.p, dict.len, ZLEVEL);
     if (rc) {
         gzt_buf_free(&dict);
-        return gzt_err_set(err, rc, "training the store dictionary failed");
+        return gzt_err_set(err, rc,
+                           rc == GZT_ENOMEM
+                               ? "out of memory"
+                               : "training the store dictionary failed");
     }
     uint8_t hdr[4];
     gzt_store_u32(hdr, (uint32_t)dict.len);

@@ -574,7 +574,7 @@ gzt_writer_close(gzt_writer *w)
         remove_unreferenced_shards(w->dir, &old, NULL, NULL);
     }
     close_segments(w);
-    if (w->lockfd >= 0 && !w->xapian)
+    if (w->lockfd >= 0 && !w->xapian && w->dirty)
         remove_uncommitted(w->dir, NULL, NULL);
     gzt_inv_free(w->inv);
     gzt_analyzer_free(w->an);

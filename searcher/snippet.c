@@ -518,7 +518,7 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     }
     if (nout > 1)
         qsort(outspans, nout, sizeof *outspans, cmp_outspan);
-    if (rc == GZT_OK && gzt_buf_nul(&text))
+    if (rc || gzt_buf_nul(&text))
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
     if (rc)
         goto done;

@@ -35,6 +35,7 @@
 #include "common/base.h"
 #include "common/io.h"
 #include "gazette.h"
+#include "tests/support/indexstate.h"
 #include "tests/support/tmpdir.h"
 
 #define NDOCS 40
@@ -157,113 +158,11 @@ static const char *const queries[] = {
     "oil",          "opec prices", "+tehran +moscow", "\"crude barrel\"",
     "bank -dollar", "report",      "treaty talks",    "yen OR wheat"};
 
-/* Everything the index answers to the fixed queries, as text; "absent" when
- * there is no index. */
 static char *
 answers(const char *dir)
 {
-    gzt_buf b = GZT_BUF_INIT;
-    gzt_index *idx = NULL;
-    gzt_error err = {0};
-    int rc = gzt_index_open(&idx, dir, &err);
-    if (rc == GZT_ENOTFOUND) {
-        assert_int_equal(gzt_buf_printf(&b, "absent"), GZT_OK);
-    } else {
-        if (rc)
-            fail_msg("open %s: %s", dir, err.msg);
-        gzt_stats st;
-        assert_int_equal(gzt_index_stats(idx, &st), GZT_OK);
-        assert_int_equal(
-            gzt_buf_printf(&b, "docs %llu\n", (unsigned long long)st.docs),
-            GZT_OK);
-        for (size_t q = 0; q < sizeof queries / sizeof *queries; q++) {
-            gzt_search_opts so;
-            gzt_search_opts_init(&so);
-            gzt_results *r = NULL;
-            if (gzt_search(&r, idx, queries[q], &so, &err))
-                fail_msg("search %s: %s", queries[q], err.msg);
-            assert_int_equal(
-                gzt_buf_printf(&b, "%s: %llu", queries[q],
-                               (unsigned long long)gzt_results_total(r)),
-                GZT_OK);
-            for (size_t i = 0; i < gzt_results_count(r); i++) {
-                gzt_hit h;
-                assert_int_equal(gzt_results_hit(r, i, &h), GZT_OK);
-                assert_int_equal(gzt_buf_printf(&b, " %s/%.6f", h.id, h.score),
-                                 GZT_OK);
-            }
-            assert_int_equal(gzt_buf_printf(&b, "\n"), GZT_OK);
-            gzt_results_free(r);
-        }
-        gzt_stored s;
-        rc = gzt_index_get(&s, idx, "a3", &err);
-        assert_true(rc == GZT_OK || rc == GZT_ENOTFOUND);
-        if (rc == GZT_OK) {
-            assert_int_equal(
-                gzt_buf_printf(&b, "a3: %.*s\n", (int)s.body_len, s.body),
-                GZT_OK);
-            gzt_stored_fini(&s);
-        }
-        gzt_index_close(idx);
-    }
-    assert_int_equal(gzt_buf_nul(&b), GZT_OK);
-    return (char *)b.p;
-}
-
-/* the sorted names in @p dir, LOCK left out, one per line */
-static char *
-listing(const char *dir)
-{
-    DIR *d = opendir(dir);
-    char *names[256];
-    size_t n = 0;
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)))
-            if (e->d_name[0] != '.' && strcmp(e->d_name, "LOCK") != 0) {
-                assert_true(n < 256);
-                names[n++] = strdup(e->d_name);
-            }
-        closedir(d);
-    }
-    for (size_t i = 1; i < n; i++) /* insertion sort */
-        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-            char *t = names[j];
-            names[j] = names[j - 1];
-            names[j - 1] = t;
-        }
-    gzt_buf b = GZT_BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        assert_int_equal(gzt_buf_printf(&b, "%s\n", names[i]), GZT_OK);
-        free(names[i]);
-    }
-    assert_int_equal(gzt_buf_nul(&b), GZT_OK);
-    return (char *)b.p;
-}
-
-static void
-check_ok(const char *dir)
-{
-    gzt_error err = {0};
-    int rc = gzt_index_check(dir, NULL, NULL, &err);
-    if (rc)
-        fail_msg("check %s: %s", dir, err.msg);
-}
-
-static void
-copy_tree(const char *from, const char *to)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s'", to, from, to);
-    assert_int_equal(system(cmd), 0);
-}
-
-static void
-remove_tree(const char *path)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", path);
-    assert_int_equal(system(cmd), 0);
+    return gzt_test_answers(dir, queries, sizeof queries / sizeof *queries,
+                            "a3");
 }
 
 /* ---- the sweep ----------------------------------------------------------- */
@@ -280,20 +179,20 @@ sweep(const char *name, job_fn job, const char *from)
 
     /* the clean run: what the job makes, and how many steps it takes */
     if (from)
-        copy_tree(from, clean);
+        gzt_test_copy_tree(from, clean);
     else
-        remove_tree(clean);
+        gzt_test_remove_tree(clean);
     char *old = from ? answers(from) : strdup("absent");
-    char *old_files = from ? listing(from) : strdup("");
+    char *old_files = from ? gzt_test_listing(from) : strdup("");
     gzt_error err = {0};
     (void)gzt_io_fault(GZT_IO_ALL, 0, 0, false);
     int rc = job(clean, &err);
     unsigned long ops = gzt_io_fault(0, 0, 0, false);
     if (rc)
         fail_msg("%s: clean run: %s", name, err.msg);
-    check_ok(clean);
+    gzt_test_check_ok(clean);
     char *new = answers(clean);
-    char *new_files = listing(clean);
+    char *new_files = gzt_test_listing(clean);
     assert_string_not_equal(old, new);
     assert_true(ops > 3);
 
@@ -302,9 +201,9 @@ sweep(const char *name, job_fn job, const char *from)
     for (unsigned long n = 1; n <= ops; n++) {
         for (int m = 0; m < 2; m++) {
             if (from)
-                copy_tree(from, trial);
+                gzt_test_copy_tree(from, trial);
             else
-                remove_tree(trial);
+                gzt_test_remove_tree(trial);
             gzt_err_clear(&err);
             (void)gzt_io_fault(GZT_IO_ALL, n, errnos[m], m == 1);
             rc = job(trial, &err);
@@ -330,9 +229,9 @@ sweep(const char *name, job_fn job, const char *from)
                          "%s",
                          name, n, strerror(errnos[m]), got, old);
             if (strcmp(got, "absent") != 0)
-                check_ok(trial);
+                gzt_test_check_ok(trial);
             if (listings) {
-                char *files = listing(trial);
+                char *files = gzt_test_listing(trial);
                 if (strcmp(files, is_new ? new_files : old_files) != 0)
                     fail_msg("%s: operation %lu (%s): files left:\n%s\n"
                              "--- expected:\n%s",
@@ -351,7 +250,7 @@ sweep(const char *name, job_fn job, const char *from)
                 char *again = answers(trial);
                 assert_string_equal(again, new);
                 free(again);
-                check_ok(trial);
+                gzt_test_check_ok(trial);
             }
             free(got);
         }
@@ -367,8 +266,8 @@ sweep(const char *name, job_fn job, const char *from)
     free(new);
     free(old_files);
     free(new_files);
-    remove_tree(clean);
-    remove_tree(trial);
+    gzt_test_remove_tree(clean);
+    gzt_test_remove_tree(trial);
     return ops;
 }
 
@@ -388,7 +287,7 @@ build_base(const char *dir)
     assert_int_equal(gzt_writer_delete(w, "b6", &err), GZT_OK);
     assert_int_equal(gzt_writer_commit(w, &err), GZT_OK);
     gzt_writer_close(w);
-    check_ok(dir);
+    gzt_test_check_ok(dir);
 }
 
 static int
