@@ -122,6 +122,7 @@ hmap_free(hmap *m)
 
 typedef struct gzt_pool gzt_pool;
 static void pool_free(gzt_pool *p);
+static int flush_join(gzt_writer *w, gzt_error *err);
 
 struct gzt_writer {
     char *dir;                /* index directory */
@@ -147,6 +148,14 @@ struct gzt_writer {
     bool dirty;               /* something to commit */
     bool optimize;            /* merge into one segment at commit */
     unsigned jobs;            /* analysis threads; 0 = one per core */
+    bool bg_ok;               /* segments may be written in the background */
+    bool bg_on;               /* one is being written: the fields below */
+    pthread_t bg_th;          /* the thread writing it */
+    gzt_inv *bg_inv;          /* its documents (emptied by the write) */
+    uint32_t bg_id;           /* its segment id */
+    gzt_segw_info bg_info;    /* what it wrote */
+    gzt_error bg_err;         /* why it failed */
+    int bg_rc;                /* its result */
     bool xapian;              /* engine xapian (x holds the shards) */
     gzt_xindex *x;            /* the shards; NULL on the native engine, or
                                  after a failed commit */
@@ -453,6 +462,7 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
     w->progress_ctx = opts->progress_ctx;
     w->optimize = opts->optimize != 0;
     w->jobs = opts->jobs;
+    w->bg_ok = opts->jobs != 1 && sysconf(_SC_NPROCESSORS_ONLN) > 1;
     struct stat st;
     bool existed = stat(path, &st) == 0;
     int rc = gzt_io_mkdir(path, err);
@@ -565,6 +575,8 @@ gzt_writer_close(gzt_writer *w)
 {
     if (!w)
         return;
+    (void)flush_join(w, NULL);
+    gzt_inv_free(w->bg_inv);
     gzt_xindex_close(w->x);
     if (w->xnew) { /* a build that never committed */
         gzt_manifest old;
@@ -639,23 +651,97 @@ find_in_segments(gzt_writer *w, const char *id, size_t len, bool all,
     return GZT_OK;
 }
 
+static int add_flushed(gzt_writer *w, uint32_t id, const gzt_segw_info *info,
+                       gzt_error *err);
+
+static void *
+bg_flush_main(void *arg)
+{
+    gzt_writer *w = arg;
+    gzt_err_clear(&w->bg_err);
+    w->bg_rc =
+        gzt_inv_flush(w->bg_inv, w->dir, w->bg_id, &w->bg_info, &w->bg_err);
+    return NULL;
+}
+
+/* Take the segment written by bg_flush_main() into the writer, or report
+ * why it failed (its files are gone). */
+static int
+flush_taken(gzt_writer *w, gzt_error *err)
+{
+    if (w->bg_rc) {
+        if (err)
+            *err = w->bg_err;
+        return w->bg_rc;
+    }
+    return add_flushed(w, w->bg_id, &w->bg_info, err);
+}
+
+/* Wait for the segment being written in the background, if any. */
+static int
+flush_join(gzt_writer *w, gzt_error *err)
+{
+    if (!w->bg_on)
+        return GZT_OK;
+    pthread_join(w->bg_th, NULL);
+    w->bg_on = false;
+    return flush_taken(w, err);
+}
+
+/* Write the buffered documents as a segment on a second thread, and go on
+ * buffering into an empty inverter meanwhile: indexing does not stop for
+ * the sort and encoding of each segment. Runs synchronously when no
+ * thread can be started. */
+static int
+flush_start(gzt_writer *w, gzt_error *err)
+{
+    int rc = flush_join(w, err);
+    if (rc)
+        return rc;
+    gzt_inv *fresh = w->bg_inv;
+    w->bg_inv = NULL;
+    if (!fresh && (rc = gzt_inv_new(&fresh, w->an)))
+        return gzt_err_set(err, rc, "out of memory");
+    w->bg_inv = w->inv;
+    w->inv = fresh;
+    hmap_free(&w->batch);
+    w->bg_id = w->man.next_segment++;
+    if (pthread_create(&w->bg_th, NULL, bg_flush_main, w) == 0) {
+        w->bg_on = true;
+        return GZT_OK;
+    }
+    bg_flush_main(w);
+    return flush_taken(w, err);
+}
+
 static int
 flush(gzt_writer *w, gzt_error *err)
 {
+    int rc = flush_join(w, err);
+    if (rc)
+        return rc;
     if (gzt_inv_live(w->inv) == 0) {
         gzt_inv_free(w->inv);
         w->inv = NULL;
         hmap_free(&w->batch);
-        int rc = gzt_inv_new(&w->inv, w->an);
+        rc = gzt_inv_new(&w->inv, w->an);
         return rc ? gzt_err_set(err, rc, "out of memory") : GZT_OK;
     }
     uint32_t id = w->man.next_segment;
     gzt_segw_info info;
-    int rc = gzt_inv_flush(w->inv, w->dir, id, &info, err);
+    rc = gzt_inv_flush(w->inv, w->dir, id, &info, err);
     hmap_free(&w->batch);
     if (rc)
         return rc;
     w->man.next_segment++;
+    return add_flushed(w, id, &info, err);
+}
+
+/* Take segment @p id, just written, into the writer. */
+static int
+add_flushed(gzt_writer *w, uint32_t id, const gzt_segw_info *info,
+            gzt_error *err)
+{
     gzt_mseg *ns = gzt_realloc(w->man.segs, (w->man.nsegs + 1) * sizeof *ns);
     gzt_segment **nsg = gzt_realloc(w->segs, (w->man.nsegs + 2) * sizeof *nsg);
     if (nsg)
@@ -672,8 +758,8 @@ flush(gzt_writer *w, gzt_error *err)
     gzt_mseg *m = &ns[w->man.nsegs];
     memset(m, 0, sizeof *m);
     m->id = id;
-    m->ndocs = info.ndocs;
-    m->tokens = info.tokens;
+    m->ndocs = info->ndocs;
+    m->tokens = info->tokens;
     w->segs[w->man.nsegs] = NULL;
     w->del[w->man.nsegs] = NULL;
     w->man.nsegs++;
@@ -888,7 +974,10 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     }
     if (res == GZT_ADDED) {
         uint32_t si, sd;
-        int rc = find_in_segments(w, id, idlen, seen, &si, &sd, err);
+        /* a segment being written may hold the id */
+        int rc = seen ? flush_join(w, err) : GZT_OK;
+        if (rc == GZT_OK)
+            rc = find_in_segments(w, id, idlen, seen, &si, &sd, err);
         if (rc)
             return rc;
         if (si != UINT32_MAX) {
@@ -924,8 +1013,8 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     w->dirty = true;
     if (result)
         *result = res;
-    if (gzt_inv_memory(w->inv) > w->memory)
-        return flush(w, err);
+    if (gzt_inv_memory(w->inv) > (w->bg_ok ? w->memory / 2 : w->memory))
+        return w->bg_ok ? flush_start(w, err) : flush(w, err);
     return GZT_OK;
 }
 
@@ -959,7 +1048,9 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
     /* an id may also live in a segment when the batch holds a new version
      * of it that replaced it: that one is already marked deleted */
     uint32_t si, sd;
-    int rc = find_in_segments(w, id, idlen, true, &si, &sd, err);
+    int rc = flush_join(w, err);
+    if (rc == GZT_OK)
+        rc = find_in_segments(w, id, idlen, true, &si, &sd, err);
     if (rc)
         return rc;
     if (si != UINT32_MAX) {
@@ -999,6 +1090,9 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
     }
     uint64_t n = 0;
     size_t alen = strlen(abs);
+    int jrc = flush_join(w, err);
+    if (jrc)
+        return jrc;
     for (uint32_t i = 0; i < w->man.nsegs; i++) {
         gzt_segment *s = w->segs[i];
         for (uint32_t d = 0; d < s->ndocs; d++) {
@@ -1868,12 +1962,13 @@ gzt_writer_commit(gzt_writer *w, gzt_error *err)
          * be synced: readers see the new generation, so it is committed
          * (and its files must stay); the error still goes to the caller */
     }
-    /* committed: everything now belongs to the new generation */
+    /* committed: everything now belongs to the new generation, and what
+     * only the old one named can go */
     w->nold = w->man.nsegs;
     w->dirty = false;
+    remove_unreferenced(w->dir, &w->man, NULL, NULL);
     if (rc)
         return rc;
-    remove_unreferenced(w->dir, &w->man, NULL, NULL);
     close_segments(w);
     return open_segments(w, err);
 }

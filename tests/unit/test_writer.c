@@ -792,6 +792,52 @@ test_merge_keeps_the_docid_order_of_tied_documents(void **state)
 }
 #endif
 
+/* With a tiny budget segments are written on a second thread while the
+ * writer goes on; a document being written there is still found when its
+ * id comes again (replaced, unchanged, deleted), with one thread or many. */
+static void
+test_ids_in_a_segment_being_written_are_found(void **state)
+{
+    (void)state;
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        char dir[64];
+        gzt_test_tmpdir_new(dir, "bgflush");
+        gzt_writer_opts o;
+        gzt_writer_opts_init(&o);
+        o.memory = 16u << 10;
+        o.entities = 0;
+        o.jobs = jobs;
+        gzt_writer *w = NULL;
+        gzt_error err = {0};
+        assert_int_equal(gzt_writer_open(&w, dir, &o, &err), GZT_OK);
+        char id[16], body[512];
+        rng_state = 7;
+        for (int i = 0; i < 60; i++) {
+            snprintf(id, sizeof id, "d%d", i);
+            make_text(body, sizeof body, 40);
+            assert_int_equal(add(w, id, NULL, body, 0), GZT_ADDED);
+            /* each earlier document comes back once, right after the
+             * flush its own adding may have started */
+            if (i % 6 == 5) {
+                snprintf(id, sizeof id, "d%d", i - 1);
+                assert_int_equal(add(w, id, NULL, "zirconium", 0),
+                                 GZT_REPLACED);
+                snprintf(id, sizeof id, "d%d", i - 3);
+                assert_int_equal(gzt_writer_delete(w, id, &err), GZT_OK);
+            }
+        }
+        commit(w);
+        gzt_writer_close(w);
+        check_ok(dir);
+        gzt_index *idx = iopen(dir);
+        assert_true(stats(idx).segments > 1);
+        assert_int_equal(stats(idx).docs, 50);
+        expect(idx, "zirconium", "d4 d10 d16 d22 d28 d34 d40 d46 d52 d58");
+        gzt_index_close(idx);
+        gzt_test_tmpdir_remove(dir);
+    }
+}
+
 static void
 test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
 {
@@ -1318,6 +1364,7 @@ main(void)
     const struct CMUnitTest tests[] =
     { cmocka_unit_test(test_added_documents_are_searchable_after_commit),
       cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
+      cmocka_unit_test(test_ids_in_a_segment_being_written_are_found),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
       cmocka_unit_test(test_changed_content_replaces_the_old_version),
