@@ -16,7 +16,9 @@
  * the exact count; anything else, or a query gazette refuses, UNSUPPORTED
  * (with the reason on standard error).
  */
+#define _GNU_SOURCE /* renameat2() */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,17 +70,24 @@ cmd_sbg_index(const args *a)
         output_remove_tree(tmp);
         return output_lib_error(rc, &err);
     }
+    /* one step: the new directory and the old one trade places (a crash
+     * leaves one or the other at DIR, never none); two renames where the
+     * file system cannot exchange */
     struct stat sb;
     bool had = stat(dir, &sb) == 0;
-    if ((had && rename(dir, old) != 0) || rename(tmp, dir) != 0) {
+    bool swapped =
+        had && renameat2(AT_FDCWD, tmp, AT_FDCWD, dir, RENAME_EXCHANGE) == 0;
+    if (swapped) {
+        output_remove_tree(tmp); /* now the old index */
+    } else if ((had && rename(dir, old) != 0) || rename(tmp, dir) != 0) {
         output_error("%s: %s", dir, strerror(errno));
         if (had)
             (void)rename(old, dir);
         output_remove_tree(tmp);
         return EXIT_TROUBLE;
-    }
-    if (had)
+    } else if (had) {
         output_remove_tree(old);
+    }
     fprintf(stderr, "indexed %llu documents into %s in %.2f s (%llu errors)\n",
             (unsigned long long)(st.added + st.replaced + st.unchanged), dir,
             output_now() - t0, (unsigned long long)st.errors);
