@@ -165,7 +165,10 @@ typedef struct gzt_writer_opts {
                                    gets it (NULL: "english"); an existing index
                                    must have it (NULL: keep the index's own) */
     size_t memory;            /**< RAM budget for buffered documents in bytes;
-                                   default 256 MiB; segments flush past it */
+                                   default 256 MiB; segments flush past it
+                                   (with jobs other than 1, on a second
+                                   thread while the next batch buffers:
+                                   up to twice this for a while) */
     gzt_progress_fn progress; /**< NULL = none */
     void *progress_ctx;       /**< passed to progress */
     int entities;             /**< recognise people, organisations, places:

@@ -1013,7 +1013,7 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     w->dirty = true;
     if (result)
         *result = res;
-    if (gzt_inv_memory(w->inv) > (w->bg_ok ? w->memory / 2 : w->memory))
+    if (gzt_inv_memory(w->inv) > w->memory)
         return w->bg_ok ? flush_start(w, err) : flush(w, err);
     return GZT_OK;
 }
