@@ -354,6 +354,14 @@ gzt_wfile_write(gzt_wfile *f, const void *p, size_t n)
 }
 
 int
+gzt_wfile_fail(const gzt_wfile *f, gzt_error *err)
+{
+    return gzt_err_set(err, f->error ? f->error : GZT_EIO, "%s: write: %s",
+                       f->path ? f->path : "?",
+                       strerror(f->sys ? f->sys : EIO));
+}
+
+int
 gzt_wfile_finish(gzt_wfile *f, gzt_error *err)
 {
     uint8_t foot[GZT_FOOTER_LEN];

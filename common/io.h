@@ -68,6 +68,9 @@ gzt_wfile_body_off(const gzt_wfile *f)
 {
     return f->off - GZT_HEADER_LEN;
 }
+/* The error of a failed gzt_wfile_write(): "PATH: write: REASON" (the
+ * system's words: "No space left on device", "File too large"). */
+int gzt_wfile_fail(const gzt_wfile *f, gzt_error *err);
 /* Write the footer, flush, fsync, close. */
 GZT_NODISCARD int gzt_wfile_finish(gzt_wfile *f, gzt_error *err);
 /* Close and unlink a file not finished. */

@@ -9,6 +9,7 @@
  */
 #include "common/manifest.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,12 +208,18 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
         size_t i = len - 1;
         while (i > 0 && text[i - 1] != '\n')
             i--;
-        if (!strncmp(text + i, "checksum ", 9))
+        /* text is not a C string: compare within it */
+        if (len - i >= 9 && !memcmp(text + i, "checksum ", 9))
             ck = text + i;
     }
     if (!ck)
         return gzt_err_set(err, GZT_ECORRUPT,
                            "%s: no checksum line (truncated?)", path);
+    /* strtoull() skips leading whitespace, the line's end included, and
+     * would read on past the text: a hex digit first keeps it in the line */
+    if (!isxdigit((unsigned char)ck[9]))
+        return gzt_err_set(err, GZT_ECORRUPT, "%s: offset %zu: bad checksum",
+                           path, (size_t)(ck - text));
     uint64_t want = strtoull(ck + 9, NULL, 16);
     if (gzt_hash64(text, (size_t)(ck - text)) != want)
         return gzt_err_set(err, GZT_ECORRUPT,
@@ -230,7 +237,11 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
         line++;
         char buf[1024];
         size_t n = (size_t)(nl - p);
-        if (n >= sizeof buf && strncmp(p, "source ", 7) != 0) {
+        /* paths (source, entity-list, ner-model) have no such bound:
+         * those lines are read from the text, not from buf */
+        if (n >= sizeof buf && strncmp(p, "source ", 7) != 0 &&
+            strncmp(p, "entity-list ", 12) != 0 &&
+            strncmp(p, "ner-model ", 10) != 0) {
             rc = bad(path, line, "line too long", err);
             break;
         }
@@ -329,6 +340,12 @@ gzt_manifest_parse(gzt_manifest *m, const char *text, size_t len,
     }
     if (rc == GZT_OK && (!header || !m->engine[0] || !m->language[0]))
         rc = gzt_err_set(err, GZT_ECORRUPT, "%s: incomplete manifest", path);
+    /* again at the end: a later next-segment line may have lowered it */
+    for (uint32_t i = 0; rc == GZT_OK && i < m->nsegs; i++)
+        if (m->segs[i].id >= m->next_segment)
+            rc = gzt_err_set(err, GZT_ECORRUPT,
+                             "%s: segment %u is not below next-segment %u",
+                             path, m->segs[i].id, m->next_segment);
     if (rc)
         gzt_manifest_fini(m);
     return rc;

@@ -137,8 +137,11 @@ load_store(gzt_segment *s, gzt_error *err)
                                  "cover the documents",
                                  err);
     gzt_zctx *z;
-    if (gzt_zctx_new(&z, f->body + 4, dict_len, 3))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    int rc = gzt_zctx_new(&z, f->body + 4, dict_len, 3);
+    if (rc == GZT_ECORRUPT)
+        return gzt_rfile_corrupt(f, f->body + 4, "bad store dictionary", err);
+    if (rc)
+        return gzt_err_set(err, rc, "out of memory");
     s->zctx = z;
     s->cached_block = -1;
     return GZT_OK;

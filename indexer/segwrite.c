@@ -169,6 +169,18 @@ nomem(gzt_error *err)
     return gzt_err_set(err, GZT_ENOMEM, "out of memory");
 }
 
+/* the error of the first of the segment's files that failed a write */
+static int
+failed_file(const gzt_segw *w, gzt_error *err)
+{
+    const gzt_wfile *fs[] = {&w->dict.f, &w->post.f,  &w->pos.f,
+                             &w->dv.f,   &w->store.f, &w->ids.f};
+    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++)
+        if (fs[i]->error)
+            return gzt_wfile_fail(fs[i], err);
+    return gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
+}
+
 static int
 store_flush_block(gzt_segw *w, gzt_error *err)
 {
@@ -187,7 +199,7 @@ store_flush_block(gzt_segw *w, gzt_error *err)
         gzt_buf_put_u64(&w->storeidx, off))
         return nomem(err);
     if (gzt_wfile_write(&w->store.f, w->zout.p, w->zout.len))
-        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->store.f.path);
+        return gzt_wfile_fail(&w->store.f, err);
     w->store_nblocks++;
     gzt_buf_reset(&w->block);
     return GZT_OK;
@@ -228,7 +240,7 @@ store_train(gzt_segw *w, gzt_error *err)
     if (gzt_wfile_write(&w->store.f, hdr, 4) ||
         gzt_wfile_write(&w->store.f, dict.p, dict.len)) {
         gzt_buf_free(&dict);
-        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->store.f.path);
+        return gzt_wfile_fail(&w->store.f, err);
     }
     gzt_buf_free(&dict);
     w->trained = true;
@@ -388,7 +400,7 @@ flush_block(gzt_segw *w, gzt_error *err)
         uint32_t m = (uint32_t)GZT_MIN((size_t)GZT_BLOCK, total - k);
         size_t b = gzt_codec_encode(gaps + k, m, w->scratch);
         if (gzt_wfile_write(&w->pos.f, w->scratch, b))
-            return gzt_err_set(err, GZT_EIO, "%s: write failed", w->pos.f.path);
+            return gzt_wfile_fail(&w->pos.f, err);
         pb += b;
     }
     uint32_t last = w->bdocs[n - 1];
@@ -424,7 +436,7 @@ dict_flush_block(gzt_segw *w, gzt_error *err)
     if (gzt_wfile_write(&w->dict.f, hdr.p, hdr.len) ||
         gzt_wfile_write(&w->dict.f, w->dblock.p, w->dblock.len)) {
         gzt_buf_free(&hdr);
-        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->dict.f.path);
+        return gzt_wfile_fail(&w->dict.f, err);
     }
     gzt_buf_free(&hdr);
     w->dnblocks++;
@@ -495,7 +507,7 @@ end_term(gzt_segw *w, gzt_error *err)
     uint64_t post_len = head_len + w->tdata.len;
     if (gzt_wfile_write(&w->post.f, head, head_len) ||
         gzt_wfile_write(&w->post.f, w->tdata.p, w->tdata.len))
-        return gzt_err_set(err, GZT_EIO, "%s: write failed", w->post.f.path);
+        return gzt_wfile_fail(&w->post.f, err);
     uint64_t pos_len = gzt_wfile_body_off(&w->pos.f) - w->pos_off;
     /* front-coded entry */
     uint32_t shared = 0;
@@ -617,13 +629,13 @@ gzt_segw_finish(gzt_segw *w, gzt_segw_info *info, gzt_error *err)
         gzt_wfile_write(&w->dv.f, n4, 4) || write_dv_columns(w) ||
         gzt_wfile_write(&w->store.f, w->storeidx.p, w->storeidx.len) ||
         gzt_wfile_write(&w->store.f, s4, 4)) {
-        rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
+        rc = failed_file(w, err);
         goto fail;
     }
     if (w->ndocs)
         qsort(w->idtab.p, w->ndocs, GZT_IDS_LEN, cmp_ident);
     if (gzt_wfile_write(&w->ids.f, w->idtab.p, w->idtab.len)) {
-        rc = gzt_err_set(err, GZT_EIO, "segment %u: write failed", w->segid);
+        rc = failed_file(w, err);
         goto fail;
     }
     uint64_t bytes = 0;

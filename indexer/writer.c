@@ -123,6 +123,8 @@ hmap_free(hmap *m)
 typedef struct gzt_pool gzt_pool;
 static void pool_free(gzt_pool *p);
 static int flush_join(gzt_writer *w, gzt_error *err);
+static void remove_uncommitted(const char *dir, uint64_t *removed,
+                               uint64_t *bytes);
 
 struct gzt_writer {
     char *dir;                /* index directory */
@@ -470,6 +472,9 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         rc = gzt_io_lock(path, &w->lockfd, err);
     if (rc)
         goto fail;
+    /* what a writer killed before its commit left would be in the way of
+     * this one's files (they take the same names) */
+    remove_uncommitted(path, NULL, NULL);
     rc = gzt_manifest_read(&w->man, path, err);
     /* every segment the manifest names is committed: a failure from here
      * on must not let gzt_writer_close() remove any of them */
@@ -1708,8 +1713,9 @@ write_del(gzt_writer *w, uint32_t i, uint64_t gen, gzt_error *err)
     gzt_store_u32(hdr + 4, n);
     if (gzt_wfile_write(&f, hdr, 8) ||
         gzt_wfile_write(&f, w->del[i], ((size_t)s->ndocs + 7) / 8)) {
+        rc = gzt_wfile_fail(&f, err);
         gzt_wfile_abort(&f);
-        return gzt_err_set(err, GZT_EIO, "%s: write failed", m->del);
+        return rc;
     }
     m->deleted = n;
     m->tokens = tokens;

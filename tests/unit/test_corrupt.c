@@ -642,6 +642,76 @@ test_a_file_of_another_segment_is_refused_by_check(void **state)
     gzt_test_tmpdir_remove(dir);
 }
 
+/* make the checksum in the footer of the index file @p p (@p size bytes)
+ * hold for its bytes again */
+static void
+reseal(uint8_t *p, size_t size)
+{
+    uint64_t h = gzt_hash64(p, size - 16);
+    for (int i = 0; i < 8; i++)
+        p[size - 16 + i] = (uint8_t)(h >> (8 * i));
+}
+
+static void
+test_a_damaged_store_dictionary_is_corrupt_not_out_of_memory(void **state)
+{
+    /* Found by tests/fuzz/fuzz_segment.c: gzt_segment_open() reported any
+     * failure to load the store's zstd dictionary as "out of memory". A
+     * dictionary damaged behind a valid checksum (a writer bug, a
+     * deliberate edit) is corruption, and must name the file. */
+    (void)state;
+    char dir[] = "/tmp/gzt-corrupt-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char idx[64], path[128];
+    snprintf(idx, sizeof idx, "%s/idx", dir);
+    gzt_writer *w;
+    gzt_error err = {0};
+    assert_int_equal(gzt_writer_open(&w, idx, NULL, &err), GZT_OK);
+    for (int i = 0; i < 200; i++) { /* alike records: a dictionary */
+        char id[16], body[160];
+        snprintf(id, sizeof id, "d%d", i);
+        snprintf(body, sizeof body,
+                 "Bulletin %d: officials in %s said talks on %s resumed; "
+                 "the United Nations welcomed it.",
+                 i, i % 3 ? "Tehran" : "Moscow", i % 2 ? "grain" : "oil");
+        add_doc(w, id, "Bulletin", body, 20250101);
+    }
+    assert_int_equal(gzt_writer_commit(w, &err), GZT_OK);
+    gzt_writer_close(w);
+    snprintf(path, sizeof path, "%s/seg-000001.store", idx);
+    size_t size;
+    uint8_t *orig = read_all(path, &size);
+    uint32_t dict_len = (uint32_t)orig[16] | (uint32_t)orig[17] << 8 |
+                        (uint32_t)orig[18] << 16 | (uint32_t)orig[19] << 24;
+    assert_true(dict_len > 64); /* a zstd dictionary, with its tables */
+    uint8_t *bad = malloc(size);
+    assert_non_null(bad);
+    int refused = 0;
+    for (size_t off = 8; off < 40; off++) { /* the entropy tables */
+        memcpy(bad, orig, size);
+        bad[20 + off] ^= 0xff;
+        reseal(bad, size);
+        write_all(path, bad, size);
+        gzt_index *x = NULL;
+        err_clear(&err);
+        int rc = gzt_index_open(&x, idx, &err);
+        if (rc == GZT_OK) {
+            gzt_index_close(x);
+            continue;
+        }
+        if (rc != GZT_ECORRUPT)
+            fail_msg("dictionary byte %zu: open returned %d: %s", off, rc,
+                     err.msg);
+        assert_non_null(strstr(err.msg, "seg-000001.store"));
+        refused++;
+    }
+    assert_true(refused > 0);
+    write_all(path, orig, size);
+    free(bad);
+    free(orig);
+    gzt_test_tmpdir_remove(dir);
+}
+
 #if 1
 /* BUG: no reader checks the segment number in a file's header
  * (gzt_rfile_open() knows only the magic; open_kind() and load_del() in
@@ -725,6 +795,8 @@ main(void)
             test_every_damaged_file_of_an_index_with_deletions_is_refused),
         cmocka_unit_test(test_manifest_damage_is_reported_with_its_name),
         cmocka_unit_test(test_a_file_of_another_segment_is_refused_by_check),
+        cmocka_unit_test(
+            test_a_damaged_store_dictionary_is_corrupt_not_out_of_memory),
 #if 1
         /* BUG: the header's segment number is never checked */
         cmocka_unit_test(

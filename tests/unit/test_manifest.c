@@ -275,6 +275,30 @@ test_checksum_mismatch_names_the_file_and_offset(void **state)
 }
 
 static void
+test_checksum_is_read_from_the_checksum_line_only(void **state)
+{
+    /* "checksum " and the line's end, then, past the text, the right
+     * digits: the parser must not skip the newline to read them */
+    (void)state;
+    gzt_buf b = GZT_BUF_INIT;
+    with_checksum(&b, good_head);
+    char *ck = strstr((char *)b.p, "checksum ") + 9;
+    size_t len = (size_t)(ck - (char *)b.p) + 1;
+    char digits[17];
+    memcpy(digits, ck, 16);
+    digits[16] = '\0';
+    ck[0] = '\n';
+    memcpy(ck + 1, digits, 16);
+    gzt_manifest m;
+    gzt_error err;
+    gzt_err_clear(&err);
+    assert_int_equal(gzt_manifest_parse(&m, (char *)b.p, len, TPATH, &err),
+                     GZT_ECORRUPT);
+    assert_non_null(strstr(err.msg, "checksum"));
+    gzt_buf_free(&b);
+}
+
+static void
 test_wrong_header_is_refused(void **state)
 {
     (void)state;
@@ -336,6 +360,14 @@ test_segment_lines_that_contradict_the_rest_are_refused(void **state)
              "segment 5 docs 1 deleted 0 tokens 1 del -\n",
              good_head);
     assert_refused(body, "line 7: bad segment line");
+    /* also when a later next-segment line lowers it (found by
+     * tests/fuzz/fuzz_manifest.c: format() writes next-segment first, so
+     * such a manifest did not even survive a round trip) */
+    snprintf(body, sizeof body,
+             "%ssegment 3 docs 1 deleted 0 tokens 1 del -\n"
+             "next-segment 2\n",
+             good_head);
+    assert_refused(body, "segment 3 is not below next-segment 2");
     /* more deleted than documents */
     snprintf(body, sizeof body, "%ssegment 1 docs 1 deleted 2 tokens 1 del -\n",
              good_head);
@@ -399,6 +431,39 @@ test_long_source_paths_are_accepted(void **state)
     gzt_error err;
     assert_int_equal(parse(&back, text.p, text.len, &err), GZT_OK);
     assert_manifest_equal(&m, &back);
+    gzt_manifest_fini(&back);
+    gzt_manifest_fini(&m);
+    gzt_buf_free(&text);
+    free(path);
+}
+
+static void
+test_long_entity_list_and_model_paths_are_accepted(void **state)
+{
+    /* as the sources: a user's list or model may have a long path, and
+     * its line must read back (they were refused as "line too long") */
+    (void)state;
+    gzt_manifest m = {0}, back;
+    snprintf(m.engine, sizeof m.engine, "native");
+    snprintf(m.language, sizeof m.language, "english");
+    m.next_segment = 1;
+    char *path = malloc(3000);
+    assert_non_null(path);
+    for (int i = 0; i < 2999; i++)
+        path[i] = (char)(i % 10 == 0 ? '/' : i % 10 == 5 ? ' ' : 'a' + i % 26);
+    path[2999] = '\0';
+    assert_int_equal(gzt_manifest_add_list(&m, path), GZT_OK);
+    m.ner_model = gzt_strdup(path);
+    assert_non_null(m.ner_model);
+    gzt_buf text = GZT_BUF_INIT;
+    assert_int_equal(gzt_manifest_format(&m, &text), GZT_OK);
+    gzt_error err;
+    assert_int_equal(parse(&back, text.p, text.len, &err), GZT_OK);
+    assert_manifest_equal(&m, &back);
+    assert_int_equal(back.nlists, 1);
+    assert_string_equal(back.lists[0], path);
+    assert_non_null(back.ner_model);
+    assert_string_equal(back.ner_model, path);
     gzt_manifest_fini(&back);
     gzt_manifest_fini(&m);
     gzt_buf_free(&text);
@@ -519,12 +584,14 @@ main(void)
         cmocka_unit_test(test_every_truncation_is_corrupt),
         cmocka_unit_test(test_every_single_byte_change_is_corrupt_or_harmless),
         cmocka_unit_test(test_checksum_mismatch_names_the_file_and_offset),
+        cmocka_unit_test(test_checksum_is_read_from_the_checksum_line_only),
         cmocka_unit_test(test_wrong_header_is_refused),
         cmocka_unit_test(test_unknown_line_is_refused_with_its_number),
         cmocka_unit_test(test_missing_engine_or_language_is_refused),
         cmocka_unit_test(
             test_segment_lines_that_contradict_the_rest_are_refused),
         cmocka_unit_test(test_long_source_paths_are_accepted),
+        cmocka_unit_test(test_long_entity_list_and_model_paths_are_accepted),
         cmocka_unit_test(test_add_source_deduplicates_equal_sources),
         cmocka_unit_test(test_copy_is_deep),
         cmocka_unit_test(test_write_then_read_leaves_only_the_manifest),

@@ -792,6 +792,45 @@ test_merge_keeps_the_docid_order_of_tied_documents(void **state)
 }
 #endif
 
+/* A writer killed before its commit leaves files under the names the next
+ * one will take: they are removed when it opens, not in its way. */
+static void
+test_leftovers_of_a_killed_writer_are_not_in_the_way(void **state)
+{
+    (void)state;
+    char dir[64], path[128];
+    gzt_test_tmpdir_new(dir, "leftover");
+    gzt_writer *w = wopen(dir, 0);
+    add(w, "a", NULL, "amber", 0);
+    commit(w);
+    gzt_writer_close(w);
+    static const char *const names[] = {"seg-000002.dict", "seg-000002.post",
+                                        "seg-000001-g000002.del",
+                                        "MANIFEST.tmp.999"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        FILE *f = fopen(path, "w");
+        assert_non_null(f);
+        fputs("half-written", f);
+        fclose(f);
+    }
+    w = wopen(dir, 0);
+    add(w, "b", NULL, "basalt", 0);
+    assert_int_equal(gzt_writer_delete(w, "a", &(gzt_error){0}), GZT_OK);
+    commit(w);
+    gzt_writer_close(w);
+    check_ok(dir);
+    gzt_index *idx = iopen(dir);
+    expect(idx, "basalt", "b");
+    expect(idx, "amber", "");
+    gzt_index_close(idx);
+    char after[2048];
+    list_dir(dir, after, sizeof after);
+    assert_null(strstr(after, "tmp"));
+    assert_null(strstr(after, "half"));
+    gzt_test_tmpdir_remove(dir);
+}
+
 /* With a tiny budget segments are written on a second thread while the
  * writer goes on; a document being written there is still found when its
  * id comes again (replaced, unchanged, deleted), with one thread or many. */
@@ -1365,6 +1404,7 @@ main(void)
     { cmocka_unit_test(test_added_documents_are_searchable_after_commit),
       cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
       cmocka_unit_test(test_ids_in_a_segment_being_written_are_found),
+      cmocka_unit_test(test_leftovers_of_a_killed_writer_are_not_in_the_way),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
       cmocka_unit_test(test_changed_content_replaces_the_old_version),

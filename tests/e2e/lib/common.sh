@@ -28,3 +28,14 @@ expect() {
 # has / hasnt TEXT [out|err]: the last output contains (or lacks) TEXT.
 has() { grep -qF -- "$1" "$tmp/${2:-out}" || fail "no '$1' in ${2:-out}"; }
 hasnt() { ! grep -qF -- "$1" "$tmp/${2:-out}" || fail "unwanted '$1' in ${2:-out}"; }
+
+# skip REASON: exit 77 (CTest's skip) with REASON, or fail when CI=true,
+# where every test must run.
+skip() {
+    if [ "${CI:-}" = true ]; then
+        echo "FAIL: $* (required when CI=true)" >&2
+        exit 1
+    fi
+    echo "SKIP: $*"
+    exit 77
+}
