@@ -216,7 +216,7 @@ gzt_io_fault(unsigned mask, unsigned long nth, int e, bool sticky)
 
 /* 0, or the errno an operation of @p kind must fail with */
 static int
-fault(unsigned kind)
+fault_errno_for(unsigned kind)
 {
     if (!(__atomic_load_n(&fault_mask, __ATOMIC_RELAXED) & kind))
         return 0;
@@ -232,38 +232,33 @@ fault(unsigned kind)
     }
 }
 
+/* Must this operation of @p kind fail? Then errno is set as for it. */
+static bool
+faulted(unsigned kind)
+{
+    int e = fault_errno_for(kind);
+    if (e)
+        errno = e;
+    return e != 0;
+}
+
 /* open(2) for a new file */
 static int
 open_create(const char *path, int flags)
 {
-    int e = fault(GZT_IO_CREATE);
-    if (e) {
-        errno = e;
-        return -1;
-    }
-    return open(path, flags | O_CREAT, 0644);
+    return faulted(GZT_IO_CREATE) ? -1 : open(path, flags | O_CREAT, 0644);
 }
 
 static int
 fsync_file(int fd, unsigned kind)
 {
-    int e = fault(kind);
-    if (e) {
-        errno = e;
-        return -1;
-    }
-    return fsync(fd);
+    return faulted(kind) ? -1 : fsync(fd);
 }
 
 int
 gzt_io_rename(const char *from, const char *to)
 {
-    int e = fault(GZT_IO_RENAME);
-    if (e) {
-        errno = e;
-        return -1;
-    }
-    return rename(from, to);
+    return faulted(GZT_IO_RENAME) ? -1 : rename(from, to);
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -272,11 +267,8 @@ static int
 write_all(int fd, const uint8_t *p, size_t n)
 {
     while (n) {
-        int e = fault(GZT_IO_WRITE);
-        if (e) {
-            errno = e;
+        if (faulted(GZT_IO_WRITE))
             return -1;
-        }
         ssize_t w = write(fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
@@ -388,8 +380,7 @@ gzt_wfile_finish(gzt_wfile *f, gzt_error *err)
         f->error = GZT_EIO;
     }
     if (f->error) {
-        int rc = gzt_err_set(err, f->error, "%s: write: %s", f->path,
-                             strerror(f->sys ? f->sys : EIO));
+        int rc = gzt_wfile_fail(f, err);
         gzt_wfile_abort(f);
         return rc;
     }
@@ -548,11 +539,8 @@ gzt_io_unlock(int fd)
 int
 gzt_io_mkdir(const char *dir, gzt_error *err)
 {
-    int e = fault(GZT_IO_MKDIR);
-    if (e == 0 && mkdir(dir, 0755) == 0)
+    if (!faulted(GZT_IO_MKDIR) && mkdir(dir, 0755) == 0)
         return GZT_OK;
-    if (e)
-        errno = e;
     struct stat st;
     if (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
         return GZT_OK;

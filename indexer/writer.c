@@ -123,8 +123,7 @@ hmap_free(hmap *m)
 typedef struct gzt_pool gzt_pool;
 static void pool_free(gzt_pool *p);
 static int flush_join(gzt_writer *w, gzt_error *err);
-static void remove_uncommitted(const char *dir, uint64_t *removed,
-                               uint64_t *bytes);
+static void remove_leftovers(const char *dir, const gzt_manifest *m);
 
 struct gzt_writer {
     char *dir;                /* index directory */
@@ -472,10 +471,11 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
         rc = gzt_io_lock(path, &w->lockfd, err);
     if (rc)
         goto fail;
+    rc = gzt_manifest_read(&w->man, path, err);
     /* what a writer killed before its commit left would be in the way of
      * this one's files (they take the same names) */
-    remove_uncommitted(path, NULL, NULL);
-    rc = gzt_manifest_read(&w->man, path, err);
+    if (rc == GZT_OK || rc == GZT_ENOTFOUND)
+        remove_leftovers(path, rc == GZT_OK ? &w->man : NULL);
     /* every segment the manifest names is committed: a failure from here
      * on must not let gzt_writer_close() remove any of them */
     w->nold = w->man.nsegs;
@@ -556,21 +556,29 @@ fail:
 static void remove_unreferenced(const char *dir, const gzt_manifest *m,
                                 uint64_t *removed, uint64_t *bytes);
 
-/* Remove the files of an index that its committed manifest does not name:
- * those of segments and deletion lists that a failed commit, or a killed
- * run, left. Under the writer lock. A manifest that cannot be read
- * removes nothing. */
+/* Remove the files of the native index in @p dir that its committed
+ * manifest @p m (NULL: none yet) does not name: those of segments and
+ * deletion lists that a failed commit, or a killed run, left. Under the
+ * writer lock. */
 static void
-remove_uncommitted(const char *dir, uint64_t *removed, uint64_t *bytes)
+remove_leftovers(const char *dir, const gzt_manifest *m)
+{
+    static const gzt_manifest none;
+    if (!m || strcmp(m->engine, "xapian") != 0)
+        remove_unreferenced(dir, m ? m : &none, NULL, NULL);
+}
+
+/* remove_leftovers() after the manifest on disk; one that cannot be read
+ * removes nothing */
+static void
+remove_uncommitted(const char *dir)
 {
     gzt_manifest disk;
     int rc = gzt_manifest_read(&disk, dir, NULL);
-    if (rc == GZT_ENOTFOUND) { /* a new index never committed */
-        memset(&disk, 0, sizeof disk);
-        remove_unreferenced(dir, &disk, removed, bytes);
-    } else if (rc == GZT_OK) {
-        if (strcmp(disk.engine, "xapian") != 0)
-            remove_unreferenced(dir, &disk, removed, bytes);
+    if (rc == GZT_ENOTFOUND)
+        remove_leftovers(dir, NULL);
+    if (rc == GZT_OK) {
+        remove_leftovers(dir, &disk);
         gzt_manifest_fini(&disk);
     }
 }
@@ -592,7 +600,7 @@ gzt_writer_close(gzt_writer *w)
     }
     close_segments(w);
     if (w->lockfd >= 0 && !w->xapian && w->dirty)
-        remove_uncommitted(w->dir, NULL, NULL);
+        remove_uncommitted(w->dir);
     gzt_inv_free(w->inv);
     gzt_analyzer_free(w->an);
     pool_free(w->pool);
@@ -1811,12 +1819,13 @@ merge_policy(gzt_writer *w, gzt_error *err)
 }
 
 /* Is @p n the name of a file of a segment or deletion list ("seg-000012.post",
- * "seg-000012-g000034.del"), of the segment *@p id? */
+ * "seg-000012-g000034.del"), of the segment *@p id (*@p is_del: a deletion
+ * list)? */
 static bool
-segment_file(const char *n, uint32_t *id)
+segment_file(const char *n, uint32_t *id, bool *is_del)
 {
-    static const char *const exts[] = {"dict",  "post", "pos", "dv",
-                                       "store", "ids",  "del"};
+    static const char *const exts[] = {"dict", "post",  "pos",
+                                       "dv",   "store", "ids"};
     unsigned u;
     int at = 0;
     if (sscanf(n, "seg-%6u%n", &u, &at) != 1 || at != 10)
@@ -1829,12 +1838,13 @@ segment_file(const char *n, uint32_t *id)
             return false;
     } else {
         bool known = false;
-        for (size_t e = 0; e < sizeof exts / sizeof *exts - 1 && !known; e++)
+        for (size_t e = 0; e < sizeof exts / sizeof *exts && !known; e++)
             known = rest[0] == '.' && strcmp(rest + 1, exts[e]) == 0;
         if (!known)
             return false;
     }
     *id = u;
+    *is_del = rest[0] == '-';
     return true;
 }
 
@@ -1854,12 +1864,11 @@ remove_unreferenced(const char *dir, const gzt_manifest *m, uint64_t *removed,
     while ((e = readdir(d))) {
         const char *n = e->d_name;
         uint32_t id;
-        bool keep = true;
+        bool keep = true, is_del;
         if (strncmp(n, GZT_MANIFEST_NAME ".tmp.", tl) == 0 && n[tl]) {
             keep = false;
-        } else if (segment_file(n, &id)) {
+        } else if (segment_file(n, &id, &is_del)) {
             keep = false;
-            bool is_del = strstr(n, "-g") != NULL;
             for (uint32_t i = 0; i < m->nsegs && !keep; i++)
                 if (m->segs[i].id == id)
                     keep = !is_del || strcmp(n, m->segs[i].del) == 0;

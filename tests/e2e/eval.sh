@@ -9,14 +9,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 data=$GZT_SHARED/data/beir-scifact
-skip() {
-    if [ "${CI:-}" = true ]; then
-        echo "FAIL: $* (required when CI=true)" >&2
-        exit 1
-    fi
-    echo "SKIP: $*"
-    exit 77
-}
 [ -r "$data/corpus.jsonl.zst" ] || skip "no BEIR SciFact at $data"
 command -v zstd >/dev/null || skip "zstd is not installed"
 zstd -dqc "$data/corpus.jsonl.zst" >"$tmp/corpus.jsonl"
