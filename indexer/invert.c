@@ -266,6 +266,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
         ids[i].s = gzt_strtab_str(&inv->dict, i, &ids[i].len, NULL);
     }
     qsort(ids, inv->dict.n, sizeof *ids, cmp_terms);
+    bool ident = inv->ndeleted == 0;
     for (uint32_t k = 0; k < inv->dict.n; k++) {
         const sterm *e = &ids[k];
         const tentry *t = gzt_strtab_payload(&inv->dict, e->id);
@@ -298,14 +299,16 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
                 p += g;
                 pos[j] = p;
             }
-            if (remap[doc] == UINT32_MAX)
+            /* without deletions the map is the identity: skip its misses */
+            uint32_t nd = ident ? doc : remap[doc];
+            if (nd == UINT32_MAX)
                 continue;
             if (!started) {
                 if ((rc = gzt_segw_term(w, e->s, e->len, err)))
                     goto done;
                 started = true;
             }
-            if ((rc = gzt_segw_posting(w, remap[doc], tf, pos, err)))
+            if ((rc = gzt_segw_posting(w, nd, tf, pos, err)))
                 goto done;
         }
     }
