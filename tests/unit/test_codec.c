@@ -220,6 +220,37 @@ test_empty_block_needs_no_bytes(void **state)
     assert_int_equal(gzt_codec_encode(out, 0, NULL), 0);
 }
 
+/* A step down anywhere in a full block (a wrap of the gaps) is found, by
+ * the four-at-a-time check as well as the scalar tail; values that cross
+ * 2^31 going up are not mistaken for one. */
+static void
+test_delta_steps_down_anywhere_in_a_block(void **state)
+{
+    GZT_UNUSED(state);
+    uint32_t gaps[GZT_BLOCK], out[GZT_BLOCK];
+    uint8_t enc[GZT_BLOCK * 5 + 64];
+    size_t used;
+    for (int scalar = 0; scalar <= 1; scalar++) {
+        gzt_codec_force_scalar(scalar);
+        for (uint32_t i = 0; i < GZT_BLOCK; i++)
+            gaps[i] = 1;
+        size_t len = gzt_codec_encode(gaps, GZT_BLOCK, enc);
+        assert_int_equal(gzt_codec_decode_delta(enc, len, GZT_BLOCK,
+                                                0x7fffffc0u, out, &used),
+                         GZT_OK);
+        assert_int_equal(out[GZT_BLOCK - 1], 0x7fffffc0u + GZT_BLOCK);
+        for (uint32_t at = 0; at < GZT_BLOCK; at++) {
+            gaps[at] = UINT32_MAX; /* one step back */
+            len = gzt_codec_encode(gaps, GZT_BLOCK, enc);
+            assert_int_equal(
+                gzt_codec_decode_delta(enc, len, GZT_BLOCK, 1000, out, &used),
+                GZT_ECORRUPT);
+            gaps[at] = 1;
+        }
+    }
+    gzt_codec_force_scalar(false);
+}
+
 static void
 test_delta_that_wraps_past_uint32_max_is_corrupt(void **state)
 {
@@ -337,6 +368,7 @@ main(void)
         cmocka_unit_test(test_block_of_more_than_128_is_rejected),
         cmocka_unit_test(test_empty_block_needs_no_bytes),
         cmocka_unit_test(test_delta_that_wraps_past_uint32_max_is_corrupt),
+        cmocka_unit_test(test_delta_steps_down_anywhere_in_a_block),
         cmocka_unit_test(
             test_random_blocks_round_trip_and_random_bytes_never_overrun),
         cmocka_unit_test(test_the_format_is_libstreamvbytes),
