@@ -1447,6 +1447,9 @@ cmp_bound(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* how far ahead in a posting list the scorers ask for document lengths */
+#define LEN_AHEAD 8
+
 /*
  * Block-max MaxScore (Turtle and Flood 1995; Ding and Suel 2011 for the
  * block bounds) over one segment for a disjunction of @p n plain terms,
@@ -1495,6 +1498,13 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
                 d = t[i].term->doc;
         if (d == GZT_END)
             break;
+        /* candidates come in docid order from the essential lists: ask
+         * for the lengths of those a few places ahead in each */
+        for (uint32_t i = first; i < n; i++) {
+            const gzt_postings *p = t[i].term->pl;
+            if (p && p->i + LEN_AHEAD < p->n)
+                gzt_segment_doclen_prefetch(seg, p->docs[p->i + LEN_AHEAD]);
+        }
         bool live = !gzt_segment_deleted(seg, d);
         uint32_t dl = gzt_segment_doclen(seg, d);
         double partial = 0;
@@ -1520,8 +1530,8 @@ maxscore_segment(ctx *c, node *root, node **terms, uint32_t n, heap *h,
             (*visited)++;
             if (!pruned && (!full || partial > theta * (1 - 1e-9))) {
                 root->doc = d;
-                cand x = {score(c, root, NULL), base + d, s, d,
-                          gzt_segment_docdate(seg, d)};
+                /* ranked by score: the date is read for the hits alone */
+                cand x = {score(c, root, NULL), base + d, s, d, 0};
                 heap_push(h, &x);
             }
         }
@@ -1563,10 +1573,12 @@ blockmax_term(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
                 continue;
             }
         }
+        if (p->i + LEN_AHEAD < p->n)
+            gzt_segment_doclen_prefetch(seg, p->docs[p->i + LEN_AHEAD]);
         if (!gzt_segment_deleted(seg, d)) {
             (*visited)++;
-            cand x = {score(c, root, NULL), base + d, s, d,
-                      gzt_segment_docdate(seg, d)};
+            /* ranked by score: the date is read for the hits alone */
+            cand x = {score(c, root, NULL), base + d, s, d, 0};
             heap_push(h, &x);
         }
         d = seek(c, root, d + 1);
@@ -1763,6 +1775,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto fail;
     }
+    const bool by_date = opts->sort != GZT_SORT_SCORE;
     for (uint32_t s = 0; s < idx->nsegs && rc == GZT_OK; s++) {
         ctx c = {&pl, idx->segs[s], idx->avgdl, NULL, 0, 0, 0, !h.k};
         uint8_t *bm = NULL;
@@ -1802,7 +1815,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
                 if (!h.k)
                     continue;
                 cand x = {score(&c, root, NULL), idx->base[s] + d, s, d,
-                          gzt_segment_docdate(c.seg, d)};
+                          by_date ? gzt_segment_docdate(c.seg, d) : 0};
                 heap_push(&h, &x);
             }
         }
@@ -1831,7 +1844,9 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         hit->gdoc = x->gdoc;
         hit->seg = x->seg;
         hit->doc = x->doc;
-        hit->date = x->date;
+        /* a date column miss per candidate is kept for date order */
+        hit->date =
+            by_date ? x->date : gzt_segment_docdate(idx->segs[x->seg], x->doc);
         if (opts->no_fetch && !opts->explain)
             continue;
         gzt_docfields f;
