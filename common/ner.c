@@ -27,6 +27,9 @@
 
 #include <math.h>
 #include <pthread.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <utf8proc.h>
@@ -2006,6 +2009,38 @@ gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     return tag_sentence(m, doc, w, n, NULL, tags);
 }
 
+/* The sums of the @p n weight rows @p r of @p W, tag by tag. Eight tags
+ * at a time where SSE2 is there (every x86-64), in registers: the plain
+ * loop kept the sums in memory and paid a read-modify-write per tag and
+ * row, most of the tagger's time. Integer sums, so the same to the bit. */
+static void
+sum_rows(const int16_t *W, const uint32_t *r, unsigned n,
+         int32_t s[GZT_NER_NTAGS])
+{
+    unsigned t0 = 0;
+    for (int t = 0; t < GZT_NER_NTAGS; t++)
+        s[t] = 0;
+#ifdef __SSE2__
+    _Static_assert(GZT_NER_NTAGS >= 8, "a row holds the eight tags loaded");
+    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    for (unsigned k = 0; k < n; k++) {
+        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+        /* tags 0..7; a row has 9, so the load stays inside it */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)wr);
+        lo = _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
+        hi = _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+    }
+    _mm_storeu_si128((__m128i *)(void *)s, lo);
+    _mm_storeu_si128((__m128i *)(void *)(s + 4), hi);
+    t0 = 8;
+#endif
+    for (unsigned k = 0; k < n; k++) {
+        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+        for (unsigned t = t0; t < GZT_NER_NTAGS; t++)
+            s[t] += wr[t];
+    }
+}
+
 /* gzt_ner_tag_words() with the gazetteer hits of the sentence when known */
 static int
 tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
@@ -2034,12 +2069,8 @@ tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
             for (unsigned k = 0; k < m->nrows[i + 1]; k++)
                 __builtin_prefetch(W + (size_t)r1[k] * GZT_NER_NTAGS);
         }
-        int32_t s[GZT_NER_NTAGS] = {0};
-        for (unsigned k = 0; k < m->nrows[i]; k++) {
-            const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
-            for (int t = 0; t < GZT_NER_NTAGS; t++)
-                s[t] += wr[t];
-        }
+        int32_t s[GZT_NER_NTAGS];
+        sum_rows(W, r, m->nrows[i], s);
         for (int t = 0; t < GZT_NER_NTAGS; t++)
             m->emit[i * GZT_NER_NTAGS + t] = (float)s[t] * m->scale;
     }
