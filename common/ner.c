@@ -1579,6 +1579,7 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
 {
     enum { P = 10, S = 10 * GZT_NER_NTAGS };
     float da[S], nda[S], *d = da, *nd = nda;
+    const v4sf unreached = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
     for (unsigned k = 0; k < S; k++)
         d[k] = NEG_INF * 2;
     for (unsigned c = 0; c < ntags_at(closed, 0); c++)
@@ -1591,11 +1592,12 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
         const float *ei = e + i * GZT_NER_NTAGS;
         uint8_t *bpi = bp + i * S;
         unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
-        /* the states (p, c) this token can be in; the next step reads no
-         * others */
-        for (unsigned p = 0; p < P; p++)
-            for (unsigned c = 0; c < nc; c++)
-                nd[p * GZT_NER_NTAGS + c] = NEG_INF * 2;
+        /* every state unreached, four at a time (a loop over the states
+         * this token can be in cost more in its stores and branches) */
+        for (unsigned k = 0; k + 4 <= S; k += 4)
+            memcpy(nd + k, &unreached, sizeof unreached);
+        for (unsigned k = S & ~3u; k < S; k++)
+            nd[k] = NEG_INF * 2;
         for (unsigned p = 0; p < np; p++) {
             /* the live predecessor pairs (pp, p): at i = 1 only (START, p);
              * later every pair BIO allows among the tags token i - 2 may
