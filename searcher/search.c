@@ -1585,6 +1585,72 @@ blockmax_term(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
     }
 }
 
+/* A conjunction of plain terms: an N_BOOL with two or more must
+ * children, all of them terms, and no must-not (should children do not
+ * change which documents match). */
+static bool
+plain_conjunction(const node *root)
+{
+    if (root->kind != N_BOOL || root->nmust < 2 || root->nmustnot)
+        return false;
+    for (uint32_t i = 0; i < root->nmust; i++)
+        if (root->must[i]->kind != N_TERM || root->must[i]->title)
+            return false;
+    return true;
+}
+
+/* Keep those of the @p m increasing docids @p ids that @p p holds; their
+ * count. Where the candidates fall in a block already decoded they are
+ * merged with it, without branches, instead of sought one by one: a seek
+ * within a block costs more than the few steps of a merge. */
+static uint32_t
+keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t m)
+{
+    uint32_t out = 0, j = 0;
+    while (j < m) {
+        if (cursor_seek(c, p, ids[j]) == GZT_END)
+            break;
+        const uint32_t *b = p->docs;
+        uint32_t i = p->i, n = p->n;
+        while (j < m && i < n) {
+            uint32_t x = ids[j], y = b[i];
+            ids[out] = x; /* out <= j: only what was read is overwritten */
+            out += x == y;
+            j += x <= y;
+            i += y <= x;
+        }
+        /* the cursor stays on a docid of its block, below the next
+         * candidate when the block is used up */
+        p->i = i < n ? i : n - 1;
+        p->doc = b[p->i];
+    }
+    return out;
+}
+
+/*
+ * The number of live documents holding all the must terms of @p root (a
+ * count, nothing scored): a block of the rarest term's docids at a time,
+ * narrowed by each other term in turn, rarest first.
+ */
+static uint64_t
+count_conjunction(ctx *c, const node *root)
+{
+    gzt_postings *lead = root->morder[0]->pl;
+    gzt_segment *seg = c->seg;
+    uint32_t ids[GZT_BLOCK];
+    uint64_t total = 0;
+    for (uint32_t d = cursor_seek(c, lead, 0); d != GZT_END && !c->error;) {
+        uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
+        memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
+        for (uint32_t k = 1; k < root->nmust && m; k++)
+            m = keep_common(c, root->morder[k]->pl, ids, m);
+        for (uint32_t j = 0; j < m; j++)
+            total += !gzt_segment_deleted(seg, ids[j]);
+        d = cursor_seek(c, lead, last + 1);
+    }
+    return c->error ? 0 : total;
+}
+
 /*
  * The number of live documents holding any of @p n plain terms (a count,
  * nothing scored): each term's docids set bits of a bitmap of the segment,
@@ -1795,6 +1861,8 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
             disj && opts->fast_topk && h.k && opts->sort == GZT_SORT_SCORE;
         if (disj && !h.k) {
             r->total += count_union(&c, plain, nplain);
+        } else if (root && !h.k && !bm && plain_conjunction(root)) {
+            r->total += count_conjunction(&c, root);
         } else if (prune) {
             maxscore_segment(&c, root, plain, nplain, &h, s, idx->base[s],
                              &r->total);
