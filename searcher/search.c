@@ -1602,19 +1602,33 @@ plain_conjunction(const node *root)
 /* Keep those of the @p m increasing docids @p ids that @p p holds; their
  * count. Where the candidates fall in a block already decoded they are
  * merged with it, without branches, instead of sought one by one: a seek
- * within a block costs more than the few steps of a merge. */
-static uint32_t
-keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t m)
+ * within a block costs more than the few steps of a merge. With @p tf,
+ * tf[k] holds for each candidate the frequency of the k-th term narrowed
+ * by so far (k < @p nt): the kept candidates' move with them, and @p p's
+ * go to tf[nt]. Inlined, so that each caller gets the loop it needs. */
+static inline __attribute__((always_inline)) uint32_t
+keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
+            uint32_t m)
 {
     uint32_t out = 0, j = 0;
     while (j < m) {
         if (cursor_seek(c, p, ids[j]) == GZT_END)
             break;
-        const uint32_t *b = p->docs;
+        if (tf && !p->freqs_ready && !gzt_postings_decode_freqs(p)) {
+            if (p->error && !c->error)
+                c->error = p->error;
+            return 0;
+        }
+        const uint32_t *b = p->docs, *f = p->freqs;
         uint32_t i = p->i, n = p->n;
         while (j < m && i < n) {
             uint32_t x = ids[j], y = b[i];
             ids[out] = x; /* out <= j: only what was read is overwritten */
+            if (tf) {
+                for (uint32_t k = 0; k < nt; k++)
+                    tf[k][out] = tf[k][j];
+                tf[nt][out] = f[i];
+            }
             out += x == y;
             j += x <= y;
             i += y <= x;
@@ -1643,12 +1657,74 @@ count_conjunction(ctx *c, const node *root)
         uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
         memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
         for (uint32_t k = 1; k < root->nmust && m; k++)
-            m = keep_common(c, root->morder[k]->pl, ids, m);
+            m = keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
         for (uint32_t j = 0; j < m; j++)
             total += !gzt_segment_deleted(seg, ids[j]);
         d = cursor_seek(c, lead, last + 1);
     }
     return c->error ? 0 : total;
+}
+
+/*
+ * Rank the live documents holding all the must terms of @p root: the
+ * matches are found as count_conjunction() finds them, a block at a time,
+ * with each term's frequency; they are scored as score() scores them (the
+ * must terms' BM25 summed in query order, then the should children that
+ * match), so the hits are the exhaustive path's; *total counts them.
+ */
+static void
+topk_conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
+                 bool by_date, uint64_t *total)
+{
+    uint32_t nm = root->nmust;
+    uint32_t **tf = gzt_arena_alloc(c->pl->arena, nm * sizeof *tf);
+    uint32_t *slot = gzt_arena_alloc(c->pl->arena, nm * sizeof *slot);
+    for (uint32_t k = 0; tf && k < nm; k++)
+        if (!(tf[k] = gzt_arena_alloc(c->pl->arena, GZT_BLOCK * sizeof **tf)))
+            tf = NULL;
+    if (!tf || !slot) {
+        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+        return;
+    }
+    /* slot[i]: where must[i] is in morder, so in tf */
+    for (uint32_t i = 0; i < nm; i++)
+        for (uint32_t k = 0; k < nm; k++)
+            if (root->morder[k] == root->must[i])
+                slot[i] = k;
+    gzt_postings *lead = root->morder[0]->pl;
+    gzt_segment *seg = c->seg;
+    uint32_t ids[GZT_BLOCK];
+    for (uint32_t d = cursor_seek(c, lead, 0); d != GZT_END && !c->error;) {
+        uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
+        if (!lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
+            if (lead->error && !c->error)
+                c->error = lead->error;
+            break;
+        }
+        memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
+        memcpy(tf[0], lead->freqs + lead->i, m * sizeof **tf);
+        for (uint32_t k = 1; k < nm && m; k++)
+            m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
+        for (uint32_t j = 0; j < m; j++)
+            gzt_segment_doclen_prefetch(seg, ids[j]);
+        for (uint32_t j = 0; j < m && !c->error; j++) {
+            uint32_t x = ids[j];
+            if (gzt_segment_deleted(seg, x))
+                continue;
+            (*total)++;
+            uint32_t dl = gzt_segment_doclen(seg, x);
+            double sc = 0;
+            for (uint32_t i = 0; i < nm; i++)
+                sc += bm25(c, root->must[i]->idf, tf[slot[i]][j], dl);
+            for (uint32_t i = 0; i < root->nshould; i++)
+                if (advance(c, root->should[i], x) == x)
+                    sc += score(c, root->should[i], NULL);
+            cand cx = {sc, base + x, s, x,
+                       by_date ? gzt_segment_docdate(seg, x) : 0};
+            heap_push(h, &cx);
+        }
+        d = cursor_seek(c, lead, last + 1);
+    }
 }
 
 /*
@@ -1872,6 +1948,9 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
                    !root->title) {
             blockmax_term(&c, root, &h, s, idx->base[s], &r->total);
             r->lower_bound = true;
+        } else if (root && opts->fast_topk && h.k && !bm &&
+                   plain_conjunction(root)) {
+            topk_conjunction(&c, root, &h, s, idx->base[s], by_date, &r->total);
         } else if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
                  d = seek(&c, root, d + 1)) {
