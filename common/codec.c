@@ -311,29 +311,39 @@ gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t *out,
     return GZT_OK;
 }
 
-/* Whether some value of @p v is below the one before it: on every block
- * of docids a cursor loads, so four at a time where SSE2 is there (every
- * x86-64), comparing unsigned as signed after flipping the top bit. */
-static bool
-steps_down(const uint32_t *v, uint32_t n)
+/* gzt_codec_ascending() for a constant @p strict: on every block of
+ * docids a cursor loads, so four at a time where SSE2 is there (every
+ * x86-64), comparing unsigned as signed after flipping the top bit. A
+ * step is bad when the value before is above it, or (strict) not below. */
+static inline __attribute__((always_inline)) bool
+ascending(const uint32_t *v, uint32_t n, bool strict)
 {
     uint32_t i = 1;
-    bool down = false;
+    bool bad = false;
 #ifdef __SSE2__
     const __m128i top = _mm_set1_epi32(INT32_MIN);
+    const __m128i ones = _mm_set1_epi32(-1);
     __m128i acc = _mm_setzero_si128();
     for (; i + 4 <= n; i += 4) {
         __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
         __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + i - 1));
         a = _mm_xor_si128(a, top);
         b = _mm_xor_si128(b, top);
-        acc = _mm_or_si128(acc, _mm_cmpgt_epi32(b, a));
+        acc = _mm_or_si128(acc, strict
+                                    ? _mm_xor_si128(_mm_cmpgt_epi32(a, b), ones)
+                                    : _mm_cmpgt_epi32(b, a));
     }
-    down = _mm_movemask_epi8(acc) != 0;
+    bad = _mm_movemask_epi8(acc) != 0;
 #endif
     for (; i < n; i++)
-        down |= v[i] < v[i - 1];
-    return down;
+        bad |= strict ? v[i] <= v[i - 1] : v[i] < v[i - 1];
+    return !bad;
+}
+
+bool
+gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict)
+{
+    return strict ? ascending(v, n, true) : ascending(v, n, false);
 }
 
 int
@@ -349,7 +359,7 @@ gzt_codec_decode_delta(const uint8_t *in, size_t avail, uint32_t n,
     if (n) {
         decode(src, n, out, true, prev);
         /* the library adds modulo 2^32: a wrap shows as a step down */
-        if (out[0] < prev || steps_down(out, n))
+        if (out[0] < prev || !ascending(out, n, false))
             return GZT_ECORRUPT;
     }
     *used = len;

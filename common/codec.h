@@ -41,6 +41,10 @@ GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
                                          uint32_t n, uint32_t prev,
                                          uint32_t *out, size_t *used);
 
+/* Whether each of the @p n values of @p v is above (@p strict) or not
+ * below the one before it. */
+bool gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict);
+
 /* For tests: decode with the scalar loop alone (true) or let the CPU
  * choose (false, the default). Not thread-safe; call before decoding. */
 void gzt_codec_force_scalar(bool on);

@@ -1573,15 +1573,25 @@ typedef int32_t v4si __attribute__((vector_size(16)));
 
 /* Second order: the state is the pair (previous tag, tag). A closed token
  * has the one tag O, so a run of them costs one state each. */
+/* Mark the @p n states at @p d unreached, four at a time. */
+static void
+unreach(float *d, unsigned n)
+{
+    const v4sf u = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
+    unsigned k = 0;
+    for (; k + 4 <= n; k += 4)
+        memcpy(d + k, &u, sizeof u);
+    for (; k < n; k++)
+        d[k] = NEG_INF * 2;
+}
+
 static void
 viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
          const float *t2, const uint8_t *closed, uint8_t *bp)
 {
     enum { P = 10, S = 10 * GZT_NER_NTAGS };
     float da[S], nda[S], *d = da, *nd = nda;
-    const v4sf unreached = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
-    for (unsigned k = 0; k < S; k++)
-        d[k] = NEG_INF * 2;
+    unreach(d, S);
     for (unsigned c = 0; c < ntags_at(closed, 0); c++)
         if (allowed(GZT_NER_START, c))
             d[GZT_NER_START * GZT_NER_NTAGS + c] =
@@ -1592,12 +1602,9 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
         const float *ei = e + i * GZT_NER_NTAGS;
         uint8_t *bpi = bp + i * S;
         unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
-        /* every state unreached, four at a time (a loop over the states
-         * this token can be in cost more in its stores and branches) */
-        for (unsigned k = 0; k + 4 <= S; k += 4)
-            memcpy(nd + k, &unreached, sizeof unreached);
-        for (unsigned k = S & ~3u; k < S; k++)
-            nd[k] = NEG_INF * 2;
+        /* every state unreached (a loop over only the states this token
+         * can be in cost more in its stores and branches) */
+        unreach(nd, S);
         for (unsigned p = 0; p < np; p++) {
             /* the live predecessor pairs (pp, p): at i = 1 only (START, p);
              * later every pair BIO allows among the tags token i - 2 may

@@ -11,9 +11,6 @@
 #include "common/segment.h"
 
 #include <stdio.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "common/zblock.h"
 
@@ -538,28 +535,6 @@ gzt_postings_close(gzt_postings *p)
     p->chunk_done = NULL;
 }
 
-/* Whether two neighbours of @p v (@p n values that never decrease) are
- * equal: checked on every block a cursor loads, so four at a time where
- * SSE2 is there (every x86-64). */
-static bool
-has_repeat(const uint32_t *v, uint32_t n)
-{
-    uint32_t i = 1;
-    bool eq = false;
-#ifdef __SSE2__
-    __m128i acc = _mm_setzero_si128();
-    for (; i + 4 <= n; i += 4) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(v + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + i - 1));
-        acc = _mm_or_si128(acc, _mm_cmpeq_epi32(a, b));
-    }
-    eq = _mm_movemask_epi8(acc) != 0;
-#endif
-    for (; i < n; i++)
-        eq |= v[i] == v[i - 1];
-    return eq;
-}
-
 /* Decode block @p b (docs and freqs). */
 static bool
 load_block(gzt_postings *p, uint32_t b)
@@ -595,7 +570,8 @@ load_block(gzt_postings *p, uint32_t b)
      * stay in the segment, end where the skip entry says; one pass
      * without branches */
     uint32_t last = gzt_load_u32(sk);
-    bool bad = (b && p->docs[0] <= prev) || has_repeat(p->docs, p->n);
+    bool bad =
+        (b && p->docs[0] <= prev) || !gzt_codec_ascending(p->docs, p->n, true);
     if (bad || p->docs[p->n - 1] >= p->seg->ndocs)
         return postings_fail(p, d, "postings out of order"), false;
     if (p->docs[p->n - 1] != last)

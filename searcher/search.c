@@ -1642,69 +1642,61 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
 }
 
 /*
- * The number of live documents holding all the must terms of @p root (a
- * count, nothing scored): a block of the rarest term's docids at a time,
- * narrowed by each other term in turn, rarest first.
- */
-static uint64_t
-count_conjunction(ctx *c, const node *root)
-{
-    gzt_postings *lead = root->morder[0]->pl;
-    gzt_segment *seg = c->seg;
-    uint32_t ids[GZT_BLOCK];
-    uint64_t total = 0;
-    for (uint32_t d = cursor_seek(c, lead, 0); d != GZT_END && !c->error;) {
-        uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
-        memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
-        for (uint32_t k = 1; k < root->nmust && m; k++)
-            m = keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
-        for (uint32_t j = 0; j < m; j++)
-            total += !gzt_segment_deleted(seg, ids[j]);
-        d = cursor_seek(c, lead, last + 1);
-    }
-    return c->error ? 0 : total;
-}
-
-/*
- * Rank the live documents holding all the must terms of @p root: the
- * matches are found as count_conjunction() finds them, a block at a time,
- * with each term's frequency; they are scored as score() scores them (the
- * must terms' BM25 summed in query order, then the should children that
- * match), so the hits are the exhaustive path's; *total counts them.
+ * The live documents holding all the must terms of @p root, a block of the
+ * rarest term's docids at a time, narrowed by each other term in turn,
+ * rarest first; *total counts them. With a heap @p h they are also ranked:
+ * the narrowing keeps each term's frequency, and each match is scored as
+ * score() scores it (the must terms' BM25 summed in query order, then the
+ * should children that match), so the hits are the exhaustive path's.
+ * Without one nothing is scored and no frequency decoded (a count).
  */
 static void
-topk_conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
-                 bool by_date, uint64_t *total)
+conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
+            bool by_date, uint64_t *total)
 {
     uint32_t nm = root->nmust;
-    uint32_t **tf = gzt_arena_alloc(c->pl->arena, nm * sizeof *tf);
-    uint32_t *slot = gzt_arena_alloc(c->pl->arena, nm * sizeof *slot);
-    for (uint32_t k = 0; tf && k < nm; k++)
-        if (!(tf[k] = gzt_arena_alloc(c->pl->arena, GZT_BLOCK * sizeof **tf)))
-            tf = NULL;
-    if (!tf || !slot) {
-        c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
-        return;
+    uint32_t **tf = NULL, *slot = NULL;
+    if (h) {
+        tf = gzt_arena_alloc(c->pl->arena, nm * sizeof *tf);
+        slot = gzt_arena_alloc(c->pl->arena, nm * sizeof *slot);
+        for (uint32_t k = 0; tf && k < nm; k++)
+            if (!(tf[k] =
+                      gzt_arena_alloc(c->pl->arena, GZT_BLOCK * sizeof **tf)))
+                tf = NULL;
+        if (!tf || !slot) {
+            c->error = gzt_err_set(c->pl->err, GZT_ENOMEM, "out of memory");
+            return;
+        }
+        /* slot[i]: where must[i] is in morder, so in tf */
+        for (uint32_t i = 0; i < nm; i++)
+            for (uint32_t k = 0; k < nm; k++)
+                if (root->morder[k] == root->must[i])
+                    slot[i] = k;
     }
-    /* slot[i]: where must[i] is in morder, so in tf */
-    for (uint32_t i = 0; i < nm; i++)
-        for (uint32_t k = 0; k < nm; k++)
-            if (root->morder[k] == root->must[i])
-                slot[i] = k;
     gzt_postings *lead = root->morder[0]->pl;
     gzt_segment *seg = c->seg;
     uint32_t ids[GZT_BLOCK];
     for (uint32_t d = cursor_seek(c, lead, 0); d != GZT_END && !c->error;) {
         uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
-        if (!lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
-            if (lead->error && !c->error)
-                c->error = lead->error;
-            break;
-        }
         memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
-        memcpy(tf[0], lead->freqs + lead->i, m * sizeof **tf);
+        if (h) {
+            if (!lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
+                if (lead->error && !c->error)
+                    c->error = lead->error;
+                break;
+            }
+            memcpy(tf[0], lead->freqs + lead->i, m * sizeof **tf);
+        }
+        /* two calls, so that the inlined count loop carries no frequency */
         for (uint32_t k = 1; k < nm && m; k++)
-            m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
+            m = h ? keep_common(c, root->morder[k]->pl, ids, tf, k, m)
+                  : keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
+        if (!h) {
+            for (uint32_t j = 0; j < m; j++)
+                *total += !gzt_segment_deleted(seg, ids[j]);
+            d = cursor_seek(c, lead, last + 1);
+            continue;
+        }
         for (uint32_t j = 0; j < m; j++)
             gzt_segment_doclen_prefetch(seg, ids[j]);
         for (uint32_t j = 0; j < m && !c->error; j++) {
@@ -1933,24 +1925,22 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
                     (plain = gzt_arena_alloc(&r->arena, (root->nshould + 1) *
                                                             sizeof *plain)) &&
                     plain_disjunction(root, plain, &nplain) && nplain >= 2;
-        bool prune =
-            disj && opts->fast_topk && h.k && opts->sort == GZT_SORT_SCORE;
+        bool prune = disj && opts->fast_topk && h.k && !by_date;
         if (disj && !h.k) {
             r->total += count_union(&c, plain, nplain);
         } else if (root && !h.k && !bm && plain_conjunction(root)) {
-            r->total += count_conjunction(&c, root);
+            conjunction(&c, root, NULL, s, idx->base[s], false, &r->total);
         } else if (prune) {
             maxscore_segment(&c, root, plain, nplain, &h, s, idx->base[s],
                              &r->total);
             r->lower_bound = true;
-        } else if (root && opts->fast_topk && h.k && !bm &&
-                   opts->sort == GZT_SORT_SCORE && root->kind == N_TERM &&
-                   !root->title) {
+        } else if (root && opts->fast_topk && h.k && !bm && !by_date &&
+                   root->kind == N_TERM && !root->title) {
             blockmax_term(&c, root, &h, s, idx->base[s], &r->total);
             r->lower_bound = true;
         } else if (root && opts->fast_topk && h.k && !bm &&
                    plain_conjunction(root)) {
-            topk_conjunction(&c, root, &h, s, idx->base[s], by_date, &r->total);
+            conjunction(&c, root, &h, s, idx->base[s], by_date, &r->total);
         } else if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
                  d = seek(&c, root, d + 1)) {

@@ -15,24 +15,10 @@
 # article, words that an abbreviation could form, neighbours of overlong
 # tokens.
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-GZT_SOURCE=${GZT_SOURCE:-$(cd "$here/../.." && pwd)}
-GZT_SHARED=${GZT_SHARED:-$GZT_SOURCE/../shared}
-G=${GAZETTE:-$GZT_SOURCE/build/gazette}
-[ -x "$G" ] || { echo "no gazette binary at $G" >&2; exit 1; }
+. "$(dirname "$0")/lib/common.sh"
 data=$GZT_SHARED/data/reuters21578/reuters21578.jsonl.zst
-skip() {
-    if [ "${CI:-}" = true ]; then
-        echo "FAIL: $* (required when CI=true)" >&2
-        exit 1
-    fi
-    echo "SKIP: $*"
-    exit 77
-}
 [ -r "$data" ] || skip "no Reuters-21578 at $data"
 command -v zstd >/dev/null || skip "zstd is not installed"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
 zstd -dq "$data" -o "$tmp/reuters.jsonl"
 "$G" index -q -i "$tmp/r.idx" --language none "$tmp/reuters.jsonl" 2>"$tmp/err" || {

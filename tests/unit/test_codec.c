@@ -251,6 +251,27 @@ test_delta_steps_down_anywhere_in_a_block(void **state)
     gzt_codec_force_scalar(false);
 }
 
+/* Equal neighbours anywhere are refused only when strict; a value below
+ * the one before it always; values across 2^31 going up never. */
+static void
+test_ascending_strict_and_not(void **state)
+{
+    GZT_UNUSED(state);
+    uint32_t v[37];
+    for (uint32_t i = 0; i < 37; i++)
+        v[i] = 0x7ffffff0u + 2 * i;
+    assert_true(gzt_codec_ascending(v, 37, true));
+    for (uint32_t at = 1; at < 37; at++) {
+        uint32_t keep = v[at];
+        v[at] = v[at - 1];
+        assert_true(gzt_codec_ascending(v, 37, false));
+        assert_false(gzt_codec_ascending(v, 37, true));
+        v[at] = v[at - 1] - 1;
+        assert_false(gzt_codec_ascending(v, 37, false));
+        v[at] = keep;
+    }
+}
+
 static void
 test_delta_that_wraps_past_uint32_max_is_corrupt(void **state)
 {
@@ -369,6 +390,7 @@ main(void)
         cmocka_unit_test(test_empty_block_needs_no_bytes),
         cmocka_unit_test(test_delta_that_wraps_past_uint32_max_is_corrupt),
         cmocka_unit_test(test_delta_steps_down_anywhere_in_a_block),
+        cmocka_unit_test(test_ascending_strict_and_not),
         cmocka_unit_test(
             test_random_blocks_round_trip_and_random_bytes_never_overrun),
         cmocka_unit_test(test_the_format_is_libstreamvbytes),

@@ -410,30 +410,47 @@ test_segment_lines_that_contradict_the_rest_are_refused(void **state)
     gzt_buf_free(&b);
 }
 
+/* An empty native manifest, and a path of @p len bytes of slashes,
+ * spaces and letters (malloc'ed), for the long-path tests. */
+static char *
+long_path_manifest(gzt_manifest *m, size_t len)
+{
+    memset(m, 0, sizeof *m);
+    snprintf(m->engine, sizeof m->engine, "native");
+    snprintf(m->language, sizeof m->language, "english");
+    m->next_segment = 1;
+    char *path = malloc(len + 1);
+    assert_non_null(path);
+    for (size_t i = 0; i < len; i++)
+        path[i] = (char)(i % 10 == 0 ? '/' : i % 10 == 5 ? ' ' : 'a' + i % 26);
+    path[len] = '\0';
+    return path;
+}
+
+/* format @p m, parse it back into @p back, and require them equal */
+static void
+round_trip(const gzt_manifest *m, gzt_manifest *back)
+{
+    gzt_buf text = GZT_BUF_INIT;
+    assert_int_equal(gzt_manifest_format(m, &text), GZT_OK);
+    gzt_error err;
+    assert_int_equal(parse(back, text.p, text.len, &err), GZT_OK);
+    assert_manifest_equal(m, back);
+    gzt_buf_free(&text);
+}
+
 static void
 test_long_source_paths_are_accepted(void **state)
 {
     /* paths are not bounded by the 1 KiB line buffer */
     (void)state;
-    gzt_manifest m = {0}, back;
-    snprintf(m.engine, sizeof m.engine, "native");
-    snprintf(m.language, sizeof m.language, "english");
-    m.next_segment = 1;
-    char *path = malloc(5000);
-    assert_non_null(path);
-    for (int i = 0; i < 4999; i++)
-        path[i] = (char)(i % 10 == 0 ? '/' : i % 10 == 5 ? ' ' : 'a' + i % 26);
-    path[4999] = '\0';
+    gzt_manifest m, back;
+    char *path = long_path_manifest(&m, 4999);
     assert_int_equal(gzt_manifest_add_source(&m, "text", path, "id=id"),
                      GZT_OK);
-    gzt_buf text = GZT_BUF_INIT;
-    assert_int_equal(gzt_manifest_format(&m, &text), GZT_OK);
-    gzt_error err;
-    assert_int_equal(parse(&back, text.p, text.len, &err), GZT_OK);
-    assert_manifest_equal(&m, &back);
+    round_trip(&m, &back);
     gzt_manifest_fini(&back);
     gzt_manifest_fini(&m);
-    gzt_buf_free(&text);
     free(path);
 }
 
@@ -443,30 +460,18 @@ test_long_entity_list_and_model_paths_are_accepted(void **state)
     /* as the sources: a user's list or model may have a long path, and
      * its line must read back (they were refused as "line too long") */
     (void)state;
-    gzt_manifest m = {0}, back;
-    snprintf(m.engine, sizeof m.engine, "native");
-    snprintf(m.language, sizeof m.language, "english");
-    m.next_segment = 1;
-    char *path = malloc(3000);
-    assert_non_null(path);
-    for (int i = 0; i < 2999; i++)
-        path[i] = (char)(i % 10 == 0 ? '/' : i % 10 == 5 ? ' ' : 'a' + i % 26);
-    path[2999] = '\0';
+    gzt_manifest m, back;
+    char *path = long_path_manifest(&m, 2999);
     assert_int_equal(gzt_manifest_add_list(&m, path), GZT_OK);
     m.ner_model = gzt_strdup(path);
     assert_non_null(m.ner_model);
-    gzt_buf text = GZT_BUF_INIT;
-    assert_int_equal(gzt_manifest_format(&m, &text), GZT_OK);
-    gzt_error err;
-    assert_int_equal(parse(&back, text.p, text.len, &err), GZT_OK);
-    assert_manifest_equal(&m, &back);
+    round_trip(&m, &back);
     assert_int_equal(back.nlists, 1);
     assert_string_equal(back.lists[0], path);
     assert_non_null(back.ner_model);
     assert_string_equal(back.ner_model, path);
     gzt_manifest_fini(&back);
     gzt_manifest_fini(&m);
-    gzt_buf_free(&text);
     free(path);
 }
 
