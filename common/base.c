@@ -397,7 +397,7 @@ gzt_buf_free(gzt_buf *b)
 /* ---- bounded readers --------------------------------------------------- */
 
 bool
-gzt_rd_varint(gzt_rd *r, uint64_t *v)
+gzt_rd_varint_long(gzt_rd *r, uint64_t *v)
 {
     uint64_t x = 0;
     for (unsigned shift = 0; shift < 64; shift += 7) {
@@ -414,18 +414,6 @@ gzt_rd_varint(gzt_rd *r, uint64_t *v)
     }
     r->bad = true;
     return false;
-}
-
-bool
-gzt_rd_varint32(gzt_rd *r, uint32_t *v)
-{
-    uint64_t x;
-    if (!gzt_rd_varint(r, &x) || x > UINT32_MAX) {
-        r->bad = true;
-        return false;
-    }
-    *v = (uint32_t)x;
-    return true;
 }
 
 bool
@@ -449,18 +437,6 @@ gzt_rd_u64(gzt_rd *r, uint64_t *v)
     }
     *v = gzt_load_u64(r->p);
     r->p += 8;
-    return true;
-}
-
-bool
-gzt_rd_bytes(gzt_rd *r, size_t n, const uint8_t **out)
-{
-    if (r->bad || (size_t)(r->end - r->p) < n) {
-        r->bad = true;
-        return false;
-    }
-    *out = r->p;
-    r->p += n;
     return true;
 }
 

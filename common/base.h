@@ -161,12 +161,43 @@ gzt_rd_make(const void *p, size_t len)
     gzt_rd r = {(const uint8_t *)p, (const uint8_t *)p + len, false};
     return r;
 }
-bool gzt_rd_varint(gzt_rd *r, uint64_t *v);
-bool gzt_rd_varint32(gzt_rd *r, uint32_t *v); /* fails if > UINT32_MAX */
+/* The readers below take the common one-byte varint inline; the general
+ * case is gzt_rd_varint_long. */
+bool gzt_rd_varint_long(gzt_rd *r, uint64_t *v);
+static inline bool
+gzt_rd_varint(gzt_rd *r, uint64_t *v)
+{
+    if (!r->bad && r->p < r->end && *r->p < 0x80) {
+        *v = *r->p++;
+        return true;
+    }
+    return gzt_rd_varint_long(r, v);
+}
+static inline bool /* fails if > UINT32_MAX */
+gzt_rd_varint32(gzt_rd *r, uint32_t *v)
+{
+    uint64_t x;
+    if (!gzt_rd_varint(r, &x) || x > UINT32_MAX) {
+        r->bad = true;
+        return false;
+    }
+    *v = (uint32_t)x;
+    return true;
+}
 bool gzt_rd_u32(gzt_rd *r, uint32_t *v);
 bool gzt_rd_u64(gzt_rd *r, uint64_t *v);
 /* borrow @p n bytes */
-bool gzt_rd_bytes(gzt_rd *r, size_t n, const uint8_t **out);
+static inline bool
+gzt_rd_bytes(gzt_rd *r, size_t n, const uint8_t **out)
+{
+    if (r->bad || (size_t)(r->end - r->p) < n) {
+        r->bad = true;
+        return false;
+    }
+    *out = r->p;
+    r->p += n;
+    return true;
+}
 
 /* ---- hashing ----------------------------------------------------------- */
 

@@ -56,7 +56,51 @@ gzt_segment_close(gzt_segment *s)
     gzt_rfile_close(&s->del);
     gzt_zctx_free(s->zctx);
     gzt_buf_free(&s->blockbuf);
+    gzt_free(s->dict_lead);
     gzt_free(s);
+}
+
+static int
+cmp_term(const char *a, size_t alen, const char *b, size_t blen)
+{
+    int c = memcmp(a, b, GZT_MIN(alen, blen));
+    if (c)
+        return c;
+    return alen < blen ? -1 : alen > blen;
+}
+
+/* The first term of dictionary block @p b where it lies in the file (a
+ * block's first entry shares nothing with what comes before). */
+static int
+block_first(gzt_segment *s, uint32_t b, const char **term, uint32_t *len,
+            gzt_error *err)
+{
+    uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)b);
+    uint32_t end = b + 1 < s->nblocks
+                       ? gzt_load_u32(s->dict_index + 4 * (size_t)(b + 1))
+                       : (uint32_t)(s->dict_index - s->dict.body);
+    gzt_rd r = gzt_rd_make(s->dict.body + off, end > off ? end - off : 0);
+    uint32_t n, shared;
+    const uint8_t *p;
+    if (end < off || !gzt_rd_varint32(&r, &n) || n == 0 || n > GZT_DICT_BLOCK ||
+        !gzt_rd_varint32(&r, &shared) || shared != 0 ||
+        !gzt_rd_varint32(&r, len) || *len > GZT_DICT_TERM_MAX ||
+        !gzt_rd_bytes(&r, *len, &p))
+        return gzt_rfile_corrupt(&s->dict, s->dict.body + off,
+                                 "bad dictionary block header", err);
+    *term = (const char *)p;
+    return GZT_OK;
+}
+
+/* the first 8 bytes of a term as a big-endian number, zero-padded: a
+ * smaller number means a smaller term */
+static uint64_t
+lead(const char *term, size_t len)
+{
+    uint64_t v = 0;
+    for (size_t i = 0; i < 8; i++)
+        v = v << 8 | (i < len ? (uint8_t)term[i] : 0);
+    return v;
 }
 
 static int
@@ -74,13 +118,33 @@ load_dict(gzt_segment *s, gzt_error *err)
         return gzt_rfile_corrupt(f, t, "bad dictionary trailer", err);
     s->dict_index = t - (size_t)s->nblocks * 4;
     uint32_t limit = (uint32_t)(s->dict_index - f->body);
-    uint32_t prev = 0;
+    uint32_t prev = 0, prev_len = 0;
+    const char *prev_term = NULL;
     for (uint32_t i = 0; i < s->nblocks; i++) {
         uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)i);
         if (off >= limit || (i && off <= prev))
             return gzt_rfile_corrupt(f, s->dict_index + 4 * (size_t)i,
                                      "bad dictionary block offset", err);
         prev = off;
+    }
+    /* The leading bytes of each block's first term, side by side, so that
+     * a lookup's binary search touches one small array rather than a page
+     * of the dictionary per step. */
+    s->dict_lead = gzt_malloc((size_t)s->nblocks * sizeof *s->dict_lead + 1);
+    if (!s->dict_lead)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    for (uint32_t i = 0; i < s->nblocks; i++) {
+        const char *term;
+        uint32_t len;
+        int rc = block_first(s, i, &term, &len, err);
+        if (rc)
+            return rc;
+        if (i && cmp_term(term, len, prev_term, prev_len) <= 0)
+            return gzt_rfile_corrupt(f, term, "dictionary blocks out of order",
+                                     err);
+        s->dict_lead[i] = lead(term, len);
+        prev_term = term;
+        prev_len = len;
     }
     return GZT_OK;
 }
@@ -249,6 +313,23 @@ fail:
 
 /* ---- dictionary -------------------------------------------------------- */
 
+/* Read what follows an entry's term (read from @p at) into @p ti. */
+static int
+read_info(gzt_segment *s, gzt_rd *r, const uint8_t *at, gzt_term_info *ti,
+          gzt_error *err)
+{
+    if (!gzt_rd_varint32(r, &ti->df) || !gzt_rd_varint(r, &ti->cf) ||
+        !gzt_rd_varint(r, &ti->post_off) || !gzt_rd_varint(r, &ti->post_len) ||
+        !gzt_rd_varint(r, &ti->pos_off) || !gzt_rd_varint(r, &ti->pos_len) ||
+        ti->df == 0 || ti->df > s->ndocs || ti->cf < ti->df ||
+        ti->post_off > s->post.body_len ||
+        ti->post_len > s->post.body_len - ti->post_off ||
+        ti->pos_off > s->pos.body_len ||
+        ti->pos_len > s->pos.body_len - ti->pos_off)
+        return gzt_rfile_corrupt(&s->dict, at, "bad dictionary entry", err);
+    return GZT_OK;
+}
+
 /* Read one entry of a block into it->term / it->ti. */
 static int
 read_entry(gzt_dict_iter *it, gzt_error *err)
@@ -265,18 +346,7 @@ read_entry(gzt_dict_iter *it, gzt_error *err)
     memcpy(it->term + shared, suffix, slen);
     it->term_len = shared + slen;
     it->term[it->term_len] = '\0';
-    gzt_term_info *ti = &it->ti;
-    if (!gzt_rd_varint32(r, &ti->df) || !gzt_rd_varint(r, &ti->cf) ||
-        !gzt_rd_varint(r, &ti->post_off) || !gzt_rd_varint(r, &ti->post_len) ||
-        !gzt_rd_varint(r, &ti->pos_off) || !gzt_rd_varint(r, &ti->pos_len) ||
-        ti->df == 0 || ti->df > it->seg->ndocs || ti->cf < ti->df ||
-        ti->post_off > it->seg->post.body_len ||
-        ti->post_len > it->seg->post.body_len - ti->post_off ||
-        ti->pos_off > it->seg->pos.body_len ||
-        ti->pos_len > it->seg->pos.body_len - ti->pos_off)
-        return gzt_rfile_corrupt(&it->seg->dict, at, "bad dictionary entry",
-                                 err);
-    return GZT_OK;
+    return read_info(it->seg, r, at, &it->ti, err);
 }
 
 static int
@@ -297,44 +367,34 @@ open_block(gzt_dict_iter *it, uint32_t b, gzt_error *err)
     return GZT_OK;
 }
 
-static int
-cmp_term(const char *a, size_t alen, const char *b, size_t blen)
-{
-    int c = memcmp(a, b, GZT_MIN(alen, blen));
-    if (c)
-        return c;
-    return alen < blen ? -1 : alen > blen;
-}
-
-/* The first term of dictionary block @p b where it lies in the file (a
- * block's first entry shares nothing with what comes before). */
-static int
-block_first(gzt_segment *s, uint32_t b, const char **term, uint32_t *len,
-            gzt_error *err)
-{
-    uint32_t off = gzt_load_u32(s->dict_index + 4 * (size_t)b);
-    uint32_t end = b + 1 < s->nblocks
-                       ? gzt_load_u32(s->dict_index + 4 * (size_t)(b + 1))
-                       : (uint32_t)(s->dict_index - s->dict.body);
-    gzt_rd r = gzt_rd_make(s->dict.body + off, end > off ? end - off : 0);
-    uint32_t n, shared;
-    const uint8_t *p;
-    if (end < off || !gzt_rd_varint32(&r, &n) || n == 0 || n > GZT_DICT_BLOCK ||
-        !gzt_rd_varint32(&r, &shared) || shared != 0 ||
-        !gzt_rd_varint32(&r, len) || *len > GZT_DICT_TERM_MAX ||
-        !gzt_rd_bytes(&r, *len, &p))
-        return gzt_rfile_corrupt(&s->dict, s->dict.body + off,
-                                 "bad dictionary block header", err);
-    *term = (const char *)p;
-    return GZT_OK;
-}
-
 /* the last block whose first term is <= @p key (0 when none is) */
 static int
 find_block(gzt_segment *s, const char *key, size_t len, uint32_t *out,
            gzt_error *err)
 {
-    uint32_t lo = 0, hi = s->nblocks;
+    /* [lo, hi): the blocks whose lead equals the key's, after the last
+     * block whose lead is smaller; only those need their terms compared */
+    uint64_t k = lead(key, len);
+    const uint64_t *a = s->dict_lead;
+    uint32_t lo = 0, n = s->nblocks;
+    while (n > 1) { /* the last block with lead < k, or 0 */
+        uint32_t half = n / 2;
+        if (a[lo + half] < k)
+            lo += half;
+        n -= half;
+    }
+    uint32_t hi = lo + 1;
+    if (hi < s->nblocks && a[hi] <= k) { /* the first block with lead > k */
+        for (uint32_t m = s->nblocks - hi; m > 0;) {
+            uint32_t half = m / 2;
+            if (a[hi + half] <= k) {
+                hi += half + 1;
+                m -= half + 1;
+            } else {
+                m = half;
+            }
+        }
+    }
     while (hi - lo > 1) {
         uint32_t mid = lo + (hi - lo) / 2, tlen = 0;
         const char *t = NULL;
@@ -419,6 +479,17 @@ gzt_dict_iter_next(gzt_dict_iter *it, bool *ok, gzt_error *err)
     return GZT_OK;
 }
 
+/* Step over the @p n varints that end an entry without decoding them. */
+static bool
+skip_varints(gzt_rd *r, unsigned n)
+{
+    const uint8_t *p = r->p;
+    while (n > 0 && p < r->end)
+        n -= *p++ < 0x80;
+    r->p = p;
+    return n == 0;
+}
+
 int
 gzt_segment_lookup(gzt_segment *s, const char *term, size_t len, bool *found,
                    gzt_term_info *ti, gzt_error *err)
@@ -426,8 +497,7 @@ gzt_segment_lookup(gzt_segment *s, const char *term, size_t len, bool *found,
     *found = false;
     if (len > GZT_DICT_TERM_MAX || s->nblocks == 0)
         return GZT_OK;
-    /* the block that would hold it, then its entries until one is >= it:
-     * no rewinding, as a lookup does not go on to the next term */
+    /* the block that would hold it, then its entries until one is >= it */
     gzt_dict_iter it;
     memset(&it, 0, offsetof(gzt_dict_iter, term));
     it.seg = s;
@@ -435,17 +505,41 @@ gzt_segment_lookup(gzt_segment *s, const char *term, size_t len, bool *found,
     int rc = find_block(s, term, len, &b, err);
     if (rc || (rc = open_block(&it, b, err)))
         return rc;
+    /* Front coding lets the scan look only at what changed. The entries
+     * passed so far are below @p term and the last one shares its first
+     * @p m bytes with it. An entry that keeps more than m bytes of the last
+     * one is below too, with the same m; otherwise its suffix is compared
+     * with the rest of @p term. */
+    const uint8_t *key = (const uint8_t *)term;
+    uint32_t prev_len = 0;
+    size_t m = 0;
     for (; it.left > 0; it.left--) {
-        if ((rc = read_entry(&it, err)))
-            return rc;
-        int c = cmp_term(it.term, it.term_len, term, len);
-        if (c >= 0) {
-            if (c == 0) {
-                *found = true;
-                *ti = it.ti;
+        gzt_rd *r = &it.rd;
+        const uint8_t *at = r->p;
+        uint32_t shared, slen;
+        const uint8_t *suffix;
+        if (!gzt_rd_varint32(r, &shared) || !gzt_rd_varint32(r, &slen) ||
+            shared > prev_len || shared + (uint64_t)slen > GZT_DICT_TERM_MAX ||
+            !gzt_rd_bytes(r, slen, &suffix))
+            return gzt_rfile_corrupt(&s->dict, at, "bad dictionary entry", err);
+        prev_len = shared + slen;
+        if (shared <= m) {
+            size_t rest = len - shared, n = GZT_MIN(rest, (size_t)slen), i = 0;
+            while (i < n && suffix[i] == key[shared + i])
+                i++;
+            if (i < n ? suffix[i] > key[shared + i] : slen >= rest) {
+                /* at or past @p term: found only if equal */
+                if (i == n && slen == rest) {
+                    if ((rc = read_info(s, r, at, ti, err)))
+                        return rc;
+                    *found = true;
+                }
+                break;
             }
-            break;
+            m = shared + i;
         }
+        if (!skip_varints(r, 6))
+            return gzt_rfile_corrupt(&s->dict, at, "bad dictionary entry", err);
     }
     return GZT_OK;
 }

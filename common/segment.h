@@ -60,6 +60,8 @@ typedef struct gzt_segment {
     uint32_t ndeleted;         /* deleted documents */
     uint32_t nblocks;          /* dictionary blocks */
     const uint8_t *dict_index; /* nblocks u32 offsets of blocks */
+    uint64_t *dict_lead;       /* nblocks: first 8 bytes of each block's
+                                  first term, big-endian, zero-padded */
     /* document values, a column each (format 3): scoring reads the
      * lengths of the documents it visits, 16 to a cache line */
     const uint8_t *dvlen;       /* ndocs u32 lengths */

@@ -864,6 +864,90 @@ test_many_dictionary_blocks_find_every_term_and_miss_the_gaps(void **state)
     spec_free(&sp);
 }
 
+/* Terms over a four-byte alphabet (NUL and 0xff included), many sharing
+ * their first eight bytes or more, so that dictionary blocks tie on the
+ * leading bytes the block search compares first and front coding shares
+ * long prefixes; then every term and thousands of near misses are looked
+ * up and checked against a search of the sorted list. */
+static void
+test_lookups_agree_with_a_sorted_list_where_terms_share_long_prefixes(
+    void **state)
+{
+    (void)state;
+    static const char alpha[4] = {'\0', 'a', 'b', '\xff'};
+    spec sp = {0};
+    spec_docs(&sp, 4);
+    enum { NT = 3000 };
+    for (int i = 0; i < NT; i++) {
+        char t[24];
+        size_t len = 0;
+        if (i % 3) /* a long shared head */
+            for (; len < 9; len++)
+                t[len] = i % 3 == 1 ? 'q' : '\xff';
+        for (size_t n = 1 + rnd(8); n > 0; n--)
+            t[len++] = alpha[rnd(4)];
+        bool dup = false;
+        for (size_t k = 0; k < sp.nterms && !dup; k++)
+            dup = cmp_bytes(sp.terms[k].t, sp.terms[k].len, t, len) == 0;
+        if (!dup)
+            term_post(spec_term_n(&sp, t, len), rnd(4), 1, NULL);
+    }
+    char dir[64];
+    gzt_segment *s = spec_roundtrip_deep(&sp, dir, false);
+    assert_true(s->nblocks > 40);
+    for (size_t i = 0; i < sp.nterms; i++) {
+        const tterm *tt = &sp.terms[i];
+        char probe[32];
+        for (int v = 0; v < 7; v++) {
+            size_t len = tt->len;
+            memcpy(probe, tt->t, len);
+            switch (v) {
+            case 1:
+                len--;
+                break;
+            case 2:
+                probe[len++] = '\0';
+                break;
+            case 3:
+                probe[len++] = '\xff';
+                break;
+            case 4:
+                probe[len - 1]++;
+                break;
+            case 5:
+                probe[len - 1]--;
+                break;
+            case 6:
+                probe[len++] = 'a';
+                break;
+            default:
+                break;
+            }
+            bool want = false;
+            size_t lo = 0, hi = sp.nterms;
+            while (lo < hi) { /* the sorted list itself */
+                size_t mid = lo + (hi - lo) / 2;
+                int c =
+                    cmp_bytes(sp.terms[mid].t, sp.terms[mid].len, probe, len);
+                if (c == 0) {
+                    want = true;
+                    break;
+                }
+                if (c < 0)
+                    lo = mid + 1;
+                else
+                    hi = mid;
+            }
+            if (lookup(s, probe, len) != want)
+                fail_msg("term %zu variant %d: lookup says %s", i, v,
+                         want ? "absent" : "present");
+        }
+    }
+    gzt_segment_close(s);
+    tmpdir_remove(dir);
+    spec_free(&sp);
+}
+
 static void
 test_exactly_32_and_33_terms_fill_one_and_two_blocks(void **state)
 {
@@ -1045,6 +1129,8 @@ main(void)
         cmocka_unit_test(test_terms_of_one_and_of_the_maximum_bytes_round_trip),
         cmocka_unit_test(
             test_many_dictionary_blocks_find_every_term_and_miss_the_gaps),
+        cmocka_unit_test(
+            test_lookups_agree_with_a_sorted_list_where_terms_share_long_prefixes),
         cmocka_unit_test(test_exactly_32_and_33_terms_fill_one_and_two_blocks),
         cmocka_unit_test(
             test_stored_documents_are_byte_exact_across_store_blocks),
