@@ -346,6 +346,65 @@ gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict)
     return strict ? ascending(v, n, true) : ascending(v, n, false);
 }
 
+uint32_t
+gzt_codec_intersect(const uint32_t *a, uint32_t na, const uint32_t *b,
+                    uint32_t nb, uint32_t *ia, uint32_t *ib, uint32_t *used_a,
+                    uint32_t *used_b)
+{
+    uint32_t i = 0, j = 0, o = 0;
+#ifdef __SSE2__
+    /* Four of a against four of b, in every rotation of b; then the list
+     * whose fourth value is lower (or both) moves on. Values are distinct
+     * within each list, so a value matches once, and matches come out in
+     * order: a later four of b can only match later values of a. */
+    if (force_scalar || na < 4 || nb < 4)
+        goto tail;
+    for (;;) {
+        __m128i va = _mm_loadu_si128((const __m128i *)(a + j));
+        __m128i vb = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i e0 = _mm_cmpeq_epi32(va, vb);
+        __m128i e1 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x39));
+        __m128i e2 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x4e));
+        __m128i e3 = _mm_cmpeq_epi32(va, _mm_shuffle_epi32(vb, 0x93));
+        unsigned any = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(
+            _mm_or_si128(_mm_or_si128(e0, e1), _mm_or_si128(e2, e3))));
+        if (any) {
+            /* lane q of a met b's lane q + r (mod 4) in rotation r */
+            unsigned m1 = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(e1));
+            unsigned m2 = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(e2));
+            unsigned m3 = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(e3));
+            for (; any; any &= any - 1) {
+                unsigned q = (unsigned)__builtin_ctz(any);
+                unsigned r =
+                    (m1 >> q & 1) | (m2 >> q & 1) * 2 | (m3 >> q & 1) * 3;
+                ia[o] = j + q;
+                ib[o++] = i + ((q + r) & 3);
+            }
+        }
+        uint32_t amax = a[j + 3], bmax = b[i + 3];
+        j += amax <= bmax ? 4 : 0;
+        i += bmax <= amax ? 4 : 0;
+        if (j + 4 > na || i + 4 > nb)
+            break;
+    }
+    /* values of a up to b[i - 1] met every value of b they could equal */
+    while (j < na && i > 0 && a[j] <= b[i - 1])
+        j++;
+tail:
+#endif
+    while (j < na && i < nb) {
+        uint32_t x = a[j], y = b[i];
+        ia[o] = j;
+        ib[o] = i;
+        o += x == y;
+        j += x <= y;
+        i += y <= x;
+    }
+    *used_a = j;
+    *used_b = i;
+    return o;
+}
+
 int
 gzt_codec_decode_delta(const uint8_t *in, size_t avail, uint32_t n,
                        uint32_t prev, uint32_t *out, size_t *used)

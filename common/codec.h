@@ -45,8 +45,20 @@ GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
  * below the one before it. */
 bool gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict);
 
-/* For tests: decode with the scalar loop alone (true) or let the CPU
- * choose (false, the default). Not thread-safe; call before decoding. */
+/* Intersect two strictly increasing lists: for each value of @p a that
+ * @p b holds, in order, its index in @p a goes to @p ia and its index in
+ * @p b to @p ib (each with room for the shorter list); returns how many.
+ * It stops when either list is used up; *used_a and *used_b receive how
+ * far each was consumed: every value of @p a before *used_a was decided,
+ * and every value of @p b before *used_b is below a[*used_a] (when that
+ * exists). Four by four with SSE2. */
+uint32_t gzt_codec_intersect(const uint32_t *a, uint32_t na, const uint32_t *b,
+                             uint32_t nb, uint32_t *ia, uint32_t *ib,
+                             uint32_t *used_a, uint32_t *used_b);
+
+/* For tests: decode and intersect with the scalar loops alone (true) or
+ * let the CPU choose (false, the default). Not thread-safe; call before
+ * decoding. */
 void gzt_codec_force_scalar(bool on);
 
 #endif

@@ -1601,42 +1601,42 @@ plain_conjunction(const node *root)
 
 /* Keep those of the @p m increasing docids @p ids that @p p holds; their
  * count. Where the candidates fall in a block already decoded they are
- * merged with it, without branches, instead of sought one by one: a seek
- * within a block costs more than the few steps of a merge. With @p tf,
- * tf[k] holds for each candidate the frequency of the k-th term narrowed
- * by so far (k < @p nt): the kept candidates' move with them, and @p p's
- * go to tf[nt]. Inlined, so that each caller gets the loop it needs. */
+ * intersected with it four by four (gzt_codec_intersect()) instead of
+ * sought one by one. With @p tf, tf[k] holds for each candidate the
+ * frequency of the k-th term narrowed by so far (k < @p nt): the kept
+ * candidates' move with them, and @p p's go to tf[nt]. Inlined, so that
+ * each caller gets the loop it needs. */
 static inline __attribute__((always_inline)) uint32_t
 keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
             uint32_t m)
 {
-    uint32_t out = 0, j = 0;
-    while (j < m) {
-        if (cursor_seek(c, p, ids[j]) == GZT_END)
-            break;
+    uint32_t out = 0, j = 0, ia[GZT_BLOCK], ib[GZT_BLOCK];
+    while (j < m && cursor_seek(c, p, ids[j]) != GZT_END) {
         if (tf && !p->freqs_ready && !gzt_postings_decode_freqs(p)) {
             if (p->error && !c->error)
                 c->error = p->error;
             return 0;
         }
-        const uint32_t *b = p->docs, *f = p->freqs;
-        uint32_t i = p->i, n = p->n;
-        while (j < m && i < n) {
-            uint32_t x = ids[j], y = b[i];
-            ids[out] = x; /* out <= j: only what was read is overwritten */
+        uint32_t used_ids, used_p;
+        uint32_t k =
+            gzt_codec_intersect(ids + j, m - j, p->docs + p->i, p->n - p->i, ia,
+                                ib, &used_ids, &used_p);
+        /* out <= j + ia[t]: only what was read is overwritten */
+        for (uint32_t t = 0; t < k; t++, out++) {
+            uint32_t x = j + ia[t];
+            ids[out] = ids[x];
             if (tf) {
-                for (uint32_t k = 0; k < nt; k++)
-                    tf[k][out] = tf[k][j];
-                tf[nt][out] = f[i];
+                for (uint32_t q = 0; q < nt; q++)
+                    tf[q][out] = tf[q][x];
+                tf[nt][out] = p->freqs[p->i + ib[t]];
             }
-            out += x == y;
-            j += x <= y;
-            i += y <= x;
         }
+        j += used_ids;
         /* the cursor stays on a docid of its block, below the next
          * candidate when the block is used up */
-        p->i = i < n ? i : n - 1;
-        p->doc = b[p->i];
+        uint32_t i = p->i + used_p;
+        p->i = i < p->n ? i : p->n - 1;
+        p->doc = p->docs[p->i];
     }
     return out;
 }
@@ -1687,16 +1687,16 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
             }
             memcpy(tf[0], lead->freqs + lead->i, m * sizeof **tf);
         }
-        /* two calls, so that the inlined count loop carries no frequency */
-        for (uint32_t k = 1; k < nm && m; k++)
-            m = h ? keep_common(c, root->morder[k]->pl, ids, tf, k, m)
-                  : keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
-        if (!h) {
+        if (!h) { /* a call of its own: the count loop has no frequency */
+            for (uint32_t k = 1; k < nm && m; k++)
+                m = keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
             for (uint32_t j = 0; j < m; j++)
                 *total += !gzt_segment_deleted(seg, ids[j]);
             d = cursor_seek(c, lead, last + 1);
             continue;
         }
+        for (uint32_t k = 1; k < nm && m; k++)
+            m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
         for (uint32_t j = 0; j < m; j++)
             gzt_segment_doclen_prefetch(seg, ids[j]);
         for (uint32_t j = 0; j < m && !c->error; j++) {
@@ -1716,6 +1716,72 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
             heap_push(h, &cx);
         }
         d = cursor_seek(c, lead, last + 1);
+    }
+}
+
+/*
+ * A phrase at the root, found as conjunction() finds a conjunction: a
+ * stretch of the rarest term's docids at a time, narrowed by each other
+ * term, rarest first. A stretch ends where the first of the terms' current
+ * blocks ends, so that every cursor still holds the survivors' postings;
+ * only the survivors' positions are then matched (phrase_freq()), and with
+ * a heap @p h a match is scored as score() scores a phrase. *total counts
+ * the live matches.
+ */
+static void
+phrase_blocks(ctx *c, node *n, heap *h, uint32_t s, uint64_t base, bool by_date,
+              uint64_t *total)
+{
+    uint32_t np = n->npl, ord[GZT_QUERY_MAX_PHRASE], at[GZT_QUERY_MAX_PHRASE];
+    for (uint32_t i = 0; i < np; i++) { /* fewest postings first */
+        uint32_t k = i;
+        for (; k > 0 && n->pl[ord[k - 1]].ti.df > n->pl[i].ti.df; k--)
+            ord[k] = ord[k - 1];
+        ord[k] = i;
+    }
+    gzt_postings *lead = &n->pl[ord[0]];
+    gzt_segment *seg = c->seg;
+    uint32_t ids[GZT_BLOCK];
+    for (uint32_t d = 0; !c->error;) {
+        uint32_t x = cursor_seek(c, lead, d);
+        if (x == GZT_END)
+            return;
+        uint32_t hi = lead->docs[lead->n - 1];
+        for (uint32_t k = 1; k < np; k++) {
+            gzt_postings *p = &n->pl[ord[k]];
+            if (cursor_seek(c, p, x) == GZT_END)
+                return;
+            hi = GZT_MIN(hi, p->docs[p->n - 1]);
+            at[k] = p->i;
+        }
+        at[0] = lead->i;
+        uint32_t m = 0;
+        for (uint32_t i = lead->i; i < lead->n && lead->docs[i] <= hi; i++)
+            ids[m++] = lead->docs[i];
+        for (uint32_t k = 1; k < np && m; k++)
+            m = keep_common(c, &n->pl[ord[k]], ids, NULL, 0, m);
+        for (uint32_t j = 0; j < m && !c->error; j++) {
+            uint32_t y = ids[j];
+            for (uint32_t k = 0; k < np; k++) { /* back to y in the block */
+                gzt_postings *p = &n->pl[ord[k]];
+                while (p->docs[at[k]] < y)
+                    at[k]++;
+                p->i = at[k];
+                p->doc = y;
+            }
+            if (gzt_segment_deleted(seg, y))
+                continue;
+            uint32_t f = phrase_freq(c, n);
+            if (!f)
+                continue;
+            (*total)++;
+            if (!h)
+                continue;
+            cand cx = {bm25(c, n->idf, f, gzt_segment_doclen(seg, y)), base + y,
+                       s, y, by_date ? gzt_segment_docdate(seg, y) : 0};
+            heap_push(h, &cx);
+        }
+        d = hi + 1;
     }
 }
 
@@ -1941,6 +2007,10 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
         } else if (root && opts->fast_topk && h.k && !bm &&
                    plain_conjunction(root)) {
             conjunction(&c, root, &h, s, idx->base[s], by_date, &r->total);
+        } else if (root && root->kind == N_PHRASE && root->npl >= 2 && !bm &&
+                   (!h.k || opts->fast_topk)) {
+            phrase_blocks(&c, root, h.k ? &h : NULL, s, idx->base[s], by_date,
+                          &r->total);
         } else if (root) {
             for (uint32_t d = seek(&c, root, 0); d != GZT_END;
                  d = seek(&c, root, d + 1)) {

@@ -272,6 +272,60 @@ test_ascending_strict_and_not(void **state)
     }
 }
 
+/* A strictly increasing list of @p n values, steps of 1 to @p gap, copied
+ * to a heap block of exactly that size (ASan sees a read past its end). */
+static uint32_t *
+rnd_list(uint32_t n, uint32_t gap, uint32_t start)
+{
+    uint32_t *v = malloc((n ? n : 1) * sizeof *v);
+    assert_non_null(v);
+    for (uint32_t i = 0; i < n; i++)
+        v[i] = start += 1 + rnd() % gap;
+    return v;
+}
+
+/* Random pairs of lists, sparse and dense against each other and of every
+ * length around the four-wide steps, both ways (SSE2 and scalar): the
+ * result is the intersection (as indices into both) of the part of a that
+ * was consumed, one list
+ * is used up, and what b consumed lies below what a has left (the cursor
+ * of b may rest on its last value only when a's next one is above it). */
+static void
+test_intersect_agrees_with_a_merge_and_reports_how_far_it_went(void **state)
+{
+    GZT_UNUSED(state);
+    for (int scalar = 0; scalar < 2; scalar++) {
+        gzt_codec_force_scalar(scalar);
+        for (int t = 0; t < 20000; t++) {
+            uint32_t na = rnd() % 40, nb = rnd() % (t % 7 ? 40 : 128);
+            uint32_t ga = 1 + rnd() % 8, gb = 1 + rnd() % 8;
+            uint32_t *a = rnd_list(na, ga, rnd() % 16);
+            uint32_t *b = rnd_list(nb, gb, rnd() % 16);
+            uint32_t ia[130], ib[130], ua = 99, ub = 99;
+            uint32_t n = gzt_codec_intersect(a, na, b, nb, ia, ib, &ua, &ub);
+            assert_true(ua <= na && ub <= nb);
+            assert_true(ua == na || ub == nb);
+            uint32_t want = 0, k = 0;
+            for (uint32_t j = 0; j < ua; j++) {
+                while (k < nb && b[k] < a[j])
+                    k++;
+                if (k < nb && b[k] == a[j]) {
+                    assert_true(want < n);
+                    assert_int_equal(ia[want], j);
+                    assert_int_equal(ib[want], k);
+                    want++;
+                }
+            }
+            assert_int_equal(n, want);
+            if (ua < na && ub > 0)
+                assert_true(b[ub - 1] < a[ua]);
+            free(a);
+            free(b);
+        }
+    }
+    gzt_codec_force_scalar(false);
+}
+
 static void
 test_delta_that_wraps_past_uint32_max_is_corrupt(void **state)
 {
@@ -391,6 +445,8 @@ main(void)
         cmocka_unit_test(test_delta_that_wraps_past_uint32_max_is_corrupt),
         cmocka_unit_test(test_delta_steps_down_anywhere_in_a_block),
         cmocka_unit_test(test_ascending_strict_and_not),
+        cmocka_unit_test(
+            test_intersect_agrees_with_a_merge_and_reports_how_far_it_went),
         cmocka_unit_test(
             test_random_blocks_round_trip_and_random_bytes_never_overrun),
         cmocka_unit_test(test_the_format_is_libstreamvbytes),
