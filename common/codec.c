@@ -220,7 +220,7 @@ gzt_codec_force_scalar(bool on)
 
 /* Decode @p n values from @p src (control bytes, then data; SVB_OVERREAD
  * readable bytes after it). */
-static void
+static const uint8_t *
 decode(const uint8_t *src, uint32_t n, uint32_t *out, bool delta, uint32_t prev)
 {
     const uint8_t *keys = src, *data = src + control_len(n);
@@ -234,15 +234,9 @@ decode(const uint8_t *src, uint32_t n, uint32_t *out, bool delta, uint32_t prev)
             prev = out[from - 1];
     }
 #endif
-    (void)decode_scalar(keys, data, from, n, out, delta, prev);
+    return decode_scalar(keys, data, from, n, out, delta, prev);
 }
 
-/*
- * Check the block of @p n integers at @p in against @p avail and point *src
- * at bytes the library may read freely: @p in itself when enough bytes
- * follow the block, else a zero-padded copy in @p pad. *len receives the
- * block's length.
- */
 int
 gzt_codec_len(const uint8_t *in, size_t avail, uint32_t n, size_t *len)
 {
@@ -272,21 +266,27 @@ gzt_codec_len(const uint8_t *in, size_t avail, uint32_t n, size_t *len)
     return GZT_OK;
 }
 
+/*
+ * Point *src at bytes the decoder may read freely for the block of @p n
+ * integers at @p in: @p in itself when enough bytes follow the block, else
+ * a zero-padded copy in @p pad. *len receives the block's length, checked
+ * against @p avail, or 0 when @p avail holds the longest block @p n
+ * integers can take and the over-read after it: then the decoder's end
+ * tells the length, without a pass over the control bytes first.
+ */
 static int
 prepare(const uint8_t *in, size_t avail, uint32_t n,
         uint8_t pad[static PAD_LEN], const uint8_t **src, size_t *len)
 {
-    if (n == 0) {
-        *src = in;
-        *len = 0;
+    *src = in;
+    *len = 0;
+    if (n == 0 ||
+        (n <= GZT_BLOCK && avail >= gzt_codec_bound(n) + SVB_OVERREAD))
         return GZT_OK;
-    }
     int rc = gzt_codec_len(in, avail, n, len);
     if (rc)
         return rc;
-    if (avail - *len >= SVB_OVERREAD) {
-        *src = in;
-    } else {
+    if (avail - *len < SVB_OVERREAD) {
         memcpy(pad, in, *len);
         memset(pad + *len, 0, SVB_OVERREAD);
         *src = pad;
@@ -305,10 +305,28 @@ gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n, uint32_t *out,
     if (rc)
         return rc;
     if (n) {
-        decode(src, n, out, false, 0);
+        const uint8_t *end = decode(src, n, out, false, 0);
+        if (src == in)
+            len = (size_t)(end - in);
     }
     *used = len;
     return GZT_OK;
+}
+
+void
+gzt_codec_decode_sized(const uint8_t *in, size_t len, size_t avail, uint32_t n,
+                       uint32_t *out)
+{
+    uint8_t pad[PAD_LEN];
+    const uint8_t *src = in;
+    if (n == 0)
+        return;
+    if (avail - len < SVB_OVERREAD) {
+        memcpy(pad, in, len);
+        memset(pad + len, 0, SVB_OVERREAD);
+        src = pad;
+    }
+    decode(src, n, out, false, 0);
 }
 
 /* gzt_codec_ascending() for a constant @p strict: on every block of
@@ -416,7 +434,9 @@ gzt_codec_decode_delta(const uint8_t *in, size_t avail, uint32_t n,
     if (rc)
         return rc;
     if (n) {
-        decode(src, n, out, true, prev);
+        const uint8_t *end = decode(src, n, out, true, prev);
+        if (src == in)
+            len = (size_t)(end - in);
         /* the library adds modulo 2^32: a wrap shows as a step down */
         if (out[0] < prev || !ascending(out, n, false))
             return GZT_ECORRUPT;

@@ -41,6 +41,11 @@ GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
                                          uint32_t n, uint32_t prev,
                                          uint32_t *out, size_t *used);
 
+/* gzt_codec_decode() of a block whose length @p len gzt_codec_len() has
+ * found already (with the same @p in, @p avail and @p n): it cannot fail. */
+void gzt_codec_decode_sized(const uint8_t *in, size_t len, size_t avail,
+                            uint32_t n, uint32_t *out);
+
 /* Whether each of the @p n values of @p v is above (@p strict) or not
  * below the one before it. */
 bool gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict);

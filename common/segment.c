@@ -657,7 +657,9 @@ load_block(gzt_postings *p, uint32_t b)
     uint32_t prev = b ? gzt_load_u32(sk - GZT_SKIP_LEN) : 0;
     size_t used;
     const uint8_t *d = p->data + off;
-    if (gzt_codec_decode_delta(d, dbytes, p->n, prev, p->docs, &used) ||
+    /* all the bytes that follow may be read (the decoder's length is then
+     * checked against the skip entry's) */
+    if (gzt_codec_decode_delta(d, avail - off, p->n, prev, p->docs, &used) ||
         used != dbytes)
         return postings_fail(p, d, "bad postings block"), false;
     /* docids strictly increase (the decoder saw them never decrease),
@@ -753,7 +755,9 @@ gzt_postings_decode_freqs(gzt_postings *p)
     uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
     const uint8_t *f = p->data + p->block_off + dbytes;
     size_t used;
-    if (gzt_codec_decode(f, fbytes, p->n, p->freqs, &used) || used != fbytes)
+    if (gzt_codec_decode(f, p->data_len - p->block_off - dbytes, p->n, p->freqs,
+                         &used) ||
+        used != fbytes)
         return postings_fail(p, f, "bad postings block"), false;
     bool bad = false;
     for (uint32_t i = 0; i < p->n; i++)
@@ -844,10 +848,9 @@ decode_chunk(gzt_postings *p, uint32_t k)
     }
     uint32_t n = GZT_MIN(GZT_BLOCK, total - k * GZT_BLOCK);
     uint32_t off = p->chunk_off[k];
-    size_t used;
-    if (gzt_codec_decode(p->pos_at + off, p->pos_bytes - off, n,
-                         p->pos + (size_t)k * GZT_BLOCK, &used))
-        return postings_fail(p, p->pos_at + off, "bad positions block"), false;
+    gzt_codec_decode_sized(p->pos_at + off, p->chunk_off[k + 1] - off,
+                           p->pos_bytes - off, n,
+                           p->pos + (size_t)k * GZT_BLOCK);
     p->chunk_done[k] = 1;
     return true;
 }
