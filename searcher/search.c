@@ -1612,15 +1612,16 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
 {
     uint32_t out = 0, j = 0, ia[GZT_BLOCK], ib[GZT_BLOCK];
     while (j < m && cursor_seek(c, p, ids[j]) != GZT_END) {
-        if (tf && !p->freqs_ready && !gzt_postings_decode_freqs(p)) {
-            if (p->error && !c->error)
-                c->error = p->error;
-            return 0;
-        }
         uint32_t used_ids, used_p;
         uint32_t k =
             gzt_codec_intersect(ids + j, m - j, p->docs + p->i, p->n - p->i, ia,
                                 ib, &used_ids, &used_p);
+        /* frequencies only of a block that holds a candidate */
+        if (tf && k && !p->freqs_ready && !gzt_postings_decode_freqs(p)) {
+            if (p->error && !c->error)
+                c->error = p->error;
+            return 0;
+        }
         /* out <= j + ia[t]: only what was read is overwritten */
         for (uint32_t t = 0; t < k; t++, out++) {
             uint32_t x = j + ia[t];
@@ -1679,14 +1680,6 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
     for (uint32_t d = cursor_seek(c, lead, 0); d != GZT_END && !c->error;) {
         uint32_t m = lead->n - lead->i, last = lead->docs[lead->n - 1];
         memcpy(ids, lead->docs + lead->i, m * sizeof *ids);
-        if (h) {
-            if (!lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
-                if (lead->error && !c->error)
-                    c->error = lead->error;
-                break;
-            }
-            memcpy(tf[0], lead->freqs + lead->i, m * sizeof **tf);
-        }
         if (!h) { /* a call of its own: the count loop has no frequency */
             for (uint32_t k = 1; k < nm && m; k++)
                 m = keep_common(c, root->morder[k]->pl, ids, NULL, 0, m);
@@ -1695,10 +1688,21 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
             d = cursor_seek(c, lead, last + 1);
             continue;
         }
+        /* the lead's frequencies wait until a candidate survives: tf[0]
+         * holds each candidate's place in its block meanwhile */
+        for (uint32_t j = 0; j < m; j++)
+            tf[0][j] = lead->i + j;
         for (uint32_t k = 1; k < nm && m; k++)
             m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
-        for (uint32_t j = 0; j < m; j++)
+        if (m && !lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
+            if (lead->error && !c->error)
+                c->error = lead->error;
+            break;
+        }
+        for (uint32_t j = 0; j < m; j++) {
+            tf[0][j] = lead->freqs[tf[0][j]];
             gzt_segment_doclen_prefetch(seg, ids[j]);
+        }
         for (uint32_t j = 0; j < m && !c->error; j++) {
             uint32_t x = ids[j];
             if (gzt_segment_deleted(seg, x))
