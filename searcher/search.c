@@ -2008,11 +2008,9 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
                    root->kind == N_TERM && !root->title) {
             blockmax_term(&c, root, &h, s, idx->base[s], &r->total);
             r->lower_bound = true;
-        } else if (root && opts->fast_topk && h.k && !bm &&
-                   plain_conjunction(root)) {
+        } else if (root && h.k && !bm && plain_conjunction(root)) {
             conjunction(&c, root, &h, s, idx->base[s], by_date, &r->total);
-        } else if (root && root->kind == N_PHRASE && root->npl >= 2 && !bm &&
-                   (!h.k || opts->fast_topk)) {
+        } else if (root && root->kind == N_PHRASE && root->npl >= 2 && !bm) {
             phrase_blocks(&c, root, h.k ? &h : NULL, s, idx->base[s], by_date,
                           &r->total);
         } else if (root) {
