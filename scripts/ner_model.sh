@@ -60,7 +60,7 @@ fi
 zstdcat "$shared/data/conll2003/eng.train.iob2.txt.zst" > "$work/train"
 zstdcat "$shared/data/conll2003/eng.valid.iob2.txt.zst" > "$work/valid"
 "$work/ner_train" -g "$src/common/gazetteers" train "$work/train" \
-    --epochs 12 --seed 1 --clusters "$src/common/ner/clusters.tsv" \
+    --epochs 12 --seed 1 --clusters "$src/common/ner/clusters.tsv" --without order2 \
     --info "gazette NER: averaged perceptron trained on CoNLL-2003 English train (research-only data; see common/ner/README.md)" \
     -o "$src/common/ner/model.bin"
 "$work/ner_train" -g "$src/common/gazetteers" eval "$src/common/ner/model.bin" \
