@@ -329,6 +329,36 @@ gzt_codec_decode_sized(const uint8_t *in, size_t len, size_t avail, uint32_t n,
     decode(src, n, out, false, 0);
 }
 
+uint32_t
+gzt_codec_value_at(const uint8_t *in, size_t len, uint32_t n, uint32_t j,
+                   gzt_codec_at *at)
+{
+    if (j >= n || control_len(n) > len)
+        return 0;
+    if (at->j > j)
+        *at = (gzt_codec_at){0, 0};
+    size_t off = at->off;
+    uint32_t i = at->j;
+    for (; i % 4 && i < j; i++) /* to a group's start */
+        off += (in[i / 4] >> (2 * (i % 4)) & 3) + 1;
+    for (; i + 4 <= j; i += 4) { /* whole groups */
+        unsigned k = in[i / 4];
+        off += 4 + (k & 3) + (k >> 2 & 3) + (k >> 4 & 3) + (k >> 6);
+    }
+    for (; i < j; i++)
+        off += (in[i / 4] >> (2 * (i % 4)) & 3) + 1;
+    at->j = j;
+    at->off = (uint32_t)off;
+    unsigned bytes = (in[j / 4] >> (2 * (j % 4)) & 3) + 1;
+    const uint8_t *p = in + control_len(n) + off;
+    if (control_len(n) + off + bytes > len)
+        return 0;
+    uint32_t v = 0;
+    for (unsigned b = 0; b < bytes; b++)
+        v |= (uint32_t)p[b] << (8 * b);
+    return v;
+}
+
 /* gzt_codec_ascending() for a constant @p strict: on every block of
  * docids a cursor loads, so four at a time where SSE2 is there (every
  * x86-64), comparing unsigned as signed after flipping the top bit. A

@@ -46,6 +46,21 @@ GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
 void gzt_codec_decode_sized(const uint8_t *in, size_t len, size_t avail,
                             uint32_t n, uint32_t *out);
 
+/* Where gzt_codec_value_at() stands in a block: value j starts @p off bytes
+ * into the data (after the control bytes). {0, 0} before the first call. */
+typedef struct gzt_codec_at {
+    uint32_t j;   /* a value of the block */
+    uint32_t off; /* where its bytes start in the data */
+} gzt_codec_at;
+
+/* Value @p j of the @p n integers gzt_codec_encode() wrote into the @p len
+ * bytes at @p in, found from the control bytes alone, without decoding the
+ * others; 0 when its bytes would lie past @p len (an encoded block never
+ * does). @p at makes calls for increasing @p j walk the control bytes once
+ * between them. */
+uint32_t gzt_codec_value_at(const uint8_t *in, size_t len, uint32_t n,
+                            uint32_t j, gzt_codec_at *at);
+
 /* Whether each of the @p n values of @p v is above (@p strict) or not
  * below the one before it. */
 bool gzt_codec_ascending(const uint32_t *v, uint32_t n, bool strict);

@@ -677,6 +677,7 @@ load_block(gzt_postings *p, uint32_t b)
     p->block_off = off;
     p->pos_block_off = poff;
     p->freqs_ready = false;
+    p->freq_at = (gzt_codec_at){0, 0};
     p->pos_ready = false;
     p->i = 0;
     return true;
@@ -766,6 +767,22 @@ gzt_postings_decode_freqs(gzt_postings *p)
         return postings_fail(p, f, "postings out of order"), false;
     p->freqs_ready = true;
     return true;
+}
+
+uint32_t
+gzt_postings_freq_at(gzt_postings *p, uint32_t i)
+{
+    if (p->freqs_ready)
+        return p->freqs[i];
+    if (p->error || p->block >= p->nblocks)
+        return 0;
+    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
+    uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
+    const uint8_t *f = p->data + p->block_off + dbytes;
+    uint32_t v = gzt_codec_value_at(f, fbytes, p->n, i, &p->freq_at);
+    if (v == 0)
+        postings_fail(p, f, "bad postings block");
+    return v;
 }
 
 static bool

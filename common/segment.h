@@ -189,6 +189,7 @@ typedef struct gzt_postings {
     uint32_t n;                  /* postings in current block */
     uint32_t i;                  /* index of current posting in block */
     bool freqs_ready;            /* freqs of the block decoded */
+    gzt_codec_at freq_at;        /* gzt_postings_freq_at()'s place */
     bool pos_ready;              /* posstart and chunks set up */
     uint32_t docs[GZT_BLOCK];    /* docids of the block */
     uint32_t freqs[GZT_BLOCK];   /* term frequencies of the block */
@@ -238,6 +239,9 @@ gzt_postings_freq(gzt_postings *p)
         return 0;
     return p->freqs[p->i];
 }
+/* The frequency of the block's posting @p i, decoded alone unless the
+ * block's are: for a few postings of a block; 0 on error (see p->error). */
+uint32_t gzt_postings_freq_at(gzt_postings *p, uint32_t i);
 /* positions of the current doc: *n entries */
 const uint32_t *gzt_postings_positions(gzt_postings *p, uint32_t *n);
 

@@ -1616,8 +1616,10 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
         uint32_t k =
             gzt_codec_intersect(ids + j, m - j, p->docs + p->i, p->n - p->i, ia,
                                 ib, &used_ids, &used_p);
-        /* frequencies only of a block that holds a candidate */
-        if (tf && k && !p->freqs_ready && !gzt_postings_decode_freqs(p)) {
+        /* frequencies only of a block that holds a candidate: all of them
+         * for many, one by one for a few */
+        if (tf && k * 16 > p->n && !p->freqs_ready &&
+            !gzt_postings_decode_freqs(p)) {
             if (p->error && !c->error)
                 c->error = p->error;
             return 0;
@@ -1629,8 +1631,13 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
             if (tf) {
                 for (uint32_t q = 0; q < nt; q++)
                     tf[q][out] = tf[q][x];
-                tf[nt][out] = p->freqs[p->i + ib[t]];
+                tf[nt][out] = gzt_postings_freq_at(p, p->i + ib[t]);
             }
+        }
+        if (tf && p->error) {
+            if (!c->error)
+                c->error = p->error;
+            return 0;
         }
         j += used_ids;
         /* the cursor stays on a docid of its block, below the next
@@ -1694,14 +1701,20 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
             tf[0][j] = lead->i + j;
         for (uint32_t k = 1; k < nm && m; k++)
             m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
-        if (m && !lead->freqs_ready && !gzt_postings_decode_freqs(lead)) {
+        if (m * 16 > lead->n && !lead->freqs_ready &&
+            !gzt_postings_decode_freqs(lead)) {
             if (lead->error && !c->error)
                 c->error = lead->error;
             break;
         }
         for (uint32_t j = 0; j < m; j++) {
-            tf[0][j] = lead->freqs[tf[0][j]];
+            tf[0][j] = gzt_postings_freq_at(lead, tf[0][j]);
             gzt_segment_doclen_prefetch(seg, ids[j]);
+        }
+        if (lead->error) {
+            if (!c->error)
+                c->error = lead->error;
+            break;
         }
         for (uint32_t j = 0; j < m && !c->error; j++) {
             uint32_t x = ids[j];

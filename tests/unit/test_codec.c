@@ -326,6 +326,43 @@ test_intersect_agrees_with_a_merge_and_reports_how_far_it_went(void **state)
     gzt_codec_force_scalar(false);
 }
 
+/* Every value of random blocks of every size, read alone: in order (the
+ * cursor walks forward), in a scrambled order (it starts again when asked
+ * for an earlier one), and from a block cut short (0, never a read past
+ * the end: the copy is exactly as long as it is said to be). */
+static void
+test_value_at_reads_one_value_without_decoding_the_block(void **state)
+{
+    GZT_UNUSED(state);
+    for (int t = 0; t < 2000; t++) {
+        uint32_t n = 1 + rnd() % GZT_BLOCK, v[GZT_BLOCK];
+        for (uint32_t i = 0; i < n; i++)
+            v[i] = rnd_value();
+        uint8_t enc[GZT_BLOCK * 5];
+        size_t len = gzt_codec_encode(v, n, enc);
+        uint8_t *copy = malloc(len);
+        assert_non_null(copy);
+        memcpy(copy, enc, len);
+        gzt_codec_at at = {0, 0};
+        for (uint32_t j = rnd() % 3; j < n; j += 1 + rnd() % 3)
+            assert_int_equal(gzt_codec_value_at(copy, len, n, j, &at), v[j]);
+        for (uint32_t k = 0; k < 20; k++) {
+            uint32_t j = rnd() % n;
+            assert_int_equal(gzt_codec_value_at(copy, len, n, j, &at), v[j]);
+        }
+        assert_int_equal(gzt_codec_value_at(copy, len, n, n, &at), 0);
+        free(copy);
+        /* cut short: the last value's bytes are missing */
+        size_t cut = len - 1;
+        copy = malloc(cut);
+        assert_non_null(copy);
+        memcpy(copy, enc, cut);
+        at = (gzt_codec_at){0, 0};
+        assert_int_equal(gzt_codec_value_at(copy, cut, n, n - 1, &at), 0);
+        free(copy);
+    }
+}
+
 static void
 test_delta_that_wraps_past_uint32_max_is_corrupt(void **state)
 {
@@ -447,6 +484,8 @@ main(void)
         cmocka_unit_test(test_ascending_strict_and_not),
         cmocka_unit_test(
             test_intersect_agrees_with_a_merge_and_reports_how_far_it_went),
+        cmocka_unit_test(
+            test_value_at_reads_one_value_without_decoding_the_block),
         cmocka_unit_test(
             test_random_blocks_round_trip_and_random_bytes_never_overrun),
         cmocka_unit_test(test_the_format_is_libstreamvbytes),
