@@ -40,6 +40,13 @@ GZT_NODISCARD int gzt_codec_decode(const uint8_t *in, size_t avail, uint32_t n,
 GZT_NODISCARD int gzt_codec_decode_delta(const uint8_t *in, size_t avail,
                                          uint32_t n, uint32_t prev,
                                          uint32_t *out, size_t *used);
+/* gzt_codec_decode_delta() without the check that the values never
+ * decrease (they wrap modulo 2^32): for a caller that checks a stricter
+ * order itself, which a wrap fails too. */
+GZT_NODISCARD int gzt_codec_decode_delta_unchecked(const uint8_t *in,
+                                                   size_t avail, uint32_t n,
+                                                   uint32_t prev, uint32_t *out,
+                                                   size_t *used);
 
 /* gzt_codec_decode() of a block whose length @p len gzt_codec_len() has
  * found already (with the same @p in, @p avail and @p n): it cannot fail. */

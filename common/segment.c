@@ -659,15 +659,16 @@ load_block(gzt_postings *p, uint32_t b)
     const uint8_t *d = p->data + off;
     /* all the bytes that follow may be read (the decoder's length is then
      * checked against the skip entry's) */
-    if (gzt_codec_decode_delta(d, avail - off, p->n, prev, p->docs, &used) ||
+    if (gzt_codec_decode_delta_unchecked(d, avail - off, p->n, prev, p->docs,
+                                         &used) ||
         used != dbytes)
         return postings_fail(p, d, "bad postings block"), false;
-    /* docids strictly increase (the decoder saw them never decrease),
-     * stay in the segment, end where the skip entry says; one pass
-     * without branches */
+    /* docids strictly increase from the block before (a sum that wrapped
+     * past 2^32 does not), stay in the segment, end where the skip entry
+     * says; one pass without branches */
     uint32_t last = gzt_load_u32(sk);
-    bool bad =
-        (b && p->docs[0] <= prev) || !gzt_codec_ascending(p->docs, p->n, true);
+    bool bad = (b ? p->docs[0] <= prev : p->docs[0] < prev) ||
+               !gzt_codec_ascending(p->docs, p->n, true);
     if (bad || p->docs[p->n - 1] >= p->seg->ndocs)
         return postings_fail(p, d, "postings out of order"), false;
     if (p->docs[p->n - 1] != last)
