@@ -9,7 +9,9 @@
  * exactly where libFuzzer's allocation ends, so a decoder that reads one
  * byte too far is caught. Checks: the SIMD and scalar decoders agree on
  * the values and the bytes used, gzt_codec_len() agrees with both, a delta
- * block never decreases, and what decodes encodes back to the same values.
+ * block never decreases, the unchecked delta decoder and the single-value
+ * reader agree with the decoders, and what decodes encodes back to the
+ * same values.
  */
 #include "common/codec.h"
 #include "tests/fuzz/fuzzkit.h"
@@ -47,6 +49,19 @@ decode_both(const uint8_t *in, size_t avail, uint32_t n, bool delta,
         GZT_FUZZ_CHECK(!memcmp(simd, scalar, n * sizeof *simd));
     for (uint32_t i = 0; delta && i < n; i++)
         GZT_FUZZ_CHECK(simd[i] >= (i ? simd[i - 1] : prev));
+    if (delta) { /* the unchecked form: the same values and length */
+        uint32_t raw[256];
+        size_t used_raw = 0;
+        GZT_FUZZ_CHECK(gzt_codec_decode_delta_unchecked(in, avail, n, prev, raw,
+                                                        &used_raw) == GZT_OK);
+        GZT_FUZZ_CHECK(used_raw == used_simd);
+        if (n)
+            GZT_FUZZ_CHECK(!memcmp(raw, simd, n * sizeof *raw));
+    } else { /* each value read alone, from the control bytes */
+        gzt_codec_at at = {0, 0};
+        for (uint32_t j = 0; j < n; j++)
+            GZT_FUZZ_CHECK(gzt_codec_value_at(in, avail, n, j, &at) == simd[j]);
+    }
 
     /* encode back; decode again */
     uint8_t enc[GZT_BLOCK / 4 + 4 * GZT_BLOCK];
