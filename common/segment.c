@@ -57,6 +57,7 @@ gzt_segment_close(gzt_segment *s)
     gzt_zctx_free(s->zctx);
     gzt_buf_free(&s->blockbuf);
     gzt_free(s->dict_lead);
+    gzt_free(s->dict_top);
     gzt_free(s);
 }
 
@@ -91,6 +92,9 @@ block_first(gzt_segment *s, uint32_t b, const char **term, uint32_t *len,
     *term = (const char *)p;
     return GZT_OK;
 }
+
+/* every LEAD_STEP-th block's lead is kept again in dict_top */
+#define LEAD_STEP 64
 
 /* the first 8 bytes of a term as a big-endian number, zero-padded: a
  * smaller number means a smaller term */
@@ -131,7 +135,9 @@ load_dict(gzt_segment *s, gzt_error *err)
      * a lookup's binary search touches one small array rather than a page
      * of the dictionary per step. */
     s->dict_lead = gzt_malloc((size_t)s->nblocks * sizeof *s->dict_lead + 1);
-    if (!s->dict_lead)
+    s->dict_top =
+        gzt_malloc(((size_t)s->nblocks / LEAD_STEP + 1) * sizeof *s->dict_top);
+    if (!s->dict_lead || !s->dict_top)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     for (uint32_t i = 0; i < s->nblocks; i++) {
         const char *term;
@@ -143,6 +149,8 @@ load_dict(gzt_segment *s, gzt_error *err)
             return gzt_rfile_corrupt(f, term, "dictionary blocks out of order",
                                      err);
         s->dict_lead[i] = lead(term, len);
+        if (i % LEAD_STEP == 0)
+            s->dict_top[i / LEAD_STEP] = s->dict_lead[i];
         prev_term = term;
         prev_len = len;
     }
@@ -375,9 +383,19 @@ find_block(gzt_segment *s, const char *key, size_t len, uint32_t *out,
     /* [lo, hi): the blocks whose lead equals the key's, after the last
      * block whose lead is smaller; only those need their terms compared */
     uint64_t k = lead(key, len);
-    const uint64_t *a = s->dict_lead;
-    uint32_t lo = 0, n = s->nblocks;
-    while (n > 1) { /* the last block with lead < k, or 0 */
+    const uint64_t *a = s->dict_lead, *top = s->dict_top;
+    /* the last block with lead < k, or 0: first among every 64th block,
+     * then among the 64 from there (the next 64th's lead is >= k) */
+    uint32_t chunk = 0, n = (s->nblocks + LEAD_STEP - 1) / LEAD_STEP;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        if (top[chunk + half] < k)
+            chunk += half;
+        n -= half;
+    }
+    uint32_t lo = chunk * LEAD_STEP;
+    n = GZT_MIN((uint32_t)LEAD_STEP, s->nblocks - lo);
+    while (n > 1) {
         uint32_t half = n / 2;
         if (a[lo + half] < k)
             lo += half;

@@ -62,6 +62,8 @@ typedef struct gzt_segment {
     const uint8_t *dict_index; /* nblocks u32 offsets of blocks */
     uint64_t *dict_lead;       /* nblocks: first 8 bytes of each block's
                                   first term, big-endian, zero-padded */
+    uint64_t *dict_top;        /* the lead of every 64th block: small
+                                  enough to stay cached between lookups */
     /* document values, a column each (format 3): scoring reads the
      * lengths of the documents it visits, 16 to a cache line */
     const uint8_t *dvlen;       /* ndocs u32 lengths */
