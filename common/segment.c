@@ -375,6 +375,68 @@ open_block(gzt_dict_iter *it, uint32_t b, gzt_error *err)
     return GZT_OK;
 }
 
+/* The first block of the 64 among which the last block whose lead is
+ * below @p k lies: bisecting every 64th block's lead (the next 64th's is
+ * >= k). */
+static uint32_t
+lead_chunk(const gzt_segment *s, uint64_t k)
+{
+    const uint64_t *top = s->dict_top;
+    uint32_t chunk = 0, n = (s->nblocks + LEAD_STEP - 1) / LEAD_STEP;
+    while (n > 1) {
+        uint32_t half = n / 2;
+        if (top[chunk + half] < k)
+            chunk += half;
+        n -= half;
+    }
+    return chunk * LEAD_STEP;
+}
+
+/* the last block from @p lo, among the 64 there, whose lead is below @p k
+ * (@p lo itself when none is) */
+static uint32_t
+last_below(const gzt_segment *s, uint64_t k, uint32_t lo)
+{
+    const uint64_t *a = s->dict_lead;
+    uint32_t n = GZT_MIN((uint32_t)LEAD_STEP, s->nblocks - lo);
+    while (n > 1) {
+        uint32_t half = n / 2;
+        if (a[lo + half] < k)
+            lo += half;
+        n -= half;
+    }
+    return lo;
+}
+
+void
+gzt_segment_prefetch_terms(const gzt_segment *s, const char *const *terms,
+                           const size_t *lens, uint32_t n)
+{
+    enum { MAX = 16 };
+    uint32_t at[MAX];
+    n = GZT_MIN(n, (uint32_t)MAX);
+    if (s->nblocks == 0)
+        return;
+    /* each stage's reads for every term, then the next stage's: the leads
+     * of a chunk, the block's offset, the block */
+    for (uint32_t t = 0; t < n; t++) {
+        at[t] = lead_chunk(s, lead(terms[t], lens[t]));
+        for (uint32_t b = 0; b < LEAD_STEP && at[t] + b < s->nblocks; b += 8)
+            __builtin_prefetch(s->dict_lead + at[t] + b);
+    }
+    for (uint32_t t = 0; t < n; t++) {
+        at[t] = last_below(s, lead(terms[t], lens[t]), at[t]);
+        __builtin_prefetch(s->dict_index + 4 * (size_t)at[t]);
+    }
+    size_t limit = (size_t)(s->dict_index - s->dict.body);
+    for (uint32_t t = 0; t < n; t++) {
+        size_t off = gzt_load_u32(s->dict_index + 4 * (size_t)at[t]);
+        __builtin_prefetch(s->dict.body + off);
+        if (off + 64 < limit)
+            __builtin_prefetch(s->dict.body + off + 64);
+    }
+}
+
 /* the last block whose first term is <= @p key (0 when none is) */
 static int
 find_block(gzt_segment *s, const char *key, size_t len, uint32_t *out,
@@ -383,24 +445,8 @@ find_block(gzt_segment *s, const char *key, size_t len, uint32_t *out,
     /* [lo, hi): the blocks whose lead equals the key's, after the last
      * block whose lead is smaller; only those need their terms compared */
     uint64_t k = lead(key, len);
-    const uint64_t *a = s->dict_lead, *top = s->dict_top;
-    /* the last block with lead < k, or 0: first among every 64th block,
-     * then among the 64 from there (the next 64th's lead is >= k) */
-    uint32_t chunk = 0, n = (s->nblocks + LEAD_STEP - 1) / LEAD_STEP;
-    while (n > 1) {
-        uint32_t half = n / 2;
-        if (top[chunk + half] < k)
-            chunk += half;
-        n -= half;
-    }
-    uint32_t lo = chunk * LEAD_STEP;
-    n = GZT_MIN((uint32_t)LEAD_STEP, s->nblocks - lo);
-    while (n > 1) {
-        uint32_t half = n / 2;
-        if (a[lo + half] < k)
-            lo += half;
-        n -= half;
-    }
+    const uint64_t *a = s->dict_lead;
+    uint32_t lo = last_below(s, k, lead_chunk(s, k));
     uint32_t hi = lo + 1;
     if (hi < s->nblocks && a[hi] <= k) { /* the first block with lead > k */
         for (uint32_t m = s->nblocks - hi; m > 0;) {

@@ -150,6 +150,12 @@ gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
 }
 
 /* Look @p term up. GZT_OK with *found false when absent. */
+/* Start bringing into the caches what looking up the @p n terms will read
+ * (their dictionary blocks and the block search's entries on the way), all
+ * at once, so that their misses overlap instead of coming one lookup after
+ * the other. Reads nothing it could fail on; a hint only. */
+void gzt_segment_prefetch_terms(const gzt_segment *s, const char *const *terms,
+                                const size_t *lens, uint32_t n);
 GZT_NODISCARD int gzt_segment_lookup(gzt_segment *s, const char *term,
                                      size_t len, bool *found, gzt_term_info *ti,
                                      gzt_error *err);

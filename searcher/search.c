@@ -1847,6 +1847,41 @@ count_union(ctx *c, node **terms, uint32_t n)
 
 /* ---- search ------------------------------------------------------------ */
 
+typedef struct termset {
+    const char *t[16]; /* terms as the dictionary has them */
+    size_t len[16];    /* their lengths */
+    uint32_t n;        /* count */
+} termset;
+
+static void
+collect_terms(const gzt_qnode *q, termset *ts)
+{
+    if (q->kind == GZT_Q_TERM || q->kind == GZT_Q_PHRASE)
+        for (uint32_t i = 0; i < q->nterms && ts->n < 16; i++) {
+            const char *t = q->terms[i];
+            bool title = is_title(t);
+            ts->t[ts->n] = t + title;
+            ts->len[ts->n++] = strlen(t) - title;
+        }
+    for (uint32_t i = 0; i < q->nmust; i++)
+        collect_terms(q->must[i], ts);
+    for (uint32_t i = 0; i < q->nshould; i++)
+        collect_terms(q->should[i], ts);
+    for (uint32_t i = 0; i < q->nmustnot; i++)
+        collect_terms(q->mustnot[i], ts);
+}
+
+/* The query's terms' dictionary blocks on their way into the caches in
+ * every segment at once, before the lookups that read them one by one. */
+static void
+prefetch_terms(const gzt_index *idx, const gzt_qnode *q)
+{
+    termset ts = {.n = 0};
+    collect_terms(q, &ts);
+    for (uint32_t s = 0; s < idx->nsegs && ts.n > 1; s++)
+        gzt_segment_prefetch_terms(idx->segs[s], ts.t, ts.len, ts.n);
+}
+
 /* Apply --since/--until by wrapping the query: +query +date:[since,until] */
 static gzt_qnode *
 with_dates(gzt_arena *a, gzt_qnode *q, gzt_date since, gzt_date until)
@@ -1967,6 +2002,7 @@ search_impl(gzt_results **out, gzt_index *idx, const char *query,
     }
     if ((rc = expand_prefixes(&pl, r->query, &budget)))
         goto fail;
+    prefetch_terms(idx, r->query);
     /* counting one word reads no postings where a segment has no
      * deletions: its document frequency is the count */
     if (opts->count_only && !bits && r->query->kind == GZT_Q_TERM &&
