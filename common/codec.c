@@ -62,6 +62,13 @@ control_len(uint32_t n)
     return ((size_t)n + 3) / 4;
 }
 
+/* data bytes of the four integers a control byte @p k describes */
+static inline unsigned
+group_bytes(unsigned k)
+{
+    return 4 + (k & 3) + (k >> 2 & 3) + (k >> 4 & 3) + (k >> 6);
+}
+
 size_t
 gzt_codec_bound(uint32_t n)
 {
@@ -253,10 +260,8 @@ gzt_codec_len(const uint8_t *in, size_t avail, uint32_t n, size_t *len)
     for (; g < n / 4; g++)
         data += group_len[in[g]];
 #endif
-    for (; g < n / 4; g++) {
-        unsigned k = in[g];
-        data += 4 + (k & 3) + (k >> 2 & 3) + (k >> 4 & 3) + (k >> 6);
-    }
+    for (; g < n / 4; g++)
+        data += group_bytes(in[g]);
     data += n & 3u;
     for (uint32_t i = n & ~3u; i < n; i++)
         data += (in[i / 4] >> (2 * (i % 4))) & 3;
@@ -341,10 +346,8 @@ gzt_codec_value_at(const uint8_t *in, size_t len, uint32_t n, uint32_t j,
     uint32_t i = at->j;
     for (; i % 4 && i < j; i++) /* to a group's start */
         off += (in[i / 4] >> (2 * (i % 4)) & 3) + 1;
-    for (; i + 4 <= j; i += 4) { /* whole groups */
-        unsigned k = in[i / 4];
-        off += 4 + (k & 3) + (k >> 2 & 3) + (k >> 4 & 3) + (k >> 6);
-    }
+    for (; i + 4 <= j; i += 4) /* whole groups */
+        off += group_bytes(in[i / 4]);
     for (; i < j; i++)
         off += (in[i / 4] >> (2 * (i % 4)) & 3) + 1;
     at->j = j;

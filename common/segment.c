@@ -412,9 +412,8 @@ void
 gzt_segment_prefetch_terms(const gzt_segment *s, const char *const *terms,
                            const size_t *lens, uint32_t n)
 {
-    enum { MAX = 16 };
-    uint32_t at[MAX];
-    n = GZT_MIN(n, (uint32_t)MAX);
+    uint32_t at[GZT_PREFETCH_TERMS];
+    n = GZT_MIN(n, (uint32_t)GZT_PREFETCH_TERMS);
     if (s->nblocks == 0)
         return;
     /* each stage's reads for every term, then the next stage's: the leads
@@ -811,18 +810,27 @@ gzt_postings_seek(gzt_postings *p, uint32_t target)
     return p->doc = p->docs[lo];
 }
 
+/* Where the current block's encoded frequencies start; *bytes: their
+ * length as the skip entry gives it. */
+static const uint8_t *
+block_freqs(const gzt_postings *p, uint32_t *bytes)
+{
+    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
+    *bytes = gzt_load_u32(sk + 8);
+    return p->data + p->block_off + gzt_load_u32(sk + 4);
+}
+
 /* The frequencies of the current block, which a count never needs. */
 bool
 gzt_postings_decode_freqs(gzt_postings *p)
 {
     if (p->error || p->block >= p->nblocks)
         return false;
-    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
-    uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
-    const uint8_t *f = p->data + p->block_off + dbytes;
+    uint32_t fbytes;
+    const uint8_t *f = block_freqs(p, &fbytes);
     size_t used;
-    if (gzt_codec_decode(f, p->data_len - p->block_off - dbytes, p->n, p->freqs,
-                         &used) ||
+    if (gzt_codec_decode(f, p->data_len - (uint64_t)(f - p->data), p->n,
+                         p->freqs, &used) ||
         used != fbytes)
         return postings_fail(p, f, "bad postings block"), false;
     bool bad = false;
@@ -841,9 +849,8 @@ gzt_postings_freq_at(gzt_postings *p, uint32_t i)
         return p->freqs[i];
     if (p->error || p->block >= p->nblocks)
         return 0;
-    const uint8_t *sk = p->skip + (size_t)p->block * GZT_SKIP_LEN;
-    uint32_t dbytes = gzt_load_u32(sk + 4), fbytes = gzt_load_u32(sk + 8);
-    const uint8_t *f = p->data + p->block_off + dbytes;
+    uint32_t fbytes;
+    const uint8_t *f = block_freqs(p, &fbytes);
     uint32_t v = gzt_codec_value_at(f, fbytes, p->n, i, &p->freq_at);
     if (v == 0)
         postings_fail(p, f, "bad postings block");

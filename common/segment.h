@@ -150,6 +150,8 @@ gzt_segment_id_doc(const gzt_segment *s, uint32_t entry)
 }
 
 /* Look @p term up. GZT_OK with *found false when absent. */
+#define GZT_PREFETCH_TERMS 16 /* gzt_segment_prefetch_terms() takes these */
+
 /* Start bringing into the caches what looking up the @p n terms will read
  * (their dictionary blocks and the block search's entries on the way), all
  * at once, so that their misses overlap instead of coming one lookup after

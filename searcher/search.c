@@ -1599,6 +1599,30 @@ plain_conjunction(const node *root)
     return true;
 }
 
+/* Make ready to read @p k frequencies of @p p's block: all of them decoded
+ * for many, one by one (gzt_postings_freq_at()) for a few; false, the
+ * error made the query's, when the block is damaged. */
+static bool
+want_freqs(ctx *c, gzt_postings *p, uint32_t k)
+{
+    if (k * 16 <= p->n || p->freqs_ready || gzt_postings_decode_freqs(p))
+        return true;
+    if (p->error && !c->error)
+        c->error = p->error;
+    return false;
+}
+
+/* false, the error made the query's, when reading @p p failed */
+static bool
+postings_ok(ctx *c, const gzt_postings *p)
+{
+    if (!p->error)
+        return true;
+    if (!c->error)
+        c->error = p->error;
+    return false;
+}
+
 /* Keep those of the @p m increasing docids @p ids that @p p holds; their
  * count. Where the candidates fall in a block already decoded they are
  * intersected with it four by four (gzt_codec_intersect()) instead of
@@ -1616,14 +1640,9 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
         uint32_t k =
             gzt_codec_intersect(ids + j, m - j, p->docs + p->i, p->n - p->i, ia,
                                 ib, &used_ids, &used_p);
-        /* frequencies only of a block that holds a candidate: all of them
-         * for many, one by one for a few */
-        if (tf && k * 16 > p->n && !p->freqs_ready &&
-            !gzt_postings_decode_freqs(p)) {
-            if (p->error && !c->error)
-                c->error = p->error;
+        /* frequencies only of a block that holds a candidate */
+        if (tf && k && !want_freqs(c, p, k))
             return 0;
-        }
         /* out <= j + ia[t]: only what was read is overwritten */
         for (uint32_t t = 0; t < k; t++, out++) {
             uint32_t x = j + ia[t];
@@ -1634,11 +1653,8 @@ keep_common(ctx *c, gzt_postings *p, uint32_t *ids, uint32_t **tf, uint32_t nt,
                 tf[nt][out] = gzt_postings_freq_at(p, p->i + ib[t]);
             }
         }
-        if (tf && p->error) {
-            if (!c->error)
-                c->error = p->error;
+        if (tf && !postings_ok(c, p))
             return 0;
-        }
         j += used_ids;
         /* the cursor stays on a docid of its block, below the next
          * candidate when the block is used up */
@@ -1701,21 +1717,14 @@ conjunction(ctx *c, node *root, heap *h, uint32_t s, uint64_t base,
             tf[0][j] = lead->i + j;
         for (uint32_t k = 1; k < nm && m; k++)
             m = keep_common(c, root->morder[k]->pl, ids, tf, k, m);
-        if (m * 16 > lead->n && !lead->freqs_ready &&
-            !gzt_postings_decode_freqs(lead)) {
-            if (lead->error && !c->error)
-                c->error = lead->error;
+        if (m && !want_freqs(c, lead, m))
             break;
-        }
         for (uint32_t j = 0; j < m; j++) {
             tf[0][j] = gzt_postings_freq_at(lead, tf[0][j]);
             gzt_segment_doclen_prefetch(seg, ids[j]);
         }
-        if (lead->error) {
-            if (!c->error)
-                c->error = lead->error;
+        if (!postings_ok(c, lead))
             break;
-        }
         for (uint32_t j = 0; j < m && !c->error; j++) {
             uint32_t x = ids[j];
             if (gzt_segment_deleted(seg, x))
@@ -1848,16 +1857,16 @@ count_union(ctx *c, node **terms, uint32_t n)
 /* ---- search ------------------------------------------------------------ */
 
 typedef struct termset {
-    const char *t[16]; /* terms as the dictionary has them */
-    size_t len[16];    /* their lengths */
-    uint32_t n;        /* count */
+    const char *t[GZT_PREFETCH_TERMS]; /* terms as the dictionary has them */
+    size_t len[GZT_PREFETCH_TERMS];    /* their lengths */
+    uint32_t n;                        /* count */
 } termset;
 
 static void
 collect_terms(const gzt_qnode *q, termset *ts)
 {
     if (q->kind == GZT_Q_TERM || q->kind == GZT_Q_PHRASE)
-        for (uint32_t i = 0; i < q->nterms && ts->n < 16; i++) {
+        for (uint32_t i = 0; i < q->nterms && ts->n < GZT_PREFETCH_TERMS; i++) {
             const char *t = q->terms[i];
             bool title = is_title(t);
             ts->t[ts->n] = t + title;
