@@ -270,7 +270,7 @@ gzt_arena_fini(gzt_arena *a)
 /* ---- buffers ----------------------------------------------------------- */
 
 int
-gzt_buf_reserve(gzt_buf *b, size_t extra)
+gzt_buf_grow(gzt_buf *b, size_t extra)
 {
     size_t need;
     if (!gzt_size_add(b->len, extra, &need))
@@ -288,68 +288,6 @@ gzt_buf_reserve(gzt_buf *b, size_t extra)
         return GZT_ENOMEM;
     b->p = p;
     b->cap = cap;
-    return GZT_OK;
-}
-
-int
-gzt_buf_append(gzt_buf *b, const void *p, size_t n)
-{
-    if (n == 0)
-        return GZT_OK;
-    int rc = gzt_buf_reserve(b, n);
-    if (rc)
-        return rc;
-    memcpy(b->p + b->len, p, n);
-    b->len += n;
-    return GZT_OK;
-}
-
-int
-gzt_buf_putc(gzt_buf *b, uint8_t c)
-{
-    if (b->len == b->cap) {
-        int rc = gzt_buf_reserve(b, 1);
-        if (rc)
-            return rc;
-    }
-    b->p[b->len++] = c;
-    return GZT_OK;
-}
-
-int
-gzt_buf_put_u32(gzt_buf *b, uint32_t v)
-{
-    int rc = gzt_buf_reserve(b, 4);
-    if (rc)
-        return rc;
-    gzt_store_u32(b->p + b->len, v);
-    b->len += 4;
-    return GZT_OK;
-}
-
-int
-gzt_buf_put_u64(gzt_buf *b, uint64_t v)
-{
-    int rc = gzt_buf_reserve(b, 8);
-    if (rc)
-        return rc;
-    gzt_store_u32(b->p + b->len, (uint32_t)v);
-    gzt_store_u32(b->p + b->len + 4, (uint32_t)(v >> 32));
-    b->len += 8;
-    return GZT_OK;
-}
-
-int
-gzt_buf_put_varint(gzt_buf *b, uint64_t v)
-{
-    int rc = gzt_buf_reserve(b, 10);
-    if (rc)
-        return rc;
-    while (v >= 0x80) {
-        b->p[b->len++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    b->p[b->len++] = (uint8_t)v;
     return GZT_OK;
 }
 

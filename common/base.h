@@ -100,12 +100,9 @@ typedef struct gzt_buf {
         NULL, 0, 0                                                             \
     }
 
-GZT_NODISCARD int gzt_buf_reserve(gzt_buf *b, size_t extra);
-GZT_NODISCARD int gzt_buf_append(gzt_buf *b, const void *p, size_t n);
-GZT_NODISCARD int gzt_buf_putc(gzt_buf *b, uint8_t c);
-GZT_NODISCARD int gzt_buf_put_u32(gzt_buf *b, uint32_t v); /* little endian */
-GZT_NODISCARD int gzt_buf_put_u64(gzt_buf *b, uint64_t v); /* little endian */
-GZT_NODISCARD int gzt_buf_put_varint(gzt_buf *b, uint64_t v); /* LEB128 */
+/* Grow to hold @p extra more bytes; the out-of-line slow path of
+ * gzt_buf_reserve(). */
+GZT_NODISCARD int gzt_buf_grow(gzt_buf *b, size_t extra);
 /* bytes gzt_buf_put_varint() writes for @p v */
 static inline size_t
 gzt_varint_len(uint64_t v)
@@ -116,6 +113,68 @@ gzt_varint_len(uint64_t v)
         n++;
     }
     return n;
+}
+
+/* The appenders are inline: the indexer calls them per posting and per byte,
+ * and the common case (room left) is a compare and a store. */
+GZT_NODISCARD static inline int
+gzt_buf_reserve(gzt_buf *b, size_t extra)
+{
+    if (extra <= b->cap - b->len)
+        return GZT_OK;
+    return gzt_buf_grow(b, extra);
+}
+GZT_NODISCARD static inline int
+gzt_buf_append(gzt_buf *b, const void *p, size_t n)
+{
+    if (n == 0)
+        return GZT_OK;
+    int rc = gzt_buf_reserve(b, n);
+    if (rc)
+        return rc;
+    memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return GZT_OK;
+}
+GZT_NODISCARD static inline int
+gzt_buf_putc(gzt_buf *b, uint8_t c)
+{
+    int rc = gzt_buf_reserve(b, 1);
+    if (rc)
+        return rc;
+    b->p[b->len++] = c;
+    return GZT_OK;
+}
+/* little endian */
+GZT_NODISCARD static inline int
+gzt_buf_put_u32(gzt_buf *b, uint32_t v)
+{
+    uint8_t le[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24)};
+    return gzt_buf_append(b, le, sizeof le);
+}
+/* little endian */
+GZT_NODISCARD static inline int
+gzt_buf_put_u64(gzt_buf *b, uint64_t v)
+{
+    int rc = gzt_buf_put_u32(b, (uint32_t)v);
+    return rc ? rc : gzt_buf_put_u32(b, (uint32_t)(v >> 32));
+}
+/* LEB128 */
+GZT_NODISCARD static inline int
+gzt_buf_put_varint(gzt_buf *b, uint64_t v)
+{
+    int rc = gzt_buf_reserve(b, 10);
+    if (rc)
+        return rc;
+    uint8_t *p = b->p + b->len, *q = p;
+    while (v >= 0x80) {
+        *q++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *q++ = (uint8_t)v;
+    b->len += (size_t)(q - p);
+    return GZT_OK;
 }
 /* append a printf-formatted string (no NUL kept in len) */
 GZT_NODISCARD int gzt_buf_printf(gzt_buf *b, const char *fmt, ...)

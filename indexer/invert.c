@@ -220,7 +220,7 @@ cmp_terms(const void *a, const void *b)
 }
 
 int
-gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
+gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid, bool thread,
               gzt_segw_info *info, gzt_error *err)
 {
     gzt_segw *w = NULL;
@@ -237,8 +237,8 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
         goto done;
     }
-    /* the stored documents are compressed on a second thread while this
-     * one sorts and writes the terms */
+    /* with @p thread the stored documents are compressed on a second thread
+     * while this one sorts and writes the terms */
     docs = gzt_malloc(((size_t)inv->ndocs + 1) * sizeof *docs);
     if (!docs) {
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -259,7 +259,7 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
                                     r->hash};
         remap[d] = live++;
     }
-    if ((rc = gzt_segw_add_docs_bg(w, docs, live, err)))
+    if ((rc = gzt_segw_add_docs(w, docs, live, thread, err)))
         goto done;
     for (uint32_t i = 0; i < inv->dict.n; i++) {
         ids[i].id = i;

@@ -40,9 +40,11 @@ size_t gzt_inv_memory(const gzt_inv *inv);
 /* buffered documents not deleted */
 uint32_t gzt_inv_live(const gzt_inv *inv);
 /* Write the live buffered documents as segment @p segid of @p dir and
- * empty the buffer (also on failure). */
+ * empty the buffer (also on failure). With @p thread the stored documents
+ * are compressed on a second thread meanwhile. */
 GZT_NODISCARD int gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
-                                gzt_segw_info *info, gzt_error *err);
+                                bool thread, gzt_segw_info *info,
+                                gzt_error *err);
 
 /* external id of buffered document @p doc (borrowed) */
 const char *gzt_inv_id(const gzt_inv *inv, uint32_t doc, size_t *len);

@@ -49,7 +49,7 @@ struct gzt_segw {
     gzt_buf zout;           /* compressed block scratch */
     gzt_buf storeidx;       /* store index entries */
     uint64_t store_nblocks; /* blocks written */
-    /* gzt_segw_add_docs_bg() */
+    /* gzt_segw_add_docs() */
     const gzt_segw_doc *bg; /* its documents */
     size_t nbg;             /* count */
     uint32_t bg_first;      /* docid of the first */
@@ -346,8 +346,8 @@ bg_join(gzt_segw *w, gzt_error *err)
 }
 
 int
-gzt_segw_add_docs_bg(gzt_segw *w, const gzt_segw_doc *docs, size_t n,
-                     gzt_error *err)
+gzt_segw_add_docs(gzt_segw *w, const gzt_segw_doc *docs, size_t n, bool thread,
+                  gzt_error *err)
 {
     w->bg_first = w->ndocs;
     for (size_t i = 0; i < n; i++) {
@@ -361,11 +361,11 @@ gzt_segw_add_docs_bg(gzt_segw *w, const gzt_segw_doc *docs, size_t n,
     w->nbg = n;
     w->bg_rc = GZT_OK;
     gzt_err_clear(&w->bg_err);
-    if (pthread_create(&w->bg_th, NULL, bg_main, w) == 0) {
+    if (thread && pthread_create(&w->bg_th, NULL, bg_main, w) == 0) {
         w->bg_on = true;
         return GZT_OK;
     }
-    bg_main(w); /* no thread: store them here */
+    bg_main(w); /* no thread (or none asked for): store them here */
     if (w->bg_rc && err)
         *err = w->bg_err;
     return w->bg_rc;

@@ -29,7 +29,7 @@ GZT_NODISCARD int gzt_segw_add_doc(gzt_segw *w, const void *rec, size_t rec_len,
                                    gzt_date date, uint64_t hash,
                                    gzt_error *err);
 
-/* One document for gzt_segw_add_docs_bg(). */
+/* One document for gzt_segw_add_docs(). */
 typedef struct gzt_segw_doc {
     const void *rec;    /* stored record */
     size_t rec_len;     /* bytes */
@@ -40,14 +40,15 @@ typedef struct gzt_segw_doc {
 } gzt_segw_doc;
 
 /*
- * Add @p n documents, as gzt_segw_add_doc() would one by one, but compress
- * and write their stored records on a second thread while the caller goes
- * on with the terms. @p docs and the records must stay valid until
- * gzt_segw_finish() or gzt_segw_abort(), which wait for that thread. Call
- * at most once, with no gzt_segw_add_doc() after it.
+ * Add @p n documents, as gzt_segw_add_doc() would one by one. With
+ * @p thread, their stored records are compressed and written on a second
+ * thread while the caller goes on with the terms; @p docs and the records
+ * must then stay valid until gzt_segw_finish() or gzt_segw_abort(), which
+ * wait for that thread. Call at most once, with no gzt_segw_add_doc() after
+ * it.
  */
-GZT_NODISCARD int gzt_segw_add_docs_bg(gzt_segw *w, const gzt_segw_doc *docs,
-                                       size_t n, gzt_error *err);
+GZT_NODISCARD int gzt_segw_add_docs(gzt_segw *w, const gzt_segw_doc *docs,
+                                    size_t n, bool thread, gzt_error *err);
 /* Start the next term (strictly greater than the previous). */
 GZT_NODISCARD int gzt_segw_term(gzt_segw *w, const char *term, size_t len,
                                 gzt_error *err);

@@ -40,13 +40,26 @@
 
 #define DEFAULT_MEMORY (256u << 20)
 
-/* ---- a map from 64-bit hashes to uint32 -------------------------------- */
+/* ---- the ids this writer has seen -------------------------------------- */
+
+/*
+ * One map from id hashes serves two questions: has this writer seen the id
+ * (an entry exists), and which buffered document has it (doc, valid while
+ * gen is the writer's current batch generation; a flush starts the next
+ * generation instead of clearing the map). One lookup per added document,
+ * which for millions of ids is one cache miss, answers both. A key and its
+ * values share a 16-byte slot.
+ */
+typedef struct hslot {
+    uint64_t key; /* 0 = empty */
+    uint32_t doc; /* buffered document; UINT32_MAX none */
+    uint32_t gen; /* batch generation doc belongs to */
+} hslot;
 
 typedef struct hmap {
-    uint64_t *keys; /* 0 = empty */
-    uint32_t *vals; /* values */
-    size_t n;       /* entries */
-    size_t cap;     /* slots, power of two */
+    hslot *slots; /* open addressing, at most half full */
+    size_t n;     /* entries */
+    size_t cap;   /* slots, power of two */
 } hmap;
 
 static uint64_t
@@ -56,65 +69,58 @@ hkey(const char *s, size_t len)
     return h ? h : 1;
 }
 
-static int
-hmap_put(hmap *m, uint64_t k, uint32_t v)
+/* The slot of @p k, inserted with no document when absent (*found false);
+ * NULL when out of memory. The pointer is good until the next insertion. */
+static hslot *
+hmap_slot(hmap *m, uint64_t k, bool *found)
 {
     if ((m->n + 1) * 2 > m->cap) {
         size_t ncap = m->cap ? m->cap * 2 : 1024;
-        uint64_t *nk = gzt_calloc(ncap, sizeof *nk);
-        uint32_t *nv = gzt_malloc(ncap * sizeof *nv);
-        if (!nk || !nv) {
-            gzt_free(nk);
-            gzt_free(nv);
-            return GZT_ENOMEM;
-        }
+        hslot *ns = gzt_calloc(ncap, sizeof *ns);
+        if (!ns)
+            return NULL;
         for (size_t i = 0; i < m->cap; i++) {
-            if (!m->keys[i])
+            if (!m->slots[i].key)
                 continue;
-            size_t j = m->keys[i] & (ncap - 1);
-            while (nk[j])
+            size_t j = m->slots[i].key & (ncap - 1);
+            while (ns[j].key)
                 j = (j + 1) & (ncap - 1);
-            nk[j] = m->keys[i];
-            nv[j] = m->vals[i];
+            ns[j] = m->slots[i];
         }
-        gzt_free(m->keys);
-        gzt_free(m->vals);
-        m->keys = nk;
-        m->vals = nv;
+        gzt_free(m->slots);
+        m->slots = ns;
         m->cap = ncap;
     }
     size_t j = k & (m->cap - 1);
-    while (m->keys[j] && m->keys[j] != k)
+    while (m->slots[j].key && m->slots[j].key != k)
         j = (j + 1) & (m->cap - 1);
-    if (!m->keys[j])
+    *found = m->slots[j].key != 0;
+    if (!*found) {
         m->n++;
-    m->keys[j] = k;
-    m->vals[j] = v;
-    return GZT_OK;
+        m->slots[j] = (hslot){k, UINT32_MAX, 0};
+    }
+    return &m->slots[j];
 }
 
-static bool
-hmap_get(const hmap *m, uint64_t k, uint32_t *v)
+/* the slot of @p k; NULL when absent */
+static hslot *
+hmap_find(const hmap *m, uint64_t k)
 {
     if (!m->cap)
-        return false;
+        return NULL;
     size_t j = k & (m->cap - 1);
-    while (m->keys[j]) {
-        if (m->keys[j] == k) {
-            if (v)
-                *v = m->vals[j];
-            return true;
-        }
+    while (m->slots[j].key) {
+        if (m->slots[j].key == k)
+            return &m->slots[j];
         j = (j + 1) & (m->cap - 1);
     }
-    return false;
+    return NULL;
 }
 
 static void
 hmap_free(hmap *m)
 {
-    gzt_free(m->keys);
-    gzt_free(m->vals);
+    gzt_free(m->slots);
     memset(m, 0, sizeof *m);
 }
 
@@ -134,8 +140,8 @@ struct gzt_writer {
     uint32_t nold;            /* segments that existed when opened/committed */
     gzt_analyzer *an;         /* analyzer of the index's language */
     gzt_inv *inv;             /* buffered new documents */
-    hmap batch;               /* id hash -> buffered doc */
-    hmap touched;             /* id hashes seen by this writer */
+    hmap ids;                 /* id hashes seen, and buffered docs */
+    uint32_t batch_gen;       /* generation of w->inv's documents */
     size_t memory;            /* budget */
     gzt_progress_fn progress; /* callback */
     void *progress_ctx;       /* its context */
@@ -607,8 +613,7 @@ gzt_writer_close(gzt_writer *w)
     gzt_recognizer_free(w->rec);
     gzt_arena_fini(&w->entarena);
     gzt_buf_free(&w->entbuf);
-    hmap_free(&w->batch);
-    hmap_free(&w->touched);
+    hmap_free(&w->ids);
     gzt_manifest_fini(&w->man);
     gzt_buf_free(&w->title);
     gzt_buf_free(&w->body);
@@ -672,8 +677,8 @@ bg_flush_main(void *arg)
 {
     gzt_writer *w = arg;
     gzt_err_clear(&w->bg_err);
-    w->bg_rc =
-        gzt_inv_flush(w->bg_inv, w->dir, w->bg_id, &w->bg_info, &w->bg_err);
+    w->bg_rc = gzt_inv_flush(w->bg_inv, w->dir, w->bg_id, true, &w->bg_info,
+                             &w->bg_err);
     return NULL;
 }
 
@@ -717,7 +722,7 @@ flush_start(gzt_writer *w, gzt_error *err)
         return gzt_err_set(err, rc, "out of memory");
     w->bg_inv = w->inv;
     w->inv = fresh;
-    hmap_free(&w->batch);
+    w->batch_gen++;
     w->bg_id = w->man.next_segment++;
     if (pthread_create(&w->bg_th, NULL, bg_flush_main, w) == 0) {
         w->bg_on = true;
@@ -736,14 +741,14 @@ flush(gzt_writer *w, gzt_error *err)
     if (gzt_inv_live(w->inv) == 0) {
         gzt_inv_free(w->inv);
         w->inv = NULL;
-        hmap_free(&w->batch);
+        w->batch_gen++;
         rc = gzt_inv_new(&w->inv, w->an);
         return rc ? gzt_err_set(err, rc, "out of memory") : GZT_OK;
     }
     uint32_t id = w->man.next_segment;
     gzt_segw_info info;
-    rc = gzt_inv_flush(w->inv, w->dir, id, &info, err);
-    hmap_free(&w->batch);
+    rc = gzt_inv_flush(w->inv, w->dir, id, w->bg_ok, &info, err);
+    w->batch_gen++;
     if (rc)
         return rc;
     w->man.next_segment++;
@@ -921,8 +926,8 @@ xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
 {
     if (!w->x)
         return broken(err);
-    uint64_t key = hkey(p->id, p->idlen);
-    if (hmap_put(&w->touched, key, 1))
+    bool seen;
+    if (!hmap_slot(&w->ids, hkey(p->id, p->idlen), &seen))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     bool found;
     uint64_t old;
@@ -967,12 +972,13 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     size_t idlen = p->idlen;
     uint64_t hash = p->hash;
     uint64_t key = hkey(id, idlen);
-    bool seen = hmap_get(&w->touched, key, NULL);
-    if (hmap_put(&w->touched, key, 1))
+    bool seen;
+    hslot *sl = hmap_slot(&w->ids, key, &seen);
+    if (!sl)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     gzt_add_result res = GZT_ADDED;
-    uint32_t bdoc;
-    if (hmap_get(&w->batch, key, &bdoc) && bdoc != UINT32_MAX) {
+    uint32_t bdoc = sl->gen == w->batch_gen ? sl->doc : UINT32_MAX;
+    if (bdoc != UINT32_MAX) {
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
         if (l == idlen && !memcmp(bid, id, l)) {
@@ -1021,8 +1027,9 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
         if (rc)
             return rc;
     }
-    if (hmap_put(&w->batch, key, nd))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    /* nothing since the lookup has inserted into w->ids */
+    sl->doc = nd;
+    sl->gen = w->batch_gen;
     w->dirty = true;
     if (result)
         *result = res;
@@ -1045,16 +1052,16 @@ gzt_writer_delete(gzt_writer *w, const char *id, gzt_error *err)
         return rc;
     }
     uint64_t key = hkey(id, idlen);
-    uint32_t bdoc;
+    hslot *sl = hmap_find(&w->ids, key);
     bool found = false;
-    if (hmap_get(&w->batch, key, &bdoc) && bdoc != UINT32_MAX) {
+    if (sl && sl->gen == w->batch_gen && sl->doc != UINT32_MAX) {
+        uint32_t bdoc = sl->doc;
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
         if (l == idlen && !memcmp(bid, id, l)) {
             gzt_inv_delete(w->inv, bdoc);
             /* the id no longer names a buffered document */
-            if (hmap_put(&w->batch, key, UINT32_MAX))
-                return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            sl->doc = UINT32_MAX;
             found = true;
         }
     }
@@ -1082,7 +1089,7 @@ static bool
 seen_by(void *ctx, const char *id, size_t len)
 {
     gzt_writer *w = ctx;
-    return hmap_get(&w->touched, hkey(id, len), NULL);
+    return hmap_find(&w->ids, hkey(id, len)) != NULL;
 }
 
 int
@@ -1119,7 +1126,7 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
                 memcmp(f.f[GZT_FIELD_SOURCE], abs, alen) != 0)
                 continue;
             uint64_t key = hkey(f.f[GZT_FIELD_ID], f.len[GZT_FIELD_ID]);
-            if (hmap_get(&w->touched, key, NULL))
+            if (hmap_find(&w->ids, key))
                 continue;
             if (seg_delete(w, i, d))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -1526,7 +1533,7 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
     /* an id not seen before whose indexed content is the same: nothing to
      * do (an id seen before may have a queued version: add it in order) */
     uint64_t key = hkey(doc->id, idlen);
-    if (!hmap_get(&w->touched, key, NULL)) {
+    if (!hmap_find(&w->ids, key)) {
         uint32_t si = UINT32_MAX, sd = 0;
         bool same = false;
         if (w->xapian) {
@@ -1544,7 +1551,8 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
         if (rc)
             return rc;
         if (same) {
-            if (hmap_put(&w->touched, key, 1))
+            bool seen;
+            if (!hmap_slot(&w->ids, key, &seen))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
             st->unchanged++;
             b->text.len = mark;

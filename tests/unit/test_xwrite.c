@@ -103,7 +103,7 @@ index_both(const char *dir, const char *src, int rounds)
             free(text);
         }
     gzt_segw_info info;
-    assert_int_equal(gzt_inv_flush(inv, dir, 1, &info, &err), GZT_OK);
+    assert_int_equal(gzt_inv_flush(inv, dir, 1, true, &info, &err), GZT_OK);
     assert_int_equal(gzt_xdb_commit(db), GZT_OK);
     gzt_buf_free(&entbytes);
     gzt_arena_fini(&arena);
