@@ -10,6 +10,7 @@
  * A command group (gazette bench ner) takes its command from the second
  * word; "gazette bench" alone, or with -h, is about the group.
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -85,6 +86,14 @@ main(int argc, char **argv)
     args a;
     int status;
 
+    /* An indexer frees its buffers at every segment and fills them again
+     * at once. glibc would give the freed heap back to the kernel (and map
+     * and unmap blocks of a few MiB each time), so the next segment paid a
+     * page fault for every page again: 0.6 s of a 16 s build. A gazette
+     * process is short-lived and its peak is its working set: keep what it
+     * frees. */
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
     if (argc < 2)
         return args_usage_error(&spec_top, "missing COMMAND");
     if (argv[1][0] == '-')

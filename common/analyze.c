@@ -447,13 +447,15 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
             continue;
         if (!number && !cjk) {
             size_t stem_len;
+            uint64_t h;
             const char *stem =
-                gzt_stemmer_stem(a->stem, term, term_len, &stem_len);
+                gzt_stemmer_stem(a->stem, term, term_len, &stem_len, &h);
             if (!stem)
                 return GZT_ENOMEM;
             if (stem_len > 0) {
                 term = stem;
                 term_len = stem_len;
+                t.hash = h;
             }
         }
         t.term = term;

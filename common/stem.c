@@ -28,10 +28,11 @@
 #define SLOTS_MAX (2 * (size_t)GZT_STEM_CACHE_MAX)
 
 typedef struct slot {
-    uint64_t hash;    /* hash of the word with bit 0 set; 0 = empty slot */
-    uint32_t off;     /* offset of the word in the pool; the stem follows */
-    uint8_t word_len; /* bytes of the word */
-    uint8_t stem_len; /* bytes of the stem */
+    uint64_t hash;      /* hash of the word with bit 0 set; 0 = empty slot */
+    uint64_t stem_hash; /* gzt_hash64() of the stem */
+    uint32_t off;       /* offset of the word in the pool; the stem follows */
+    uint8_t word_len;   /* bytes of the word */
+    uint8_t stem_len;   /* bytes of the stem */
 } slot;
 
 struct gzt_stemmer {
@@ -209,7 +210,7 @@ cache_grow(gzt_stemmer *s)
  * costs a later lookup, so it is not reported. */
 static void
 cache_put(gzt_stemmer *s, uint64_t h, const char *word, size_t len,
-          const char *stem, size_t stem_len)
+          const char *stem, size_t stem_len, uint64_t stem_hash)
 {
     if (stem_len > UINT8_MAX)
         return;
@@ -230,15 +231,19 @@ cache_put(gzt_stemmer *s, uint64_t h, const char *word, size_t len,
     size_t j = h & (s->nslots - 1);
     while (s->slots[j].hash)
         j = (j + 1) & (s->nslots - 1);
-    s->slots[j] = (slot){h, (uint32_t)off, (uint8_t)len, (uint8_t)stem_len};
+    s->slots[j] =
+        (slot){h, stem_hash, (uint32_t)off, (uint8_t)len, (uint8_t)stem_len};
     s->count++;
 }
 
 const char *
-gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len)
+gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len,
+                 uint64_t *out_hash)
 {
     uint64_t h = 0;
 
+    if (out_hash)
+        *out_hash = 0;
     if (!s->sb || len > INT_MAX) {
         *out_len = len;
         return word;
@@ -252,6 +257,8 @@ gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len)
             if (e->hash == h && e->word_len == len &&
                 memcmp(s->pool.p + e->off, word, len) == 0) {
                 *out_len = e->stem_len;
+                if (out_hash)
+                    *out_hash = e->stem_hash;
                 return (const char *)s->pool.p + e->off + len;
             }
         }
@@ -266,7 +273,10 @@ gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len)
     if (cacheable) {
         if (!h)
             h = gzt_hash64(word, len) | 1;
-        cache_put(s, h, word, len, (const char *)r, *out_len);
+        uint64_t sh = gzt_hash64(r, *out_len);
+        if (out_hash)
+            *out_hash = sh;
+        cache_put(s, h, word, len, (const char *)r, *out_len, sh);
     }
     return (const char *)r;
 }

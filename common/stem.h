@@ -53,9 +53,11 @@ const char *gzt_stemmer_language(const gzt_stemmer *s);
  * The result is not NUL-terminated; *out_len receives its length. It is
  * owned by @p s (or, for "none", is @p word itself) and stays valid until
  * the next call on @p s or until @p word is released, whichever is first.
- * Returns NULL only when out of memory.
+ * When @p out_hash is not NULL it receives gzt_hash64() of the stem, kept
+ * in the cache so that a word seen before costs no second hash, or 0 when
+ * the stem was not hashed. Returns NULL only when out of memory.
  */
 const char *gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len,
-                             size_t *out_len);
+                             size_t *out_len, uint64_t *out_hash);
 
 #endif

@@ -127,6 +127,14 @@ push_tok(gzt_docterms *dt, const char *s, uint32_t len, uint32_t pos)
     return push_hashed(dt, gzt_hash64(s, len), s, len, pos);
 }
 
+/* a token of the analyzer, whose hash it may know */
+static int
+push_token(gzt_docterms *dt, const gzt_token *tok)
+{
+    uint64_t h = tok->hash ? tok->hash : gzt_hash64(tok->term, tok->term_len);
+    return push_hashed(dt, h, tok->term, tok->term_len, tok->pos);
+}
+
 static int
 on_token(void *ctx, const gzt_token *tok)
 {
@@ -136,7 +144,7 @@ on_token(void *ctx, const gzt_token *tok)
         if (gzt_buf_append(&dt->offs[dt->field], pair, sizeof pair))
             return GZT_ENOMEM;
     }
-    return push_tok(dt, tok->term, tok->term_len, tok->pos);
+    return push_token(dt, tok);
 }
 
 /* the position of the first token at or after byte @p at of a field; the

@@ -204,20 +204,29 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
                              &info, doc, err);
 }
 
-/* a term, for sorting the dictionary */
+/* A term, for sorting the dictionary. The strings lie all over the
+ * dictionary's memory; their first bytes are copied here so that most
+ * comparisons never leave this array. */
 typedef struct sterm {
-    const char *s; /* bytes */
-    uint32_t len;  /* bytes */
-    uint32_t id;   /* in inv->dict */
+    uint64_t key;    /* first 8 bytes, big endian, zero padded */
+    const char *s;   /* bytes */
+    uint32_t len;    /* bytes */
+    const tentry *t; /* its entry */
 } sterm;
 
 static int
 cmp_terms(const void *a, const void *b)
 {
     const sterm *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
     int c = memcmp(x->s, y->s, GZT_MIN(x->len, y->len));
     return c ? c : (x->len > y->len) - (x->len < y->len);
 }
+
+/* How far ahead of the loop over sorted terms their entries, then their
+ * postings, are fetched: the terms' order is not their memory's. */
+#define AHEAD 8
 
 int
 gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid, bool thread,
@@ -262,14 +271,24 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid, bool thread,
     if ((rc = gzt_segw_add_docs(w, docs, live, thread, err)))
         goto done;
     for (uint32_t i = 0; i < inv->dict.n; i++) {
-        ids[i].id = i;
-        ids[i].s = gzt_strtab_str(&inv->dict, i, &ids[i].len, NULL);
+        sterm *e = &ids[i];
+        e->t = gzt_strtab_payload(&inv->dict, i);
+        e->s = gzt_strtab_str(&inv->dict, i, &e->len, NULL);
+        uint8_t k8[8] = {0};
+        memcpy(k8, e->s, GZT_MIN(e->len, 8u));
+        e->key = 0;
+        for (int b = 0; b < 8; b++)
+            e->key = e->key << 8 | k8[b];
     }
     qsort(ids, inv->dict.n, sizeof *ids, cmp_terms);
     bool ident = inv->ndeleted == 0;
     for (uint32_t k = 0; k < inv->dict.n; k++) {
         const sterm *e = &ids[k];
-        const tentry *t = gzt_strtab_payload(&inv->dict, e->id);
+        if (k + 2 * AHEAD < inv->dict.n)
+            __builtin_prefetch(ids[k + 2 * AHEAD].t);
+        if (k + AHEAD < inv->dict.n)
+            __builtin_prefetch(ids[k + AHEAD].t->post.p);
+        const tentry *t = e->t;
         gzt_rd r = gzt_rd_make(t->post.p, t->post.len);
         uint32_t doc = 0;
         bool started = false;

@@ -102,6 +102,14 @@ hmap_slot(hmap *m, uint64_t k, bool *found)
     return &m->slots[j];
 }
 
+/* start loading the slot where a lookup of @p k begins */
+static void
+hmap_prefetch(const hmap *m, uint64_t k)
+{
+    if (m->cap)
+        __builtin_prefetch(&m->slots[k & (m->cap - 1)]);
+}
+
 /* the slot of @p k; NULL when absent */
 static hslot *
 hmap_find(const hmap *m, uint64_t k)
@@ -844,6 +852,9 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
     int crc = check_doc(doc, &idlen, err);
     if (crc)
         return crc;
+    /* the id's slot is a cache miss in a large index: it loads while the
+     * text is checked and hashed */
+    hmap_prefetch(&w->ids, hkey(doc->id, idlen));
     gzt_buf_reset(&w->title);
     gzt_buf_reset(&w->body);
     if (gzt_utf8_repair(&w->title, doc->title ? doc->title : "",
