@@ -9,7 +9,7 @@
 #include "output.h"
 
 int
-bench_build(const char *engine, int entities, const char *path,
+bench_build(const char *engine, int entities, unsigned jobs, const char *path,
             const char *const *paths, const gzt_format *fmts, size_t n,
             const char *language, gzt_ingest_stats *st, gzt_error *err)
 {
@@ -24,6 +24,7 @@ bench_build(const char *engine, int entities, const char *path,
     gzt_writer_opts_init(&wo);
     wo.engine = engine;
     wo.entities = entities;
+    wo.jobs = jobs;
     wo.language = language;
     gzt_writer *w = NULL;
     int rc = gzt_writer_open(&w, path, &wo, err);

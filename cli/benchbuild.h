@@ -14,11 +14,13 @@
  * Build @p engine ("native", "xapian" or "fts5") at @p path (replacing what
  * is there) from the @p n sources @p paths read in the formats @p fmts
  * (FTS5 reads them all in fmts[0]), analysed in @p language (NULL: the
- * default), with entities when @p entities (gazette's engines only). What
- * was read goes to @p st. A gazette error code, detail in @p err.
+ * default), with entities when @p entities and on @p jobs analysis threads
+ * (0: one per core) (gazette's engines only). What was read goes to @p st.
+ * A gazette error code, detail in @p err.
  */
-int bench_build(const char *engine, int entities, const char *path,
-                const char *const *paths, const gzt_format *fmts, size_t n,
-                const char *language, gzt_ingest_stats *st, gzt_error *err);
+int bench_build(const char *engine, int entities, unsigned jobs,
+                const char *path, const char *const *paths,
+                const gzt_format *fmts, size_t n, const char *language,
+                gzt_ingest_stats *st, gzt_error *err);
 
 #endif

@@ -76,12 +76,12 @@ child_build(int e, const char *path, const args *a, built *out)
         fmts[i] = args_format(args_get(a, "format"));
     gzt_ingest_stats st;
     double t0 = output_now();
-    int rc =
-        bench_build(e == E_FTS5     ? "fts5"
-                    : e == E_XAPIAN ? "xapian"
-                                    : "native",
-                    e == E_ENTITIES, path, (const char *const *)a->operands,
-                    fmts, a->noperands, args_get(a, "language"), &st, &err);
+    int rc = bench_build(e == E_FTS5     ? "fts5"
+                         : e == E_XAPIAN ? "xapian"
+                                         : "native",
+                         e == E_ENTITIES, (unsigned)args_uint(a, "jobs", 0),
+                         path, (const char *const *)a->operands, fmts,
+                         a->noperands, args_get(a, "language"), &st, &err);
     free(fmts);
     out->seconds = output_now() - t0;
     out->docs = st.docs;
@@ -211,6 +211,9 @@ cmd_bench_index(const args *a)
     bool want[NENGINES] = {true, true, true, true};
     if (runs == 0)
         return args_usage_error(a->cmd, "--runs must be at least 1");
+    if (args_has(a, "jobs") && (args_uint(a, "jobs", 0) == 0 ||
+                                args_uint(a, "jobs", 0) > GZT_JOBS_MAX))
+        return args_usage_error(a->cmd, "--jobs takes 1 to %d", GZT_JOBS_MAX);
     if (list) {
         memset(want, 0, sizeof want);
         char *copy = strdup(list), *save = NULL;

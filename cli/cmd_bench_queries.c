@@ -486,7 +486,7 @@ build_peer(const char *kind, const char *path, const corpus *c, bool reuse,
     gzt_ingest_stats is;
     double t0 = output_now();
     /* Xapian with the same terms as the index (its entity setting) */
-    int rc = bench_build(kind, c->entities, path, c->paths, c->fmt, c->n,
+    int rc = bench_build(kind, c->entities, 0, path, c->paths, c->fmt, c->n,
                          c->language, &is, &err);
     double secs = output_now() - t0;
     if (rc != GZT_OK) {

@@ -381,6 +381,63 @@ gzt_analyzer_language(const gzt_analyzer *a)
     return gzt_stemmer_language(a->stem);
 }
 
+/*
+ * Tokens wait in a batch of BATCH before they are stemmed and handed on:
+ * the stem cache is larger than a core's L2 cache, and asking for each
+ * token's cache entry as it is found lets the entries of a batch load
+ * together instead of one after the other. The batch lives on the stack of
+ * gzt_analyze(), so a callback may analyse other text with the analyzer.
+ */
+#define BATCH 16
+
+typedef struct btok {
+    gzt_token t;  /* offsets and position; term set when handed on */
+    uint64_t key; /* gzt_stemmer_prefetch()'s key; 0 unstemmed */
+    uint8_t len;  /* bytes of the folded word */
+    bool stem;    /* to be stemmed */
+} btok;
+
+typedef struct tbatch {
+    btok tok[BATCH];                 /* tokens */
+    size_t n;                        /* count */
+    char bytes[BATCH][GZT_TERM_MAX]; /* their folded words */
+} tbatch;
+
+/* Stem the tokens of @p b and hand them to @p fn in order; on a non-zero
+ * return *@p stop is the position after the token that stopped it. */
+static int
+flush_batch(gzt_analyzer *a, tbatch *b, gzt_token_fn fn, void *ctx,
+            uint32_t *stop)
+{
+    for (size_t k = 0; k < b->n; k++) {
+        btok *bt = &b->tok[k];
+        const char *term = b->bytes[k];
+        size_t term_len = bt->len;
+        if (bt->stem) {
+            size_t stem_len;
+            uint64_t h;
+            const char *stem = gzt_stemmer_stem_at(a->stem, term, term_len,
+                                                   bt->key, &stem_len, &h);
+            if (!stem)
+                return GZT_ENOMEM;
+            if (stem_len > 0) {
+                term = stem;
+                term_len = stem_len;
+                bt->t.hash = h;
+            }
+        }
+        bt->t.term = term;
+        bt->t.term_len = (uint32_t)term_len;
+        int rc = fn(ctx, &bt->t);
+        if (rc) {
+            *stop = bt->t.pos + 1;
+            return rc;
+        }
+    }
+    b->n = 0;
+    return GZT_OK;
+}
+
 int
 gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
             gzt_token_fn fn, void *ctx, uint32_t *next_pos)
@@ -389,6 +446,8 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
     uint32_t pos = first_pos;
     size_t i = 0;
     int rc = GZT_OK;
+    tbatch b;
+    b.n = 0;
 
     if (len > UINT32_MAX)
         return GZT_ETOOBIG;
@@ -425,8 +484,11 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
                             &toolong);
         }
 
-        if (pos == UINT32_MAX)
-            return GZT_ETOOBIG;
+        if (pos == UINT32_MAX) {
+            /* the tokens before it are handed on first */
+            rc = flush_batch(a, &b, fn, ctx, &pos);
+            return rc ? rc : GZT_ETOOBIG;
+        }
         gzt_token t = {.start = (uint32_t)i, .end = (uint32_t)end, .pos = pos};
         i = end;
         pos++;
@@ -439,30 +501,27 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
             rc = fold_utf8(a, (const uint8_t *)a->raw, a->raw_len, &term,
                            &term_len);
             if (rc == GZT_ENOMEM)
-                return rc;
-            if (rc != GZT_OK) /* cannot happen: raw is well-formed */
+                break;
+            if (rc != GZT_OK) { /* cannot happen: raw is well-formed */
+                rc = GZT_OK;
                 continue;
+            }
         }
         if (term_len > GZT_TERM_MAX || term_len == 0)
             continue;
-        if (!number && !cjk) {
-            size_t stem_len;
-            uint64_t h;
-            const char *stem =
-                gzt_stemmer_stem(a->stem, term, term_len, &stem_len, &h);
-            if (!stem)
-                return GZT_ENOMEM;
-            if (stem_len > 0) {
-                term = stem;
-                term_len = stem_len;
-                t.hash = h;
-            }
-        }
-        t.term = term;
-        t.term_len = (uint32_t)term_len;
-        if ((rc = fn(ctx, &t)) != 0)
+        btok *bt = &b.tok[b.n];
+        bt->t = t;
+        bt->len = (uint8_t)term_len;
+        bt->stem = !number && !cjk;
+        memcpy(b.bytes[b.n], term, term_len);
+        bt->key = bt->stem
+                      ? gzt_stemmer_prefetch(a->stem, b.bytes[b.n], term_len)
+                      : 0;
+        if (++b.n == BATCH && (rc = flush_batch(a, &b, fn, ctx, &pos)) != 0)
             break;
     }
+    if (rc == GZT_OK)
+        rc = flush_batch(a, &b, fn, ctx, &pos);
     if (next_pos)
         *next_pos = pos;
     return rc;

@@ -11,6 +11,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+/* inlined: the terms an indexer hashes are a few bytes, where a call
+ * through the shared library and its dispatch cost as much as the hash */
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 /* ---- errors ------------------------------------------------------------ */

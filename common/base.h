@@ -184,6 +184,41 @@ GZT_NODISCARD int gzt_buf_nul(gzt_buf *b);
 void gzt_buf_reset(gzt_buf *b); /* len = 0, keep memory */
 void gzt_buf_free(gzt_buf *b);
 
+/* ---- comparison -------------------------------------------------------- */
+
+/* memcmp(a, b, n) == 0 without a call: hash tables compare keys of a few
+ * bytes that almost always match, where libc's call and length dispatch
+ * cost more than the compare. Reads only the n bytes of each. */
+static inline bool
+gzt_mem_eq(const void *a, const void *b, size_t n)
+{
+    const uint8_t *x = (const uint8_t *)a, *y = (const uint8_t *)b;
+    uint64_t u, v;
+    if (n >= 8) {
+        for (; n > 8; n -= 8, x += 8, y += 8) {
+            memcpy(&u, x, 8);
+            memcpy(&v, y, 8);
+            if (u != v)
+                return false;
+        }
+        memcpy(&u, x + n - 8, 8); /* the last 8, overlapping */
+        memcpy(&v, y + n - 8, 8);
+        return u == v;
+    }
+    if (n >= 4) {
+        uint32_t s, t, w, z;
+        memcpy(&s, x, 4);
+        memcpy(&t, y, 4);
+        memcpy(&w, x + n - 4, 4);
+        memcpy(&z, y + n - 4, 4);
+        return s == t && w == z;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (x[i] != y[i])
+            return false;
+    return true;
+}
+
 /* ---- bounded readers --------------------------------------------------- */
 
 static inline uint32_t

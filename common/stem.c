@@ -236,11 +236,29 @@ cache_put(gzt_stemmer *s, uint64_t h, const char *word, size_t len,
     s->count++;
 }
 
+uint64_t
+gzt_stemmer_prefetch(const gzt_stemmer *s, const char *word, size_t len)
+{
+    if (!s->sb || len > GZT_STEM_CACHE_WORD_MAX)
+        return 0;
+    uint64_t h = gzt_hash64(word, len) | 1;
+    if (s->slots)
+        __builtin_prefetch(&s->slots[h & (s->nslots - 1)]);
+    return h;
+}
+
 const char *
 gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len,
                  uint64_t *out_hash)
 {
-    uint64_t h = 0;
+    return gzt_stemmer_stem_at(s, word, len, 0, out_len, out_hash);
+}
+
+const char *
+gzt_stemmer_stem_at(gzt_stemmer *s, const char *word, size_t len, uint64_t key,
+                    size_t *out_len, uint64_t *out_hash)
+{
+    uint64_t h = key;
 
     if (out_hash)
         *out_hash = 0;
@@ -250,12 +268,13 @@ gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len, size_t *out_len,
     }
     bool cacheable = len <= GZT_STEM_CACHE_WORD_MAX;
     if (cacheable && s->slots) {
-        h = gzt_hash64(word, len) | 1;
+        if (!h)
+            h = gzt_hash64(word, len) | 1;
         size_t mask = s->nslots - 1;
         for (size_t j = h & mask; s->slots[j].hash; j = (j + 1) & mask) {
             const slot *e = &s->slots[j];
             if (e->hash == h && e->word_len == len &&
-                memcmp(s->pool.p + e->off, word, len) == 0) {
+                gzt_mem_eq(s->pool.p + e->off, word, len)) {
                 *out_len = e->stem_len;
                 if (out_hash)
                     *out_hash = e->stem_hash;

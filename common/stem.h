@@ -60,4 +60,17 @@ const char *gzt_stemmer_language(const gzt_stemmer *s);
 const char *gzt_stemmer_stem(gzt_stemmer *s, const char *word, size_t len,
                              size_t *out_len, uint64_t *out_hash);
 
+/*
+ * Start loading the cache entry of @p word, for a gzt_stemmer_stem_at() a
+ * little later: a caller with several words to stem asks for all their
+ * entries first, so that the cache misses overlap. Returns the key to pass
+ * on (0 when the word is not looked up in the cache).
+ */
+uint64_t gzt_stemmer_prefetch(const gzt_stemmer *s, const char *word,
+                              size_t len);
+/* gzt_stemmer_stem() of a word whose key gzt_stemmer_prefetch() gave. */
+const char *gzt_stemmer_stem_at(gzt_stemmer *s, const char *word, size_t len,
+                                uint64_t key, size_t *out_len,
+                                uint64_t *out_hash);
+
 #endif

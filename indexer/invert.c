@@ -46,7 +46,16 @@ struct gzt_inv {
     gzt_docterms *dt;  /* analysis for gzt_inv_add() */
     gzt_buf dtout;     /* its records */
     gzt_buf hashes;    /* a document's term hashes, for prefetching */
+    gzt_buf pend;      /* a document's terms looked up, as pending */
 };
+
+/* A term of the document being added, looked up, its postings not yet
+ * appended. */
+typedef struct pending {
+    tentry *t;           /* its entry */
+    const uint8_t *post; /* frequency and positions, encoded */
+    uint32_t nbytes;     /* bytes of post */
+} pending;
 
 int
 gzt_inv_new(gzt_inv **out, gzt_analyzer *a)
@@ -60,23 +69,37 @@ gzt_inv_new(gzt_inv **out, gzt_analyzer *a)
     return GZT_OK;
 }
 
+/* Empty the inverter. With @p keep its document arrays and records
+ * buffer stay allocated for the next segment, which will fill them again
+ * (allocated afresh, their pages were faulted in again at every segment). */
 static void
-reset(gzt_inv *inv)
+reset(gzt_inv *inv, bool keep)
 {
     for (uint32_t i = 0; i < inv->dict.n; i++)
         gzt_buf_free(&((tentry *)gzt_strtab_payload(&inv->dict, i))->post);
     gzt_strtab_fini(&inv->dict);
-    gzt_free(inv->docs);
-    gzt_free(inv->deleted);
-    gzt_buf_free(&inv->recs);
-    gzt_analyzer *a = inv->an;
-    gzt_docterms *dt = inv->dt;
-    gzt_buf dtout = inv->dtout, hashes = inv->hashes;
+    if (!keep) {
+        gzt_free(inv->docs);
+        gzt_free(inv->deleted);
+        gzt_buf_free(&inv->recs);
+        inv->docs = NULL;
+        inv->deleted = NULL;
+        inv->dcap = 0;
+    }
+    gzt_inv saved = *inv;
     memset(inv, 0, sizeof *inv);
-    inv->an = a;
-    inv->dt = dt;
-    inv->dtout = dtout;
-    inv->hashes = hashes;
+    inv->an = saved.an;
+    inv->dt = saved.dt;
+    inv->dtout = saved.dtout;
+    inv->hashes = saved.hashes;
+    inv->pend = saved.pend;
+    inv->docs = saved.docs;
+    inv->deleted = saved.deleted;
+    inv->dcap = saved.dcap;
+    inv->recs = saved.recs;
+    inv->recs.len = 0;
+    if (inv->deleted)
+        memset(inv->deleted, 0, inv->dcap / 8);
     gzt_strtab_init(&inv->dict, sizeof(tentry), 4096);
 }
 
@@ -85,18 +108,19 @@ gzt_inv_free(gzt_inv *inv)
 {
     if (!inv)
         return;
-    reset(inv);
+    reset(inv, false);
     gzt_docterms_free(inv->dt);
     gzt_buf_free(&inv->dtout);
     gzt_buf_free(&inv->hashes);
+    gzt_buf_free(&inv->pend);
     gzt_free(inv);
 }
 
 size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
-    return gzt_strtab_memory(&inv->dict) + inv->postbytes + inv->recs.cap +
-           (size_t)inv->dcap * sizeof(docrec);
+    return gzt_strtab_memory(&inv->dict) + inv->postbytes + inv->recs.len +
+           (size_t)inv->ndocs * sizeof(docrec);
 }
 
 uint32_t
@@ -140,8 +164,9 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     }
     uint32_t d = inv->ndocs;
     /* the dictionary is larger than the caches: ask for every term's slot,
-     * then for the records those slots name, then look up, so that the
-     * misses of a document's terms overlap instead of queueing */
+     * then for the records those slots name, then look up and ask for the
+     * ends of the postings buffers, then append, so that the misses of a
+     * document's terms overlap instead of queueing */
     gzt_buf_reset(&inv->hashes);
     gzt_termrec tr;
     gzt_rd r = gzt_rd_make(terms, terms_len);
@@ -153,20 +178,26 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     const uint64_t *hs = (const uint64_t *)(void *)inv->hashes.p;
     for (size_t i = 0; i < inv->hashes.len / sizeof *hs; i++)
         gzt_strtab_prefetch_record(&inv->dict, hs[i]);
+    gzt_buf_reset(&inv->pend);
     r = gzt_rd_make(terms, terms_len);
     while (r.p < r.end) {
         if (!gzt_termrec_next(&r, &tr))
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
-        const uint8_t *s = tr.s, *post = tr.post;
-        uint32_t len = tr.len, nbytes = tr.nbytes;
-        uint64_t h = tr.hash;
         uint32_t id;
-        tentry *t = gzt_strtab_intern(&inv->dict, h, (const char *)s, len, &id);
-        if (!t)
+        pending pd = {gzt_strtab_intern(&inv->dict, tr.hash, (const char *)tr.s,
+                                        tr.len, &id),
+                      tr.post, tr.nbytes};
+        if (!pd.t || gzt_buf_append(&inv->pend, &pd, sizeof pd))
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        if (pd.t->post.p)
+            __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
+    }
+    const pending *pds = (const pending *)(void *)inv->pend.p;
+    for (size_t i = 0; i < inv->pend.len / sizeof *pds; i++) {
+        tentry *t = pds[i].t;
         size_t before = t->post.cap;
         if (gzt_buf_put_varint(&t->post, t->df ? d - t->last_doc : d) ||
-            gzt_buf_append(&t->post, post, nbytes))
+            gzt_buf_append(&t->post, pds[i].post, pds[i].nbytes))
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
         inv->postbytes += t->post.cap - before;
         t->last_doc = d;
@@ -339,7 +370,7 @@ done:
     gzt_free(ids);
     gzt_free(remap);
     gzt_free(pos);
-    reset(inv);
+    reset(inv, true);
     return rc;
 }
 

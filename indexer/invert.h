@@ -35,7 +35,7 @@ GZT_NODISCARD int gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f,
 void gzt_inv_delete(gzt_inv *inv, uint32_t doc);
 /* content hash of buffered document @p doc */
 uint64_t gzt_inv_hash(const gzt_inv *inv, uint32_t doc);
-/* approximate bytes held */
+/* approximate bytes of the buffered documents */
 size_t gzt_inv_memory(const gzt_inv *inv);
 /* buffered documents not deleted */
 uint32_t gzt_inv_live(const gzt_inv *inv);
