@@ -36,6 +36,14 @@ has "time over gazette's: fts5"
 [ -f kept/fts5 ] || fail "--dir keeps the FTS5 database"
 expect 0 "$G" search -i kept/gazette --count lavrov
 [ "$(cat out)" -gt 0 ] || fail "the kept gazette index answers"
+# --jobs: gazette's builds on one thread; the same index either way
+expect 0 "$G" bench index --jobs 1 --engines gazette --dir one "$GZT_SOURCE/corpus"
+has "| gazette | 4 |"
+expect 0 "$G" search -i one/gazette --count lavrov
+[ "$(cat out)" = "$("$G" search -i kept/gazette --count lavrov)" ] ||
+    fail "--jobs 1 builds the same index"
+expect 2 "$G" bench index --jobs 0 "$GZT_SOURCE/corpus"
+has "--jobs takes 1 to" err
 expect 2 "$G" bench index --engines lucene "$GZT_SOURCE/corpus"
 has "'lucene' is not gazette" err
 expect 2 "$G" bench index --runs 0 "$GZT_SOURCE/corpus"
