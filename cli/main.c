@@ -10,9 +10,11 @@
  * A command group (gazette bench ner) takes its command from the second
  * word; "gazette bench" alone, or with -h, is about the group.
  */
-#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __GLIBC__ /* defined by the headers above */
+#include <malloc.h>
+#endif
 
 #include "gazette.h"
 
@@ -92,8 +94,10 @@ main(int argc, char **argv)
      * page fault for every page again: 0.6 s of a 16 s build. A gazette
      * process is short-lived and its peak is its working set: keep what it
      * frees. */
+#ifdef __GLIBC__
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
     if (argc < 2)
         return args_usage_error(&spec_top, "missing COMMAND");
     if (argv[1][0] == '-')

@@ -392,7 +392,7 @@ gzt_analyzer_language(const gzt_analyzer *a)
 
 typedef struct btok {
     gzt_token t;  /* offsets and position; term set when handed on */
-    uint64_t key; /* gzt_stemmer_prefetch()'s key; 0 unstemmed */
+    uint64_t key; /* gzt_stemmer_prefetch()'s key; 0 not cached */
     uint8_t len;  /* bytes of the folded word */
     bool stem;    /* to be stemmed */
 } btok;
@@ -403,13 +403,18 @@ typedef struct tbatch {
     char bytes[BATCH][GZT_TERM_MAX]; /* their folded words */
 } tbatch;
 
-/* Stem the tokens of @p b and hand them to @p fn in order; on a non-zero
- * return *@p stop is the position after the token that stopped it. */
+/* Stem the tokens of @p b and hand them to @p fn in order, emptying the
+ * batch. When fn stops (returns non-zero), *@p stopped is set, *@p stop is
+ * the position after the token it stopped at, and its code is returned;
+ * the tokens after that one are dropped, as they are when stemming runs out
+ * of memory (GZT_ENOMEM). */
 static int
 flush_batch(gzt_analyzer *a, tbatch *b, gzt_token_fn fn, void *ctx,
-            uint32_t *stop)
+            uint32_t *stop, bool *stopped)
 {
-    for (size_t k = 0; k < b->n; k++) {
+    size_t n = b->n;
+    b->n = 0;
+    for (size_t k = 0; k < n; k++) {
         btok *bt = &b->tok[k];
         const char *term = b->bytes[k];
         size_t term_len = bt->len;
@@ -431,10 +436,10 @@ flush_batch(gzt_analyzer *a, tbatch *b, gzt_token_fn fn, void *ctx,
         int rc = fn(ctx, &bt->t);
         if (rc) {
             *stop = bt->t.pos + 1;
+            *stopped = true;
             return rc;
         }
     }
-    b->n = 0;
     return GZT_OK;
 }
 
@@ -446,6 +451,8 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
     uint32_t pos = first_pos;
     size_t i = 0;
     int rc = GZT_OK;
+    bool stopped = false;
+    uint32_t stop = 0;
     tbatch b;
     b.n = 0;
 
@@ -485,9 +492,8 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         }
 
         if (pos == UINT32_MAX) {
-            /* the tokens before it are handed on first */
-            rc = flush_batch(a, &b, fn, ctx, &pos);
-            return rc ? rc : GZT_ETOOBIG;
+            rc = GZT_ETOOBIG;
+            break;
         }
         gzt_token t = {.start = (uint32_t)i, .end = (uint32_t)end, .pos = pos};
         i = end;
@@ -517,13 +523,20 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         bt->key = bt->stem
                       ? gzt_stemmer_prefetch(a->stem, b.bytes[b.n], term_len)
                       : 0;
-        if (++b.n == BATCH && (rc = flush_batch(a, &b, fn, ctx, &pos)) != 0)
+        if (++b.n == BATCH &&
+            (rc = flush_batch(a, &b, fn, ctx, &stop, &stopped)) != 0)
             break;
     }
-    if (rc == GZT_OK)
-        rc = flush_batch(a, &b, fn, ctx, &pos);
-    if (next_pos)
-        *next_pos = pos;
+    /* the tokens found before an error are handed on first: fn may stop
+     * at one of them, as it did before the error was reached */
+    if (b.n) {
+        int frc = flush_batch(a, &b, fn, ctx, &stop, &stopped);
+        if (frc && (stopped || rc == GZT_OK))
+            rc = frc;
+    }
+    /* after an error of its own the analyzer leaves *next_pos alone */
+    if (next_pos && (stopped || rc == GZT_OK))
+        *next_pos = stopped ? stop : pos;
     return rc;
 }
 

@@ -24,8 +24,9 @@ typedef struct gzt_token {
     uint32_t start;    /* byte offset of the token's first byte in input */
     uint32_t end;      /* one past its last byte */
     uint32_t pos;      /* position: first_pos + index of the token */
-    uint64_t hash;     /* gzt_hash64() of term when the analyzer had it at
-                          hand (a stem it had seen before), else 0 */
+    uint64_t hash;     /* gzt_hash64() of term when the stemmer gave it
+                          (stems of words of up to 64 bytes, which its
+                          cache keeps with their hashes), else 0 */
 } gzt_token;
 
 /* Called for each token; a non-zero return stops analysis and is returned

@@ -157,7 +157,9 @@ gzt_buf_put_u32(gzt_buf *b, uint32_t v)
 GZT_NODISCARD static inline int
 gzt_buf_put_u64(gzt_buf *b, uint64_t v)
 {
-    int rc = gzt_buf_put_u32(b, (uint32_t)v);
+    int rc = gzt_buf_reserve(b, 8); /* all or nothing */
+    if (rc == GZT_OK)
+        rc = gzt_buf_put_u32(b, (uint32_t)v);
     return rc ? rc : gzt_buf_put_u32(b, (uint32_t)(v >> 32));
 }
 /* LEB128 */

@@ -110,7 +110,7 @@ gzt_strtab_intern(gzt_strtab *t, uint64_t h, const char *s, uint32_t len,
             continue;
         unsigned char *r = t->slots[j].r;
         const rhead *hd = head_of(t, r);
-        if (hd->len == len && !memcmp(hd + 1, s, len)) {
+        if (hd->len == len && gzt_mem_eq(hd + 1, s, len)) {
             *id = hd->id;
             return r;
         }

@@ -116,11 +116,27 @@ gzt_inv_free(gzt_inv *inv)
     gzt_free(inv);
 }
 
+/* @p first doubled until it holds @p n */
+static size_t
+doubled(size_t first, size_t n)
+{
+    size_t c = first;
+    while (c < n && c <= SIZE_MAX / 2)
+        c *= 2;
+    return c;
+}
+
 size_t
 gzt_inv_memory(const gzt_inv *inv)
 {
-    return gzt_strtab_memory(&inv->dict) + inv->postbytes + inv->recs.len +
-           (size_t)inv->ndocs * sizeof(docrec);
+    /* the record buffer and document array are kept across segments, so
+     * their capacities say nothing of this segment's documents: they are
+     * counted as the capacities that growing afresh would have reached
+     * (doubling from 64 bytes and 1,024 documents), which flushes
+     * segments where it did when they were allocated afresh */
+    return gzt_strtab_memory(&inv->dict) + inv->postbytes +
+           doubled(64, inv->recs.len) +
+           doubled(1024, inv->ndocs) * sizeof(docrec);
 }
 
 uint32_t
@@ -163,6 +179,13 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
         inv->dcap = ncap;
     }
     uint32_t d = inv->ndocs;
+    /* Nothing of the document counts until every allocation it needs has
+     * succeeded: its record is stored and every postings buffer it
+     * appends to has room before the first append, so a failure leaves
+     * the inverter as it was (half a document's postings under a docid
+     * the next document then takes would be out of order). */
+    size_t rec_off = inv->recs.len;
+    int rc = gzt_store_record(&inv->recs, f);
     /* the dictionary is larger than the caches: ask for every term's slot,
      * then for the records those slots name, then look up and ask for the
      * ends of the postings buffers, then append, so that the misses of a
@@ -170,44 +193,53 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     gzt_buf_reset(&inv->hashes);
     gzt_termrec tr;
     gzt_rd r = gzt_rd_make(terms, terms_len);
-    while (gzt_termrec_next(&r, &tr)) {
+    while (rc == GZT_OK && gzt_termrec_next(&r, &tr)) {
         gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
-        if (gzt_buf_append(&inv->hashes, &tr.hash, sizeof tr.hash))
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        rc = gzt_buf_append(&inv->hashes, &tr.hash, sizeof tr.hash);
     }
     const uint64_t *hs = (const uint64_t *)(void *)inv->hashes.p;
-    for (size_t i = 0; i < inv->hashes.len / sizeof *hs; i++)
+    for (size_t i = 0; rc == GZT_OK && i < inv->hashes.len / sizeof *hs; i++)
         gzt_strtab_prefetch_record(&inv->dict, hs[i]);
     gzt_buf_reset(&inv->pend);
     r = gzt_rd_make(terms, terms_len);
-    while (r.p < r.end) {
-        if (!gzt_termrec_next(&r, &tr))
+    while (rc == GZT_OK && r.p < r.end) {
+        if (!gzt_termrec_next(&r, &tr)) {
+            inv->recs.len = rec_off;
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
+        }
         uint32_t id;
         pending pd = {gzt_strtab_intern(&inv->dict, tr.hash, (const char *)tr.s,
                                         tr.len, &id),
                       tr.post, tr.nbytes};
-        if (!pd.t || gzt_buf_append(&inv->pend, &pd, sizeof pd))
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        if (pd.t->post.p)
-            __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
+        if (!pd.t) {
+            rc = GZT_ENOMEM;
+            break;
+        }
+        /* room for the docid gap's varint and the rest */
+        size_t before = pd.t->post.cap;
+        rc = gzt_buf_reserve(&pd.t->post, 10 + (size_t)pd.nbytes);
+        inv->postbytes += pd.t->post.cap - before;
+        if (rc == GZT_OK)
+            rc = gzt_buf_append(&inv->pend, &pd, sizeof pd);
+        __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
+    }
+    if (rc) {
+        inv->recs.len = rec_off;
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
     const pending *pds = (const pending *)(void *)inv->pend.p;
     for (size_t i = 0; i < inv->pend.len / sizeof *pds; i++) {
         tentry *t = pds[i].t;
-        size_t before = t->post.cap;
+        /* within the room reserved above: cannot fail */
         if (gzt_buf_put_varint(&t->post, t->df ? d - t->last_doc : d) ||
             gzt_buf_append(&t->post, pds[i].post, pds[i].nbytes))
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        inv->postbytes += t->post.cap - before;
+            return gzt_err_set(err, GZT_EINVAL, "internal: postings room");
         t->last_doc = d;
         t->df++;
     }
     docrec *dr = &inv->docs[d];
-    dr->rec_off = inv->recs.len;
-    if (gzt_store_record(&inv->recs, f))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    dr->rec_len = inv->recs.len - dr->rec_off;
+    dr->rec_off = rec_off;
+    dr->rec_len = inv->recs.len - rec_off;
     dr->len = info->length;
     dr->title_end = info->title_end;
     dr->date = date;
@@ -370,7 +402,10 @@ done:
     gzt_free(ids);
     gzt_free(remap);
     gzt_free(pos);
-    reset(inv, true);
+    /* one thread, one inverter: its buffers serve the next segment; with
+     * a second thread the writer alternates two inverters, and both
+     * keeping theirs would hold twice the memory */
+    reset(inv, !thread);
     return rc;
 }
 

@@ -41,7 +41,8 @@ size_t gzt_inv_memory(const gzt_inv *inv);
 uint32_t gzt_inv_live(const gzt_inv *inv);
 /* Write the live buffered documents as segment @p segid of @p dir and
  * empty the buffer (also on failure). With @p thread the stored documents
- * are compressed on a second thread meanwhile. */
+ * are compressed on a second thread meanwhile; without, the inverter keeps
+ * its document arrays and record buffer for the next segment. */
 GZT_NODISCARD int gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid,
                                 bool thread, gzt_segw_info *info,
                                 gzt_error *err);

@@ -69,8 +69,9 @@ hkey(const char *s, size_t len)
     return h ? h : 1;
 }
 
-/* The slot of @p k, inserted with no document when absent (*found false);
- * NULL when out of memory. The pointer is good until the next insertion. */
+/* The slot of @p k, inserted with no document when absent (then *found,
+ * if not NULL, is false); NULL when out of memory. The pointer is good
+ * until the next insertion. */
 static hslot *
 hmap_slot(hmap *m, uint64_t k, bool *found)
 {
@@ -94,8 +95,10 @@ hmap_slot(hmap *m, uint64_t k, bool *found)
     size_t j = k & (m->cap - 1);
     while (m->slots[j].key && m->slots[j].key != k)
         j = (j + 1) & (m->cap - 1);
-    *found = m->slots[j].key != 0;
-    if (!*found) {
+    bool had = m->slots[j].key != 0;
+    if (found)
+        *found = had;
+    if (!had) {
         m->n++;
         m->slots[j] = (hslot){k, UINT32_MAX, 0};
     }
@@ -656,6 +659,13 @@ seg_delete(gzt_writer *w, uint32_t i, uint32_t d)
     return GZT_OK;
 }
 
+/* take back seg_delete() of doc @p d of segment @p i (its bitmap exists) */
+static void
+seg_undelete(gzt_writer *w, uint32_t i, uint32_t d)
+{
+    w->del[i][d >> 3] &= (uint8_t) ~(1u << (d & 7));
+}
+
 /* Find the live document with id @p id in the segments: *seg = index or
  * UINT32_MAX. Segments made by this writer are searched only when
  * @p all. */
@@ -937,8 +947,7 @@ xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
 {
     if (!w->x)
         return broken(err);
-    bool seen;
-    if (!hmap_slot(&w->ids, hkey(p->id, p->idlen), &seen))
+    if (!hmap_slot(&w->ids, hkey(p->id, p->idlen), NULL))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     bool found;
     uint64_t old;
@@ -987,8 +996,11 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     hslot *sl = hmap_slot(&w->ids, key, &seen);
     if (!sl)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    /* An old version is deleted only once the new one is in: a failed
+     * add leaves the batch and the segments as they were. */
     gzt_add_result res = GZT_ADDED;
     uint32_t bdoc = sl->gen == w->batch_gen ? sl->doc : UINT32_MAX;
+    uint32_t old_bdoc = UINT32_MAX; /* buffered version to delete */
     if (bdoc != UINT32_MAX) {
         size_t l;
         const char *bid = gzt_inv_id(w->inv, bdoc, &l);
@@ -998,12 +1010,12 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
                     *result = GZT_UNCHANGED;
                 return GZT_OK;
             }
-            gzt_inv_delete(w->inv, bdoc);
+            old_bdoc = bdoc;
             res = GZT_REPLACED;
         }
     }
+    uint32_t si = UINT32_MAX, sd = 0;
     if (res == GZT_ADDED) {
-        uint32_t si, sd;
         /* a segment being written may hold the id */
         int rc = seen ? flush_join(w, err) : GZT_OK;
         if (rc == GZT_OK)
@@ -1016,28 +1028,34 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
                     *result = GZT_UNCHANGED;
                 return GZT_OK;
             }
+            /* the deletion bitmap is made now (it may fail), the bit set
+             * once the new version is in */
             if (seg_delete(w, si, sd))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+            seg_undelete(w, si, sd);
             res = GZT_REPLACED;
         }
     }
     gzt_docfields f;
     fields_of(p, &f);
     uint32_t nd;
+    int rc;
     if (p->have_terms) {
-        int rc = gzt_inv_add_terms(w->inv, &f, p->date, hash, p->terms,
-                                   p->terms_len, &p->info, &nd, err);
-        if (rc)
-            return rc;
+        rc = gzt_inv_add_terms(w->inv, &f, p->date, hash, p->terms,
+                               p->terms_len, &p->info, &nd, err);
     } else {
         gzt_entity *ents;
         size_t nents;
-        int rc = recognise(w, &f, &ents, &nents, err);
+        rc = recognise(w, &f, &ents, &nents, err);
         if (rc == GZT_OK)
             rc = gzt_inv_add(w->inv, &f, p->date, hash, ents, nents, &nd, err);
-        if (rc)
-            return rc;
     }
+    if (rc)
+        return rc;
+    if (old_bdoc != UINT32_MAX)
+        gzt_inv_delete(w->inv, old_bdoc);
+    if (si != UINT32_MAX && seg_delete(w, si, sd))
+        return gzt_err_set(err, GZT_EINVAL, "internal: deletion bitmap");
     /* nothing since the lookup has inserted into w->ids */
     sl->doc = nd;
     sl->gen = w->batch_gen;
@@ -1562,8 +1580,7 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
         if (rc)
             return rc;
         if (same) {
-            bool seen;
-            if (!hmap_slot(&w->ids, key, &seen))
+            if (!hmap_slot(&w->ids, key, NULL))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
             st->unchanged++;
             b->text.len = mark;

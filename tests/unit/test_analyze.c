@@ -426,6 +426,14 @@ stop_after_two(void *ctx, const gzt_token *t)
     return ++*n == 2 ? 42 : 0;
 }
 
+static int
+stop_after_forty(void *ctx, const gzt_token *t)
+{
+    int *n = ctx;
+    assert_int_equal(t->pos, 7 + (uint32_t)*n); /* in order, none lost */
+    return ++*n == 40 ? 43 : 0;
+}
+
 static void
 test_callback_return_stops_analysis(void **state)
 {
@@ -439,6 +447,28 @@ test_callback_return_stops_analysis(void **state)
         42);
     assert_int_equal(n, 2);
     assert_int_equal(next, 2);
+    /* tokens wait in batches before they are handed on: a stop among
+     * them wins over running out of positions later in the text, and the
+     * position after the stopping token is still reported */
+    n = 0;
+    next = 0;
+    const char *t = "one two three four five six seven";
+    assert_int_equal(
+        gzt_analyze(a, t, strlen(t), UINT32_MAX - 4, stop_after_two, &n, &next),
+        42);
+    assert_int_equal(n, 2);
+    assert_int_equal(next, UINT32_MAX - 2);
+    /* ... and past many batches: the 40th of 100 words */
+    gzt_buf text = GZT_BUF_INIT;
+    for (int k = 0; k < 100; k++)
+        assert_int_equal(gzt_buf_printf(&text, "w%d ", k), GZT_OK);
+    int m = 0;
+    assert_int_equal(gzt_analyze(a, (const char *)text.p, text.len, 7,
+                                 stop_after_forty, &m, &next),
+                     43);
+    assert_int_equal(m, 40);
+    assert_int_equal(next, 7 + 40);
+    gzt_buf_free(&text);
     gzt_analyzer_free(a);
 }
 

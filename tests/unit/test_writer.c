@@ -513,6 +513,51 @@ test_changed_content_replaces_the_old_version(void **state)
 }
 
 static void
+test_a_failed_replacement_keeps_a_later_add_of_the_old_text(void **state)
+{
+    /* A second version of a buffered document fails to be added, at each
+     * allocation in turn (memory stays short after it) until it succeeds;
+     * then the first version is added again. Once the buffered first
+     * version was deleted for the replacement, the id must not still name
+     * it: the add would be taken as unchanged and the document lost. */
+    (void)state;
+    bool succeeded = false;
+    for (long n = 1; n < 1000 && !succeeded; n++) {
+        char dir[64];
+        gzt_test_tmpdir_new(dir, "writer");
+        gzt_writer *w = wopen(dir, 0);
+        add(w, "story", "First", "the harbour froze", 20200101);
+        gzt_doc d = {"story",
+                     "Second",
+                     6,
+                     "the glacier melted and the "
+                     "harbour opened again",
+                     41,
+                     20200102,
+                     NULL};
+        gzt_error err = {0};
+        (void)gzt_mem_fail_after(n);
+        int rc = gzt_writer_add(w, &d, NULL, &err);
+        (void)gzt_mem_fail_after(0);
+        succeeded = rc == GZT_OK;
+        if (!succeeded) {
+            assert_int_equal(rc, GZT_ENOMEM);
+            add(w, "story", "First", "the harbour froze", 20200101);
+            commit(w);
+        }
+        gzt_writer_close(w);
+        if (!succeeded) {
+            gzt_index *idx = iopen(dir);
+            expect(idx, "froze", "story");
+            expect(idx, "glacier", "");
+            gzt_index_close(idx);
+        }
+        gzt_test_tmpdir_remove(dir);
+    }
+    assert_true(succeeded);
+}
+
+static void
 test_same_id_twice_in_one_batch_keeps_the_last_version(void **state)
 {
     (void)state;
@@ -1408,6 +1453,8 @@ main(void)
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
       cmocka_unit_test(test_changed_content_replaces_the_old_version),
+      cmocka_unit_test(
+          test_a_failed_replacement_keeps_a_later_add_of_the_old_text),
       cmocka_unit_test(test_same_id_twice_in_one_batch_keeps_the_last_version),
       cmocka_unit_test(test_delete_found_and_not_found),
 #if 1
