@@ -219,9 +219,10 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
         size_t before = pd.t->post.cap;
         rc = gzt_buf_reserve(&pd.t->post, 10 + (size_t)pd.nbytes);
         inv->postbytes += pd.t->post.cap - before;
-        if (rc == GZT_OK)
+        if (rc == GZT_OK) {
+            __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
             rc = gzt_buf_append(&inv->pend, &pd, sizeof pd);
-        __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
+        }
     }
     if (rc) {
         inv->recs.len = rec_off;
@@ -352,6 +353,8 @@ gzt_inv_flush(gzt_inv *inv, const char *dir, uint32_t segid, bool thread,
         if (k + AHEAD < inv->dict.n)
             __builtin_prefetch(ids[k + AHEAD].t->post.p);
         const tentry *t = e->t;
+        if (t->df == 0)
+            continue; /* interned by an add that then failed */
         gzt_rd r = gzt_rd_make(t->post.p, t->post.len);
         uint32_t doc = 0;
         bool started = false;
