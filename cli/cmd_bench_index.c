@@ -211,8 +211,8 @@ cmd_bench_index(const args *a)
     bool want[NENGINES] = {true, true, true, true};
     if (runs == 0)
         return args_usage_error(a->cmd, "--runs must be at least 1");
-    if (args_has(a, "jobs") && (args_uint(a, "jobs", 0) == 0 ||
-                                args_uint(a, "jobs", 0) > GZT_JOBS_MAX))
+    uint64_t jobs = args_uint(a, "jobs", 0);
+    if (args_has(a, "jobs") && (jobs == 0 || jobs > GZT_JOBS_MAX))
         return args_usage_error(a->cmd, "--jobs takes 1 to %d", GZT_JOBS_MAX);
     if (list) {
         memset(want, 0, sizeof want);

@@ -236,12 +236,19 @@ cache_put(gzt_stemmer *s, uint64_t h, const char *word, size_t len,
     s->count++;
 }
 
+/* the cache's key of a word: never 0, which marks an empty slot */
+static inline uint64_t
+word_key(const char *word, size_t len)
+{
+    return gzt_hash64(word, len) | 1;
+}
+
 uint64_t
 gzt_stemmer_prefetch(const gzt_stemmer *s, const char *word, size_t len)
 {
     if (!s->sb || len > GZT_STEM_CACHE_WORD_MAX)
         return 0;
-    uint64_t h = gzt_hash64(word, len) | 1;
+    uint64_t h = word_key(word, len);
     if (s->slots)
         __builtin_prefetch(&s->slots[h & (s->nslots - 1)]);
     return h;
@@ -269,7 +276,7 @@ gzt_stemmer_stem_at(gzt_stemmer *s, const char *word, size_t len, uint64_t key,
     bool cacheable = len <= GZT_STEM_CACHE_WORD_MAX;
     if (cacheable && s->slots) {
         if (!h)
-            h = gzt_hash64(word, len) | 1;
+            h = word_key(word, len);
         size_t mask = s->nslots - 1;
         for (size_t j = h & mask; s->slots[j].hash; j = (j + 1) & mask) {
             const slot *e = &s->slots[j];
@@ -291,7 +298,7 @@ gzt_stemmer_stem_at(gzt_stemmer *s, const char *word, size_t len, uint64_t key,
     *out_len = rlen > 0 ? (size_t)rlen : 0;
     if (cacheable) {
         if (!h)
-            h = gzt_hash64(word, len) | 1;
+            h = word_key(word, len);
         uint64_t sh = gzt_hash64(r, *out_len);
         if (out_hash)
             *out_hash = sh;

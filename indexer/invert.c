@@ -78,14 +78,6 @@ reset(gzt_inv *inv, bool keep)
     for (uint32_t i = 0; i < inv->dict.n; i++)
         gzt_buf_free(&((tentry *)gzt_strtab_payload(&inv->dict, i))->post);
     gzt_strtab_fini(&inv->dict);
-    if (!keep) {
-        gzt_free(inv->docs);
-        gzt_free(inv->deleted);
-        gzt_buf_free(&inv->recs);
-        inv->docs = NULL;
-        inv->deleted = NULL;
-        inv->dcap = 0;
-    }
     gzt_inv saved = *inv;
     memset(inv, 0, sizeof *inv);
     inv->an = saved.an;
@@ -93,13 +85,19 @@ reset(gzt_inv *inv, bool keep)
     inv->dtout = saved.dtout;
     inv->hashes = saved.hashes;
     inv->pend = saved.pend;
-    inv->docs = saved.docs;
-    inv->deleted = saved.deleted;
-    inv->dcap = saved.dcap;
-    inv->recs = saved.recs;
-    inv->recs.len = 0;
-    if (inv->deleted)
-        memset(inv->deleted, 0, inv->dcap / 8);
+    if (keep) {
+        inv->docs = saved.docs;
+        inv->deleted = saved.deleted;
+        inv->dcap = saved.dcap;
+        inv->recs = saved.recs;
+        inv->recs.len = 0;
+        if (inv->deleted)
+            memset(inv->deleted, 0, inv->dcap / 8);
+    } else {
+        gzt_free(saved.docs);
+        gzt_free(saved.deleted);
+        gzt_buf_free(&saved.recs);
+    }
     gzt_strtab_init(&inv->dict, sizeof(tentry), 4096);
 }
 

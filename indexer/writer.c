@@ -641,9 +641,10 @@ seg_deleted(const gzt_writer *w, uint32_t i, uint32_t d)
     return gzt_segment_deleted(w->segs[i], d);
 }
 
-/* mark doc @p d of segment @p i deleted in the pending bitmap */
+/* make segment @p i's pending deletion bitmap, a copy of its own, if it
+ * has none yet */
 static int
-seg_delete(gzt_writer *w, uint32_t i, uint32_t d)
+seg_bitmap(gzt_writer *w, uint32_t i)
 {
     gzt_segment *s = w->segs[i];
     if (!w->del[i]) {
@@ -654,16 +655,26 @@ seg_delete(gzt_writer *w, uint32_t i, uint32_t d)
         if (s->delbits)
             memcpy(w->del[i], s->delbits, n);
     }
-    w->del[i][d >> 3] |= (uint8_t)(1u << (d & 7));
-    w->dirty = true;
     return GZT_OK;
 }
 
-/* take back seg_delete() of doc @p d of segment @p i (its bitmap exists) */
+/* mark doc @p d of segment @p i deleted in its pending bitmap, which
+ * seg_bitmap() made */
 static void
-seg_undelete(gzt_writer *w, uint32_t i, uint32_t d)
+seg_mark(gzt_writer *w, uint32_t i, uint32_t d)
 {
-    w->del[i][d >> 3] &= (uint8_t) ~(1u << (d & 7));
+    w->del[i][d >> 3] |= (uint8_t)(1u << (d & 7));
+    w->dirty = true;
+}
+
+/* seg_bitmap(), then seg_mark() */
+static int
+seg_delete(gzt_writer *w, uint32_t i, uint32_t d)
+{
+    if (seg_bitmap(w, i))
+        return GZT_ENOMEM;
+    seg_mark(w, i, d);
+    return GZT_OK;
 }
 
 /* Find the live document with id @p id in the segments: *seg = index or
@@ -806,6 +817,7 @@ add_flushed(gzt_writer *w, uint32_t id, const gzt_segw_info *info,
 typedef struct prepared {
     const char *id;     /* external id */
     size_t idlen;       /* bytes */
+    uint64_t key;       /* hkey() of the id */
     const char *title;  /* valid UTF-8 */
     size_t title_len;   /* bytes */
     const char *body;   /* valid UTF-8 */
@@ -864,7 +876,8 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         return crc;
     /* the id's slot is a cache miss in a large index: it loads while the
      * text is checked and hashed */
-    hmap_prefetch(&w->ids, hkey(doc->id, idlen));
+    uint64_t key = hkey(doc->id, idlen);
+    hmap_prefetch(&w->ids, key);
     gzt_buf_reset(&w->title);
     gzt_buf_reset(&w->body);
     if (gzt_utf8_repair(&w->title, doc->title ? doc->title : "",
@@ -874,6 +887,7 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     prepared p = {doc->id,
                   idlen,
+                  key,
                   (const char *)w->title.p,
                   w->title.len,
                   (const char *)w->body.p,
@@ -947,7 +961,7 @@ xadd_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
 {
     if (!w->x)
         return broken(err);
-    if (!hmap_slot(&w->ids, hkey(p->id, p->idlen), NULL))
+    if (!hmap_slot(&w->ids, p->key, NULL))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     bool found;
     uint64_t old;
@@ -991,9 +1005,8 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
     const char *id = p->id;
     size_t idlen = p->idlen;
     uint64_t hash = p->hash;
-    uint64_t key = hkey(id, idlen);
     bool seen;
-    hslot *sl = hmap_slot(&w->ids, key, &seen);
+    hslot *sl = hmap_slot(&w->ids, p->key, &seen);
     if (!sl)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     /* An old version is deleted only once the new one is in: a failed
@@ -1030,9 +1043,8 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
             }
             /* the deletion bitmap is made now (it may fail), the bit set
              * once the new version is in */
-            if (seg_delete(w, si, sd))
+            if (seg_bitmap(w, si))
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-            seg_undelete(w, si, sd);
             res = GZT_REPLACED;
         }
     }
@@ -1054,8 +1066,8 @@ add_prepared(gzt_writer *w, const prepared *p, gzt_add_result *result,
         return rc;
     if (old_bdoc != UINT32_MAX)
         gzt_inv_delete(w->inv, old_bdoc);
-    if (si != UINT32_MAX && seg_delete(w, si, sd))
-        return gzt_err_set(err, GZT_EINVAL, "internal: deletion bitmap");
+    if (si != UINT32_MAX)
+        seg_mark(w, si, sd);
     /* nothing since the lookup has inserted into w->ids */
     sl->doc = nd;
     sl->gen = w->batch_gen;
@@ -1187,6 +1199,7 @@ typedef struct item {
     bool has_source;                /* source given */
     gzt_date date;                  /* date */
     uint64_t hash;                  /* content hash */
+    uint64_t key;                   /* hkey() of the id */
     const uint8_t *terms;           /* gzt_docterms_run() records */
     size_t terms_len;               /* bytes */
     gzt_docinfo info;               /* length and title end */
@@ -1448,15 +1461,22 @@ batch_invert(gzt_writer *w, batch *b, gzt_ingest_stats *st, gzt_error *err)
                 *err = it->err;
             return it->rc;
         }
-        prepared pr = {
-            base + it->id,    strlen(base + it->id),
-            base + it->title, it->title_len,
-            base + it->body,  it->body_len,
-            it->date,         it->has_source ? base + it->source : NULL,
-            it->hash,         true,
-            it->terms,        it->terms_len,
-            it->info,         it->entbytes,
-            it->entlen};
+        prepared pr = {base + it->id,
+                       strlen(base + it->id),
+                       it->key,
+                       base + it->title,
+                       it->title_len,
+                       base + it->body,
+                       it->body_len,
+                       it->date,
+                       it->has_source ? base + it->source : NULL,
+                       it->hash,
+                       true,
+                       it->terms,
+                       it->terms_len,
+                       it->info,
+                       it->entbytes,
+                       it->entlen};
         gzt_add_result r;
         int rc = add_prepared(w, &pr, &r, err);
         if (rc)
@@ -1561,7 +1581,7 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
                             it->body_len, doc->date);
     /* an id not seen before whose indexed content is the same: nothing to
      * do (an id seen before may have a queued version: add it in order) */
-    uint64_t key = hkey(doc->id, idlen);
+    uint64_t key = it->key = hkey(doc->id, idlen);
     if (!hmap_find(&w->ids, key)) {
         uint32_t si = UINT32_MAX, sd = 0;
         bool same = false;
