@@ -162,6 +162,19 @@ gzt_buf_put_u64(gzt_buf *b, uint64_t v)
         rc = gzt_buf_put_u32(b, (uint32_t)v);
     return rc ? rc : gzt_buf_put_u32(b, (uint32_t)(v >> 32));
 }
+/* LEB128 at @p p, which has room for gzt_varint_len(@p v) bytes; returns
+ * that length */
+static inline size_t
+gzt_varint_put(uint8_t *p, uint64_t v)
+{
+    uint8_t *q = p;
+    while (v >= 0x80) {
+        *q++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *q++ = (uint8_t)v;
+    return (size_t)(q - p);
+}
 /* LEB128 */
 GZT_NODISCARD static inline int
 gzt_buf_put_varint(gzt_buf *b, uint64_t v)
@@ -169,13 +182,7 @@ gzt_buf_put_varint(gzt_buf *b, uint64_t v)
     int rc = gzt_buf_reserve(b, 10);
     if (rc)
         return rc;
-    uint8_t *p = b->p + b->len, *q = p;
-    while (v >= 0x80) {
-        *q++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *q++ = (uint8_t)v;
-    b->len += (size_t)(q - p);
+    b->len += gzt_varint_put(b->p + b->len, v);
     return GZT_OK;
 }
 /* append a printf-formatted string (no NUL kept in len) */

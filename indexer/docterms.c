@@ -326,51 +326,61 @@ sort_pairs(gzt_docterms *dt)
     return GZT_OK;
 }
 
+bool
+gzt_docterms_next(const gzt_docterms *dt, size_t *at, gzt_dterm *t)
+{
+    size_t i = *at;
+    if (i >= dt->ntoks)
+        return false;
+    uint32_t id = (uint32_t)(dt->toks[i] >> 32);
+    size_t j = i + 1;
+    while (j < dt->ntoks && (uint32_t)(dt->toks[j] >> 32) == id)
+        j++;
+    t->s = gzt_strtab_str(&dt->doc, id, &t->len, &t->hash);
+    t->n = (uint32_t)(j - i);
+    t->pairs = dt->toks + i;
+    t->nbytes = gzt_varint_len(t->n);
+    uint32_t prev = 0;
+    for (size_t k = i; k < j; k++) {
+        uint32_t pos = (uint32_t)dt->toks[k];
+        t->nbytes += gzt_varint_len(pos - prev);
+        prev = pos;
+    }
+    *at = j;
+    return true;
+}
+
 /* append the records of the sorted, distinct pairs to @p out */
 static int
 write_records(const gzt_docterms *dt, gzt_buf *out)
 {
-    for (size_t i = 0; i < dt->ntoks;) {
-        uint32_t id = (uint32_t)(dt->toks[i] >> 32);
-        size_t j = i;
-        size_t nbytes = 0;
+    gzt_dterm t;
+    for (size_t at = 0; gzt_docterms_next(dt, &at, &t);) {
+        int rc = gzt_buf_append(out, &t.hash, sizeof t.hash);
+        if (rc == GZT_OK)
+            rc = gzt_buf_put_varint(out, t.len);
+        if (rc == GZT_OK)
+            rc = gzt_buf_append(out, t.s, t.len);
+        if (rc == GZT_OK)
+            rc = gzt_buf_put_varint(out, t.nbytes);
+        if (rc == GZT_OK)
+            rc = gzt_buf_put_varint(out, t.n);
         uint32_t prev = 0;
-        while (j < dt->ntoks && (uint32_t)(dt->toks[j] >> 32) == id) {
-            uint32_t pos = (uint32_t)dt->toks[j];
-            nbytes += gzt_varint_len(pos - prev);
-            prev = pos;
-            j++;
-        }
-        nbytes += gzt_varint_len(j - i);
-        uint32_t len;
-        uint64_t hash;
-        const char *s = gzt_strtab_str(&dt->doc, id, &len, &hash);
-        int rc = gzt_buf_append(out, &hash, sizeof hash);
-        if (rc == GZT_OK)
-            rc = gzt_buf_put_varint(out, len);
-        if (rc == GZT_OK)
-            rc = gzt_buf_append(out, s, len);
-        if (rc == GZT_OK)
-            rc = gzt_buf_put_varint(out, nbytes);
-        if (rc == GZT_OK)
-            rc = gzt_buf_put_varint(out, j - i);
-        prev = 0;
-        for (size_t k = i; k < j && rc == GZT_OK; k++) {
-            uint32_t pos = (uint32_t)dt->toks[k];
+        for (uint32_t k = 0; k < t.n && rc == GZT_OK; k++) {
+            uint32_t pos = (uint32_t)t.pairs[k];
             rc = gzt_buf_put_varint(out, pos - prev);
             prev = pos;
         }
         if (rc)
             return rc;
-        i = j;
     }
     return GZT_OK;
 }
 
 int
-gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
-                 const char *body, size_t body_len, const gzt_entity *ents,
-                 size_t nents, gzt_buf *out, gzt_docinfo *info, gzt_error *err)
+gzt_docterms_analyse(gzt_docterms *dt, const char *title, size_t title_len,
+                     const char *body, size_t body_len, const gzt_entity *ents,
+                     size_t nents, gzt_docinfo *info, gzt_error *err)
 {
     if (dt->ec.n > CACHE_MAX_KEYS ||
         gzt_strtab_memory(&dt->ec) + dt->strings.used > CACHE_MAX_BYTES) {
@@ -420,9 +430,19 @@ gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
                 dt->toks[w++] = dt->toks[i];
         dt->ntoks = w;
     }
-    if (write_records(dt, out))
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     info->length = (uint32_t)length;
     info->title_end = next;
     return GZT_OK;
+}
+
+int
+gzt_docterms_run(gzt_docterms *dt, const char *title, size_t title_len,
+                 const char *body, size_t body_len, const gzt_entity *ents,
+                 size_t nents, gzt_buf *out, gzt_docinfo *info, gzt_error *err)
+{
+    int rc = gzt_docterms_analyse(dt, title, title_len, body, body_len, ents,
+                                  nents, info, err);
+    if (rc == GZT_OK && write_records(dt, out))
+        rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    return rc;
 }

@@ -50,6 +50,33 @@ GZT_NODISCARD int gzt_docterms_run(gzt_docterms *dt, const char *title,
                                    size_t nents, gzt_buf *out,
                                    gzt_docinfo *info, gzt_error *err);
 
+/*
+ * gzt_docterms_run() without the records: the document's distinct terms
+ * stay in @p dt, to be read with gzt_docterms_next() until the next run.
+ * The inverter of a one-thread build reads them so, which saves writing
+ * and parsing the records (about 7% of indexing short documents).
+ */
+GZT_NODISCARD int gzt_docterms_analyse(gzt_docterms *dt, const char *title,
+                                       size_t title_len, const char *body,
+                                       size_t body_len, const gzt_entity *ents,
+                                       size_t nents, gzt_docinfo *info,
+                                       gzt_error *err);
+
+/* A distinct term of the document gzt_docterms_analyse() analysed. */
+typedef struct gzt_dterm {
+    uint64_t hash;         /* gzt_hash64() of the term */
+    const char *s;         /* its bytes */
+    uint32_t len;          /* bytes */
+    uint32_t n;            /* positions */
+    const uint64_t *pairs; /* n (term << 32 | position), positions
+                              strictly increasing */
+    size_t nbytes;         /* bytes of n and the position gaps as varints */
+} gzt_dterm;
+
+/* The term at *@p at, advancing *@p at (start at 0); false after the
+ * last. */
+bool gzt_docterms_next(const gzt_docterms *dt, size_t *at, gzt_dterm *t);
+
 /* One record of gzt_docterms_run()'s output. */
 typedef struct gzt_termrec {
     uint64_t hash;       /* gzt_hash64() of the term */

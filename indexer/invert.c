@@ -5,8 +5,10 @@
  * Each term gets an id from an open-addressing hash table and a byte buffer
  * of its postings (varint docid gap, frequency, position gaps). A document
  * arrives as the records of gzt_docterms_run() (one per distinct term, its
- * frequency and position gaps already encoded), so adding it is a lookup
- * and an append per distinct term, and no allocation per token. Title and
+ * frequency and position gaps already encoded) from another thread, or,
+ * in a one-thread build, as the distinct terms a gzt_docterms of the
+ * inverter's own left in place; either way adding it is a lookup and an
+ * append per distinct term, and no allocation per token. Title and
  * body share one position space: the title takes positions 0 .. t-1 and
  * the body starts GZT_TITLE_GAP later, so a phrase never spans the two;
  * the document values keep t, so title: is a filter on positions and costs
@@ -44,17 +46,19 @@ struct gzt_inv {
     uint32_t ndeleted; /* count */
     gzt_buf recs;      /* stored records */
     gzt_docterms *dt;  /* analysis for gzt_inv_add() */
-    gzt_buf dtout;     /* its records */
-    gzt_buf hashes;    /* a document's term hashes, for prefetching */
+    gzt_buf ahead;     /* a document's term hashes (gzt_inv_add_terms()) or
+                          terms (gzt_inv_add()), for prefetching */
     gzt_buf pend;      /* a document's terms looked up, as pending */
 };
 
 /* A term of the document being added, looked up, its postings not yet
  * appended. */
 typedef struct pending {
-    tentry *t;           /* its entry */
-    const uint8_t *post; /* frequency and positions, encoded */
-    uint32_t nbytes;     /* bytes of post */
+    tentry *t;             /* its entry */
+    const uint8_t *post;   /* frequency and positions, encoded; or NULL */
+    const uint64_t *pairs; /* else the positions (gzt_dterm) */
+    uint32_t nbytes;       /* bytes of post, or of pairs encoded */
+    uint32_t n;            /* positions in pairs */
 } pending;
 
 int
@@ -82,8 +86,7 @@ reset(gzt_inv *inv, bool keep)
     memset(inv, 0, sizeof *inv);
     inv->an = saved.an;
     inv->dt = saved.dt;
-    inv->dtout = saved.dtout;
-    inv->hashes = saved.hashes;
+    inv->ahead = saved.ahead;
     inv->pend = saved.pend;
     if (keep) {
         inv->docs = saved.docs;
@@ -108,8 +111,7 @@ gzt_inv_free(gzt_inv *inv)
         return;
     reset(inv, false);
     gzt_docterms_free(inv->dt);
-    gzt_buf_free(&inv->dtout);
-    gzt_buf_free(&inv->hashes);
+    gzt_buf_free(&inv->ahead);
     gzt_buf_free(&inv->pend);
     gzt_free(inv);
 }
@@ -158,10 +160,9 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
     }
 }
 
-int
-gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
-                  uint64_t hash, const void *terms, size_t terms_len,
-                  const gzt_docinfo *info, uint32_t *doc, gzt_error *err)
+/* Room in the document array for one more; its number in *@p d. */
+static int
+doc_room(gzt_inv *inv, uint32_t *d, gzt_error *err)
 {
     if (inv->ndocs == inv->dcap) {
         uint32_t ncap = inv->dcap ? inv->dcap * 2 : 1024;
@@ -176,63 +177,55 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
         inv->deleted = ndel;
         inv->dcap = ncap;
     }
-    uint32_t d = inv->ndocs;
-    /* Nothing of the document counts until every allocation it needs has
-     * succeeded: its record is stored and every postings buffer it
-     * appends to has room before the first append, so a failure leaves
-     * the inverter as it was (half a document's postings under a docid
-     * the next document then takes would be out of order). */
-    size_t rec_off = inv->recs.len;
-    int rc = gzt_store_record(&inv->recs, f);
-    /* the dictionary is larger than the caches: ask for every term's slot,
-     * then for the records those slots name, then look up and ask for the
-     * ends of the postings buffers, then append, so that the misses of a
-     * document's terms overlap instead of queueing */
-    gzt_buf_reset(&inv->hashes);
-    gzt_termrec tr;
-    gzt_rd r = gzt_rd_make(terms, terms_len);
-    while (rc == GZT_OK && gzt_termrec_next(&r, &tr)) {
-        gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
-        rc = gzt_buf_append(&inv->hashes, &tr.hash, sizeof tr.hash);
-    }
-    const uint64_t *hs = (const uint64_t *)(void *)inv->hashes.p;
-    for (size_t i = 0; rc == GZT_OK && i < inv->hashes.len / sizeof *hs; i++)
-        gzt_strtab_prefetch_record(&inv->dict, hs[i]);
-    gzt_buf_reset(&inv->pend);
-    r = gzt_rd_make(terms, terms_len);
-    while (rc == GZT_OK && r.p < r.end) {
-        if (!gzt_termrec_next(&r, &tr)) {
-            inv->recs.len = rec_off;
-            return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
-        }
-        uint32_t id;
-        pending pd = {gzt_strtab_intern(&inv->dict, tr.hash, (const char *)tr.s,
-                                        tr.len, &id),
-                      tr.post, tr.nbytes};
-        if (!pd.t) {
-            rc = GZT_ENOMEM;
-            break;
-        }
-        /* room for the docid gap's varint and the rest */
-        size_t before = pd.t->post.cap;
-        rc = gzt_buf_reserve(&pd.t->post, 10 + (size_t)pd.nbytes);
-        inv->postbytes += pd.t->post.cap - before;
-        if (rc == GZT_OK) {
-            __builtin_prefetch(pd.t->post.p + pd.t->post.len, 1);
-            rc = gzt_buf_append(&inv->pend, &pd, sizeof pd);
-        }
-    }
-    if (rc) {
-        inv->recs.len = rec_off;
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    }
+    *d = inv->ndocs;
+    return GZT_OK;
+}
+
+/* Look up the term @p s (@p len bytes, gzt_hash64() @p hash), give its
+ * postings buffer room for a document's entry (a docid gap, then
+ * pd->nbytes), ask for the buffer's end and queue the entry in inv->pend. */
+static int
+pend_term(gzt_inv *inv, uint64_t hash, const char *s, uint32_t len, pending *pd)
+{
+    uint32_t id;
+    pd->t = gzt_strtab_intern(&inv->dict, hash, s, len, &id);
+    if (!pd->t)
+        return GZT_ENOMEM;
+    size_t before = pd->t->post.cap;
+    int rc = gzt_buf_reserve(&pd->t->post, 10 + (size_t)pd->nbytes);
+    inv->postbytes += pd->t->post.cap - before;
+    if (rc)
+        return rc;
+    __builtin_prefetch(pd->t->post.p + pd->t->post.len, 1);
+    return gzt_buf_append(&inv->pend, pd, sizeof *pd);
+}
+
+/* Append the queued postings of document @p d and count the document: the
+ * part of an add that cannot fail. */
+static void
+append_pending(gzt_inv *inv, uint32_t d, size_t rec_off,
+               const gzt_docinfo *info, gzt_date date, uint64_t hash)
+{
     const pending *pds = (const pending *)(void *)inv->pend.p;
     for (size_t i = 0; i < inv->pend.len / sizeof *pds; i++) {
-        tentry *t = pds[i].t;
-        /* within the room reserved above: cannot fail */
-        if (gzt_buf_put_varint(&t->post, t->df ? d - t->last_doc : d) ||
-            gzt_buf_append(&t->post, pds[i].post, pds[i].nbytes))
-            return gzt_err_set(err, GZT_EINVAL, "internal: postings room");
+        const pending *pd = &pds[i];
+        tentry *t = pd->t;
+        /* within the room pend_term() reserved */
+        uint8_t *o = t->post.p + t->post.len;
+        o += gzt_varint_put(o, t->df ? d - t->last_doc : d);
+        if (pd->post) {
+            memcpy(o, pd->post, pd->nbytes);
+            o += pd->nbytes;
+        } else {
+            o += gzt_varint_put(o, pd->n);
+            uint32_t prev = 0;
+            for (uint32_t k = 0; k < pd->n; k++) {
+                uint32_t pos = (uint32_t)pd->pairs[k];
+                o += gzt_varint_put(o, pos - prev);
+                prev = pos;
+            }
+        }
+        t->post.len = (size_t)(o - t->post.p);
         t->last_doc = d;
         t->df++;
     }
@@ -244,6 +237,55 @@ gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
     dr->date = date;
     dr->hash = hash;
     inv->ndocs++;
+}
+
+/*
+ * The two adds below work alike. Nothing of a document counts until every
+ * allocation it needs has succeeded: its record is stored and every
+ * postings buffer it appends to has room before the first append, so a
+ * failure leaves the inverter as it was (half a document's postings under
+ * a docid the next document then takes would be out of order). And the
+ * dictionary is larger than the caches: they ask for every term's slot,
+ * then for the records those slots name, then look up and ask for the
+ * ends of the postings buffers, then append, so that the misses of a
+ * document's terms overlap instead of queueing.
+ */
+int
+gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
+                  uint64_t hash, const void *terms, size_t terms_len,
+                  const gzt_docinfo *info, uint32_t *doc, gzt_error *err)
+{
+    uint32_t d;
+    int rc = doc_room(inv, &d, err);
+    if (rc)
+        return rc;
+    size_t rec_off = inv->recs.len;
+    rc = gzt_store_record(&inv->recs, f);
+    gzt_buf_reset(&inv->ahead);
+    gzt_termrec tr;
+    gzt_rd r = gzt_rd_make(terms, terms_len);
+    while (rc == GZT_OK && gzt_termrec_next(&r, &tr)) {
+        gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
+        rc = gzt_buf_append(&inv->ahead, &tr.hash, sizeof tr.hash);
+    }
+    const uint64_t *hs = (const uint64_t *)(void *)inv->ahead.p;
+    for (size_t i = 0; rc == GZT_OK && i < inv->ahead.len / sizeof *hs; i++)
+        gzt_strtab_prefetch_record(&inv->dict, hs[i]);
+    gzt_buf_reset(&inv->pend);
+    r = gzt_rd_make(terms, terms_len);
+    while (rc == GZT_OK && r.p < r.end) {
+        if (!gzt_termrec_next(&r, &tr)) {
+            inv->recs.len = rec_off;
+            return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
+        }
+        pending pd = {NULL, tr.post, NULL, tr.nbytes, 0};
+        rc = pend_term(inv, tr.hash, (const char *)tr.s, tr.len, &pd);
+    }
+    if (rc) {
+        inv->recs.len = rec_off;
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    }
+    append_pending(inv, d, rec_off, info, date, hash);
     *doc = d;
     return GZT_OK;
 }
@@ -254,16 +296,45 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
 {
     if (!inv->dt && gzt_docterms_new(&inv->dt, inv->an))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    gzt_buf_reset(&inv->dtout);
     gzt_docinfo info;
-    int rc = gzt_docterms_run(inv->dt, f->f[GZT_FIELD_TITLE],
-                              f->len[GZT_FIELD_TITLE], f->f[GZT_FIELD_BODY],
-                              f->len[GZT_FIELD_BODY], ents, nents, &inv->dtout,
-                              &info, err);
-    if (rc)
+    uint32_t d;
+    int rc = gzt_docterms_analyse(
+        inv->dt, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
+        f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY], ents, nents, &info, err);
+    if (rc || (rc = doc_room(inv, &d, err)))
         return rc;
-    return gzt_inv_add_terms(inv, f, date, hash, inv->dtout.p, inv->dtout.len,
-                             &info, doc, err);
+    size_t rec_off = inv->recs.len;
+    rc = gzt_store_record(&inv->recs, f);
+    gzt_dterm t;
+    gzt_buf_reset(&inv->ahead);
+    for (size_t at = 0; rc == GZT_OK && gzt_docterms_next(inv->dt, &at, &t);) {
+        gzt_strtab_prefetch_slot(&inv->dict, t.hash);
+        rc = gzt_buf_append(&inv->ahead, &t, sizeof t);
+    }
+    const gzt_dterm *ts = (const gzt_dterm *)(void *)inv->ahead.p;
+    size_t nt = inv->ahead.len / sizeof *ts;
+    for (size_t i = 0; rc == GZT_OK && i < nt; i++)
+        gzt_strtab_prefetch_record(&inv->dict, ts[i].hash);
+    gzt_buf_reset(&inv->pend);
+    for (size_t i = 0; rc == GZT_OK && i < nt; i++) {
+        t = ts[i];
+        /* the bytes the records of gzt_docterms_run() would hold, so that
+         * buffers grow (and segments flush) as they do from records */
+        if (t.nbytes > UINT32_MAX) {
+            rc = GZT_ETOOBIG;
+            break;
+        }
+        pending pd = {NULL, NULL, t.pairs, (uint32_t)t.nbytes, t.n};
+        rc = pend_term(inv, t.hash, t.s, t.len, &pd);
+    }
+    if (rc) {
+        inv->recs.len = rec_off;
+        return gzt_err_set(
+            err, rc, rc == GZT_ENOMEM ? "out of memory" : "document too large");
+    }
+    append_pending(inv, d, rec_off, &info, date, hash);
+    *doc = d;
+    return GZT_OK;
 }
 
 /* A term, for sorting the dictionary. The strings lie all over the

@@ -922,6 +922,81 @@ test_ids_in_a_segment_being_written_are_found(void **state)
     }
 }
 
+/* the bytes of file @p name of @p dir into @p b */
+static void
+slurp(const char *dir, const char *name, gzt_buf *b)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    b->len = 0;
+    assert_int_equal(gzt_io_read_file(path, b, 1u << 26, NULL), GZT_OK);
+}
+
+/* A one-thread build hands its inverter a document's terms in place
+ * (gzt_docterms_next()), a build with workers as records: both write the
+ * same bytes, over several segments, with entity terms, replacements, long
+ * documents (positions and gaps past one varint byte) and repeated words. */
+static void
+test_one_thread_and_workers_write_the_same_segments(void **state)
+{
+    (void)state;
+    char src[64], path[128], dirs[2][64], names[2][2048];
+    gzt_test_tmpdir_new(src, "samesrc");
+    snprintf(path, sizeof path, "%s/docs.jsonl", src);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    char title[128], body[4096];
+    rng_state = 11;
+    for (int i = 0; i < 240; i++) {
+        make_text(title, sizeof title, 1 + rnd(6));
+        make_text(body, sizeof body,
+                  rnd(7) == 0 ? 300 + rnd(200) : 3 + rnd(40));
+        if (i % 13 == 0)
+            snprintf(body, sizeof body,
+                     "Sergey Lavrov met Abbas Araghchi in Moscow; Lavrov "
+                     "and Araghchi signed the treaty in Moscow.");
+        fprintf(f, "{\"id\": \"d%d\", \"title\": \"%s\", \"body\": \"%s\"}\n",
+                i % 200, title, body);
+    }
+    assert_int_equal(fclose(f), 0);
+    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+        char *dir = dirs[jobs - 1];
+        gzt_test_tmpdir_new(dir, "samebytes");
+        gzt_writer_opts o;
+        gzt_writer_opts_init(&o);
+        o.memory = 64u << 10;
+        o.jobs = jobs;
+        gzt_writer *w = NULL;
+        gzt_error err = {0};
+        if (gzt_writer_open(&w, dir, &o, &err) ||
+            gzt_writer_add_path(w, path, NULL, NULL, &err))
+            fail_msg("jobs %u: %s", jobs, err.msg);
+        commit(w);
+        gzt_writer_close(w);
+        list_dir(dir, names[jobs - 1], sizeof names[0]);
+    }
+    assert_string_equal(names[0], names[1]);
+    char *save = NULL;
+    size_t nfiles = 0;
+    gzt_buf a = GZT_BUF_INIT, b = GZT_BUF_INIT;
+    for (char *n = strtok_r(names[0], " ", &save); n;
+         n = strtok_r(NULL, " ", &save)) {
+        if (strncmp(n, "seg-", 4) != 0)
+            continue;
+        slurp(dirs[0], n, &a);
+        slurp(dirs[1], n, &b);
+        if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+            fail_msg("%s differs between one thread and two", n);
+        nfiles++;
+    }
+    gzt_buf_free(&a);
+    gzt_buf_free(&b);
+    assert_true(nfiles >= 12);
+    gzt_test_tmpdir_remove(dirs[0]);
+    gzt_test_tmpdir_remove(dirs[1]);
+    gzt_test_tmpdir_remove(src);
+}
+
 static void
 test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
 {
@@ -1449,6 +1524,7 @@ main(void)
     { cmocka_unit_test(test_added_documents_are_searchable_after_commit),
       cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
       cmocka_unit_test(test_ids_in_a_segment_being_written_are_found),
+      cmocka_unit_test(test_one_thread_and_workers_write_the_same_segments),
       cmocka_unit_test(test_leftovers_of_a_killed_writer_are_not_in_the_way),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
