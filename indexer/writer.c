@@ -1615,6 +1615,21 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
 
 /* ---- ingest ------------------------------------------------------------ */
 
+/* A document read and not yet added: without worker threads on_doc()
+ * adds each document one call late, so that the slot of its id in
+ * w->ids (a cache miss in a map of millions) loads while the document
+ * before it is analysed. */
+typedef struct heldoc {
+    gzt_buf text;       /* id, title, body, source, each NUL-terminated */
+    size_t title, body; /* offsets of title and body in text */
+    size_t source;      /* of the source, when has_source */
+    size_t title_len;   /* bytes */
+    size_t body_len;    /* bytes */
+    gzt_date date;      /* date */
+    bool has_source;    /* a source was given */
+    bool on;            /* a document is held */
+} heldoc;
+
 typedef struct ingest_ctx {
     gzt_writer *w;           /* writer */
     gzt_ingest_stats *stats; /* counters */
@@ -1622,6 +1637,8 @@ typedef struct ingest_ctx {
     uint64_t bytes_done;     /* progress */
     uint64_t bytes_total;    /* progress */
     struct timespec last;    /* last progress report */
+    heldoc held;             /* see heldoc */
+    bool add_failed;         /* an add failed: the error is the writer's */
 } ingest_ctx;
 
 static void
@@ -1640,6 +1657,58 @@ report(ingest_ctx *c, bool force)
     c->w->progress(c->w->progress_ctx, &p);
 }
 
+/* Add the held document, if any, and count it. */
+static int
+add_held(ingest_ctx *c, gzt_error *err)
+{
+    heldoc *h = &c->held;
+    if (!h->on)
+        return GZT_OK;
+    h->on = false;
+    const char *base = (const char *)h->text.p;
+    gzt_doc d = {base,
+                 base + h->title,
+                 h->title_len,
+                 base + h->body,
+                 h->body_len,
+                 h->date,
+                 h->has_source ? base + h->source : NULL};
+    gzt_add_result r;
+    int rc = gzt_writer_add(c->w, &d, &r, err);
+    if (rc) {
+        c->add_failed = true;
+        return rc;
+    }
+    if (r == GZT_ADDED)
+        c->stats->added++;
+    else if (r == GZT_REPLACED)
+        c->stats->replaced++;
+    else
+        c->stats->unchanged++;
+    return GZT_OK;
+}
+
+/* Hold @p doc (a copy) for add_held(). */
+static int
+hold(heldoc *h, const gzt_doc *doc)
+{
+    size_t id;
+    h->title_len = doc->title ? doc->title_len : 0;
+    h->body_len = doc->body ? doc->body_len : 0;
+    h->has_source = doc->source != NULL;
+    h->date = doc->date;
+    gzt_buf_reset(&h->text);
+    int rc = put_str(&h->text, doc->id, strlen(doc->id), &id);
+    if (rc == GZT_OK)
+        rc = put_str(&h->text, doc->title, h->title_len, &h->title);
+    if (rc == GZT_OK)
+        rc = put_str(&h->text, doc->body, h->body_len, &h->body);
+    if (rc == GZT_OK && doc->source)
+        rc = put_str(&h->text, doc->source, strlen(doc->source), &h->source);
+    h->on = rc == GZT_OK;
+    return rc;
+}
+
 static int
 on_doc(void *ctx, const gzt_doc *doc)
 {
@@ -1650,16 +1719,16 @@ on_doc(void *ctx, const gzt_doc *doc)
             report(c, false);
         return rc;
     }
-    gzt_add_result r;
-    int rc = gzt_writer_add(c->w, doc, &r, c->err);
+    /* a document check_doc() refuses is refused now, in order */
+    size_t idlen = 0;
+    int rc = check_doc(doc, &idlen, c->err);
     if (rc)
         return rc;
-    if (r == GZT_ADDED)
-        c->stats->added++;
-    else if (r == GZT_REPLACED)
-        c->stats->replaced++;
-    else
-        c->stats->unchanged++;
+    hmap_prefetch(&c->w->ids, hkey(doc->id, idlen));
+    if ((rc = add_held(c, c->err)))
+        return rc;
+    if (hold(&c->held, doc))
+        return gzt_err_set(c->err, GZT_ENOMEM, "out of memory");
     if ((c->stats->docs & 255) == 0)
         report(c, false);
     return GZT_OK;
@@ -1714,7 +1783,7 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
         return gzt_err_set(err, e == ENOENT ? GZT_ENOTFOUND : GZT_EIO, "%s: %s",
                            path, strerror(e));
     }
-    ingest_ctx c = {w, stats, err, 0, 0, {0, 0}};
+    ingest_ctx c = {.w = w, .stats = stats, .err = err};
     uint64_t before = w->repaired;
     if (!w->pool) {
         int prc = pool_new(w, &w->pool, err);
@@ -1723,6 +1792,15 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
     }
     int rc =
         gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats, err);
+    /* what was read before an error of reading is added, as the pool's
+     * queue is below */
+    if (c.held.on && !c.add_failed) {
+        gzt_error herr = {0};
+        int hrc = add_held(&c, rc ? &herr : err);
+        if (rc == GZT_OK)
+            rc = hrc;
+    }
+    gzt_buf_free(&c.held.text);
     if (w->pool) {
         int drc = pool_drain(w, w->pool, stats, rc ? NULL : err);
         if (rc == GZT_OK)

@@ -968,9 +968,15 @@ test_one_thread_and_workers_write_the_same_segments(void **state)
         o.jobs = jobs;
         gzt_writer *w = NULL;
         gzt_error err = {0};
+        gzt_ingest_stats st = {0};
         if (gzt_writer_open(&w, dir, &o, &err) ||
-            gzt_writer_add_path(w, path, NULL, NULL, &err))
+            gzt_writer_add_path(w, path, NULL, &st, &err))
             fail_msg("jobs %u: %s", jobs, err.msg);
+        /* one thread adds each document a call late: the last is added
+         * too, and every one is counted */
+        assert_int_equal(st.docs, 240);
+        assert_int_equal(st.added, 200);
+        assert_int_equal(st.replaced, 40);
         commit(w);
         gzt_writer_close(w);
         list_dir(dir, names[jobs - 1], sizeof names[0]);
