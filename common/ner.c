@@ -10,7 +10,13 @@
  * characters are classified), and templates combine those hashes with the
  * template number. A token's score for each tag is the sum of its rows; the
  * transitions add a tag-bigram (and optionally tag-trigram) score; Viterbi
- * picks the best sequence allowed by BIO (I-t only after B-t or I-t).
+ * picks the best sequence allowed by BIO (I-t only after B-t or I-t). Most
+ * rows depend on one word alone (the token's form, affixes and clusters,
+ * a neighbour's form and cluster), so at run time a per-thread word cache
+ * keeps, per word, those rows already summed for each place the word can
+ * take in a window, and a token adds five such sums and the few rows that
+ * join words (bigrams, the shape trigram, gazetteer and document cues).
+ * The sums are of integers, so the scores are the same to the bit.
  *
  * Weights are stored as int16 with one float scale, sparse (only rows that
  * training touched), and expanded to a dense table at load. The file ends in
@@ -1076,18 +1082,29 @@ word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
 /* ---- word cache -------------------------------------------------------
  * word_info() hashes every character five ways and looks the word up in
  * the cluster table; news text repeats its words, so a tagger keeps the
- * results of the last words it saw, direct-mapped by a hash of the bytes. */
+ * results of the last words it saw, direct-mapped by a hash of the bytes,
+ * and with them the sums of the weight rows the word gives in each role
+ * (filled by the tagger on first use, sums_cached()). */
 #define WC_SLOTS 16384 /* a power of two */
 #define WC_KEY 22      /* longer words are not cached */
 
+/* The roles a word plays in the features of an open token: itself, the
+ * words before it (-1, -2) and after it (+1, +2). What a word gives in
+ * each role depends on the word alone, so the tagger sums those rows once
+ * per word and role (sums_cached()). */
+enum { R_SELF, R_PREV1, R_PREV2, R_NEXT1, R_NEXT2, R_COUNT };
+
 typedef struct wcent {
     uint8_t len;      /* bytes of the key; 0 for an empty slot */
+    uint8_t have;     /* bit r: sums[r] holds role r's row sums */
     char key[WC_KEY]; /* the word */
     tinfo t;          /* word_info() of the key (nl unset) */
+    int32_t sums[R_COUNT][GZT_NER_NTAGS]; /* per role, its rows summed */
 } wcent;
 
 struct gzt_nerwc {
     const gzt_nerfx *fx; /* the features the entries were computed for */
+    const int16_t *W;    /* the weights sums[] were computed from */
     wcent e[WC_SLOTS];   /* slots */
 };
 
@@ -1105,36 +1122,43 @@ gzt_nerwc_free(gzt_nerwc *wc)
 
 /*
  * word_info() of the @p n words of a sentence without the readable strings,
- * through @p wc when not NULL. The cluster table is large and read at
+ * through @p wc when not NULL, for the words whose @p need byte is set (all
+ * when @p need is NULL; the others' @p t is left as it was). @p slot gets
+ * each word's cache slot, or NULL (a later word of the sentence may have
+ * taken it: compare the key). The cluster table is large and read at
  * random: the slots of every word missing from the cache are asked for
  * first and read after, so that the misses overlap.
  */
 static void
 word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
-                   size_t n, tinfo *t)
+                   size_t n, const uint8_t *need, tinfo *t, wcent **slot)
 {
     clkeys ck[GZT_NER_SENT_MAX];
-    wcent *slot[GZT_NER_SENT_MAX];
     uint8_t miss[GZT_NER_SENT_MAX];
     if (wc && wc->fx != fx) {
         memset(wc->e, 0, sizeof wc->e);
         wc->fx = fx;
+        wc->W = NULL;
     }
     /* the cache is larger than a core's own cache too: ask for every slot
      * first */
     for (size_t i = 0; i < n; i++) {
         slot[i] = NULL;
+        if (need && !need[i])
+            continue;
         if (wc && w[i].len > 0 && w[i].len <= WC_KEY) {
             slot[i] = &wc->e[gzt_hash64(w[i].s, w[i].len) & (WC_SLOTS - 1)];
             __builtin_prefetch(slot[i]);
         }
     }
     for (size_t i = 0; i < n; i++) {
+        miss[i] = 0;
+        if (need && !need[i])
+            continue;
         if (slot[i]) {
             wcent *e = slot[i];
             if (e->len == w[i].len && memcmp(e->key, w[i].s, w[i].len) == 0) {
                 t[i] = e->t;
-                miss[i] = 0;
                 continue;
             }
         }
@@ -1150,6 +1174,7 @@ word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
         if (e) {
             e->t = t[i];
             e->len = (uint8_t)w[i].len;
+            e->have = 0;
             memcpy(e->key, w[i].s, w[i].len);
         }
     }
@@ -1365,8 +1390,10 @@ gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
             return GZT_ENOMEM;
     }
     bool anylow = false, anyup = false;
-    if (!ts)
-        word_info_sentence(fx, wc, w, n, ti);
+    if (!ts) {
+        wcent *slot[GZT_NER_SENT_MAX];
+        word_info_sentence(fx, wc, w, n, NULL, ti, slot);
+    }
     for (size_t i = 0; i < n; i++) {
         if (ts)
             word_info(fx, &w[i], &ti[i], &ts[i]);
@@ -1538,6 +1565,13 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
     for (size_t i = 1; i < n; i++) {
         const float *ei = e + i * GZT_NER_NTAGS;
         unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
+        if (np == 1 && nc == 1) {
+            /* a closed token after another (most of them): O after O, the
+             * other states still unreached */
+            d[0] = d[0] + t1[0] + ei[0];
+            bp[i * GZT_NER_NTAGS] = 0;
+            continue;
+        }
         for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
             nd[c] = NEG_INF * 2;
         for (unsigned c = 0; c < nc; c++) {
@@ -1722,7 +1756,12 @@ struct gzt_ner {
     uint8_t tags[GZT_NER_SENT_MAX];      /* decoded tags */
     uint8_t closed[GZT_NER_SENT_MAX];    /* gzt_ner_closed() per token */
     uint32_t rows[GZT_NER_SENT_MAX * GZT_NER_MAXFEAT]; /* feature rows */
-    float emit[GZT_NER_SENT_MAX * GZT_NER_NTAGS];      /* tag scores */
+    int32_t sums[GZT_NER_SENT_MAX * GZT_NER_NTAGS];    /* tag scores */
+    int32_t edge[5][GZT_NER_NTAGS]; /* sums of the roles of the words beyond
+                                       a sentence (sums_cached(); not
+                                       R_SELF) */
+    bool edge_ok;                   /* edge[] is filled */
+    float emit[GZT_NER_SENT_MAX * GZT_NER_NTAGS]; /* tag scores */
     uint64_t scratch[GZT_NER_SENT_MAX * 10 * GZT_NER_NTAGS / 8 + 1];
 };
 
@@ -2018,36 +2057,316 @@ gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     return tag_sentence(m, doc, w, n, NULL, tags);
 }
 
-/* The sums of the @p n weight rows @p r of @p W, tag by tag. Eight tags
- * at a time where SSE2 is there (every x86-64), in registers: the plain
- * loop kept the sums in memory and paid a read-modify-write per tag and
- * row, most of the tagger's time. Integer sums, so the same to the bit. */
+/* Add the @p n weight rows numbered @p r of @p W to @p s, tag by tag.
+ * Eight tags at a time
+ * where SSE2 is there (every x86-64), in registers: the plain loop kept the
+ * sums in memory and paid a read-modify-write per tag and row, most of the
+ * tagger's time. Integer sums, so the same to the bit in any order. */
 static void
-sum_rows(const int16_t *W, const uint32_t *r, unsigned n,
+add_rows(const int16_t *W, const uint32_t *r, unsigned n,
          int32_t s[GZT_NER_NTAGS])
 {
     unsigned t0 = 0;
-    for (int t = 0; t < GZT_NER_NTAGS; t++)
-        s[t] = 0;
 #ifdef __SSE2__
     _Static_assert(GZT_NER_NTAGS >= 8, "a row holds the eight tags loaded");
-    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(s + 4));
     for (unsigned k = 0; k < n; k++) {
-        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
         /* tags 0..7; a row has 9, so the load stays inside it */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)wr);
-        lo = _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
-        hi = _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)wr);
+        lo = _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(x, x), 16));
+        hi = _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(x, x), 16));
     }
     _mm_storeu_si128((__m128i *)(void *)s, lo);
     _mm_storeu_si128((__m128i *)(void *)(s + 4), hi);
     t0 = 8;
 #endif
-    for (unsigned k = 0; k < n; k++) {
-        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+    for (unsigned k = 0; k < n; k++)
         for (unsigned t = t0; t < GZT_NER_NTAGS; t++)
-            s[t] += wr[t];
+            s[t] += W[(size_t)r[k] * GZT_NER_NTAGS + t];
+}
+
+/* The sums of the @p n weight rows numbered @p r of @p W. */
+static void
+sum_rows(const int16_t *W, const uint32_t *r, unsigned n,
+         int32_t s[GZT_NER_NTAGS])
+{
+    memset(s, 0, GZT_NER_NTAGS * sizeof *s);
+    add_rows(W, r, n, s);
+}
+
+/* Tag scores the plain way: every feature's row (gzt_nerfx_extract()). */
+static int
+sums_plain(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+           const gzt_gaz_hit *hits, int32_t *sums)
+{
+    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, NULL,
+                               m->rows, m->nrows, NULL);
+    if (rc != GZT_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        sum_rows(m->w, m->rows + i * GZT_NER_MAXFEAT, m->nrows[i],
+                 sums + i * GZT_NER_NTAGS);
+    return GZT_OK;
+}
+
+/*
+ * The rows word @p t gives an open token in role @p r (NULL: the position
+ * is beyond the sentence). These are the features of gzt_nerfx_extract()
+ * that depend on that one word; test_ner.c checks that the two agree.
+ */
+static unsigned
+role_rows(const gzt_nerfx *fx, const tinfo *t, unsigned r, uint32_t *rows)
+{
+    const uint32_t g = fx->groups;
+    const unsigned shift = 64 - fx->bits;
+    const bool prev = r == R_PREV1 || r == R_PREV2;
+    const uint64_t lower = t ? t->lower : prev ? H_BOS : H_EOS;
+    const uint64_t sshape = t ? t->sshape : prev ? H_BOS : H_EOS;
+    unsigned n = 0;
+#define ROW(tm, v) (rows[n++] = row_of((tm), (v), shift))
+    switch (r) {
+    case R_SELF:
+        ROW(T_BIAS, 0);
+        if (g & GZT_NERF_WORD) {
+            ROW(T_W0, t->form);
+            ROW(T_L0, t->lower);
+        }
+        if (g & GZT_NERF_SHAPE) {
+            ROW(T_SH0, t->shape);
+            ROW(T_SS0, t->sshape);
+        }
+        if (g & GZT_NERF_AFFIX)
+            for (unsigned k = 0; k < 4 && k < t->nchars; k++) {
+                if (k + 1 == t->nchars && k > 0)
+                    break;
+                ROW(T_PRE + k, t->pre[k]);
+                ROW(T_SUF + k, t->suf[k]);
+            }
+        if (g & GZT_NERF_CLUSTER)
+            for (unsigned l = 0; l < GZT_NER_CL_LEVELS; l++)
+                if (t->cl[l])
+                    ROW(T_CL0 + l, t->cl[l]);
+        if ((g & GZT_NERF_CUES) && (t->flags & F_ORGW))
+            ROW(T_ORG0, t->flags & F_CAP);
+        break;
+    case R_PREV1:
+    case R_NEXT1:
+        if (g & GZT_NERF_WINDOW)
+            ROW(prev ? T_LM1 : T_LP1, lower);
+        if (g & GZT_NERF_SHAPE)
+            ROW(prev ? T_SSM1 : T_SSP1, sshape);
+        if ((g & GZT_NERF_CLUSTER) && t)
+            for (unsigned l = 0; l < GZT_NER_CL_LEVELS; l++)
+                if (t->cl[l])
+                    ROW((prev ? T_CLM1 : T_CLP1) + l, t->cl[l]);
+        if (!prev && (g & GZT_NERF_CUES) && t && (t->flags & F_ORGW) &&
+            (t->flags & F_CAP))
+            ROW(T_ORGP1, 1);
+        break;
+    default:
+        if (g & GZT_NERF_WINDOW)
+            ROW(prev ? T_LM2 : T_LP2, lower);
+        break;
     }
+#undef ROW
+    return n;
+}
+
+/* Add to @p s the sums of the rows word @p t (NULL: beyond the sentence)
+ * gives in role @p r, kept in its slot @p e (NULL when the slot holds
+ * another word) from the first use on. */
+static void
+add_role(gzt_ner *m, wcent *e, const tinfo *t, unsigned r, int32_t *s)
+{
+    const int32_t *v = t ? NULL : m->edge[r];
+    int32_t own[GZT_NER_NTAGS];
+    if (e && (e->have >> r & 1)) {
+        v = e->sums[r];
+    } else if (!v) {
+        uint32_t rows[24]; /* a word alone gives at most 18 */
+        int32_t *d = e ? e->sums[r] : own;
+        sum_rows(m->w, rows, role_rows(&m->fx, t, r, rows), d);
+        if (e)
+            e->have |= (uint8_t)(1u << r);
+        v = d;
+    }
+    for (int k = 0; k < GZT_NER_NTAGS; k++)
+        s[k] += v[k];
+}
+
+/*
+ * Tag scores through the word cache: an open token's score is the sums of
+ * its own word's rows and of its neighbours' (each kept per word and role
+ * in the cache, so that a word's features are hashed and summed once)
+ * plus the rows of the features that join words or come from the
+ * document and the gazetteer (word bigrams, the shape trigram, title cues,
+ * gazetteer hits, earlier labels). Integer sums, so the same as
+ * sums_plain() to the bit. Words two tokens or more from every open token
+ * are not looked at.
+ */
+static int
+sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+            const gzt_gaz_hit *given, int32_t *sums)
+{
+    const gzt_nerfx *fx = &m->fx;
+    const uint32_t g = fx->groups;
+    const unsigned shift = 64 - fx->bits;
+    const uint8_t *closed = m->closed;
+    gzt_nerwc *wc = m->wc;
+    tinfo ti[GZT_NER_SENT_MAX];
+    wcent *slot[GZT_NER_SENT_MAX];
+    uint8_t need[GZT_NER_SENT_MAX];
+    size_t nopen = 0;
+    memset(need, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (closed[i])
+            continue;
+        nopen++;
+        for (size_t j = i > 2 ? i - 2 : 0; j <= i + 2 && j < n; j++)
+            need[j] = 1;
+    }
+    memset(sums, 0, n * GZT_NER_NTAGS * sizeof *sums);
+    if (nopen == 0)
+        return GZT_OK;
+    if (g & GZT_NERF_CAPS) /* the sentence's case: every word */
+        memset(need, 1, n);
+    if (g & GZT_NERF_CUES)
+        pthread_once(&cue_once, cue_init);
+    if (!m->edge_ok) {
+        for (unsigned r = R_PREV1; r < R_COUNT; r++) {
+            uint32_t rows[24];
+            sum_rows(m->w, rows, role_rows(fx, NULL, r, rows), m->edge[r]);
+        }
+        m->edge_ok = true;
+    }
+    if (wc->W != m->w) {
+        if (wc->W)
+            for (size_t k = 0; k < WC_SLOTS; k++)
+                wc->e[k].have = 0;
+        wc->W = m->w;
+    }
+    word_info_sentence(fx, wc, w, n, need, ti, slot);
+    bool anylow = false, anyup = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!need[i])
+            continue;
+        wcent *e = slot[i];
+        if (e && (e->len != w[i].len || memcmp(e->key, w[i].s, w[i].len)))
+            slot[i] = NULL; /* a later word took the slot */
+        anylow |= (ti[i].flags & F_HASLOW) != 0;
+        anyup |= (ti[i].flags & F_HASUP) != 0;
+    }
+    const bool allcaps = anyup && !anylow;
+    gzt_gaz_hit own[GZT_NER_SENT_MAX];
+    const gzt_gaz_hit *hits = given ? given : own;
+    const bool gaz = (g & GZT_NERF_GAZ) && fx->gaz;
+    if (gaz && !given)
+        gzt_gaz_match(fx->gaz, (const gzt_gaz_tok *)w, n, own);
+    _Static_assert(sizeof(gzt_gaz_tok) == sizeof(gzt_nerword),
+                   "a sentence's words are its gazetteer tokens");
+    /* each open token's own and neighbours' sums, then the rows of the
+     * features that join words, asked for while the previous open token's
+     * are added */
+    size_t prev_open = n;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && closed[i])
+            continue;
+        if (i < n) {
+            const tinfo *t = &ti[i];
+            int32_t *s = sums + i * GZT_NER_NTAGS;
+            uint32_t *rows = m->rows + i * GZT_NER_MAXFEAT;
+            unsigned nr = 0;
+#define ROW(tm, x) (rows[nr++] = row_of((tm), (x), shift))
+            add_role(m, slot[i], t, R_SELF, s);
+            add_role(m, i > 0 ? slot[i - 1] : NULL, i > 0 ? &ti[i - 1] : NULL,
+                     R_PREV1, s);
+            add_role(m, i > 1 ? slot[i - 2] : NULL, i > 1 ? &ti[i - 2] : NULL,
+                     R_PREV2, s);
+            add_role(m, i + 1 < n ? slot[i + 1] : NULL,
+                     i + 1 < n ? &ti[i + 1] : NULL, R_NEXT1, s);
+            add_role(m, i + 2 < n ? slot[i + 2] : NULL,
+                     i + 2 < n ? &ti[i + 2] : NULL, R_NEXT2, s);
+            const tinfo *p1 = i > 0 ? &ti[i - 1] : NULL;
+            const tinfo *p2 = i > 1 ? &ti[i - 2] : NULL;
+            const tinfo *n1 = i + 1 < n ? &ti[i + 1] : NULL;
+            if (g & GZT_NERF_WINDOW) {
+                ROW(T_BM, pair(p1 ? p1->lower : H_BOS, t->lower));
+                ROW(T_BP, pair(t->lower, n1 ? n1->lower : H_EOS));
+            }
+            if (g & GZT_NERF_SHAPE)
+                ROW(T_SS3, pair(pair(p1 ? p1->sshape : H_BOS, t->sshape),
+                                n1 ? n1->sshape : H_EOS));
+            if ((g & GZT_NERF_SENT) && i == 0)
+                ROW(T_FIRST, t->sshape);
+            if ((g & GZT_NERF_CAPS) && allcaps) {
+                ROW(T_AC, 1);
+                ROW(T_ACL0, t->lower);
+            }
+            if (g & GZT_NERF_CUES) {
+                if (p1 && (p1->flags & F_TITLE))
+                    ROW(T_TITLE, 1);
+                else if (p2 && (p2->flags & F_TITLE) && (p1->flags & F_CAP))
+                    ROW(T_TITLE, 2);
+            }
+            if (gaz) {
+                const gzt_gaz_hit *h = &hits[i];
+                for (unsigned b = 0; b < 6; b++)
+                    if (h->flags & (1u << b))
+                        ROW(T_GAZF + b, 1);
+                if (h->seg != GZT_GAZ_SEG_O)
+                    ROW(T_GAZSEG, h->seg * 8u + h->seg_type);
+                if (h->flags & GZT_GAZ_F_TITLE)
+                    ROW(T_GAZTITLE0, t->sshape);
+                if (i > 0 && (hits[i - 1].flags & GZT_GAZ_F_TITLE))
+                    ROW(T_GAZTM1, 1);
+                if (i + 1 < n && (hits[i + 1].flags & GZT_GAZ_F_ORGCUE))
+                    ROW(T_GAZOP1, 1);
+            }
+            if ((g & GZT_NERF_NONLOCAL) && (t->flags & F_CAP)) {
+                uint8_t nl = doc_get(doc, t->lower | 1);
+                if (nl) {
+                    ROW(T_NL, nl);
+                    ROW(T_NLSH, pair(nl, t->sshape));
+                }
+            }
+#undef ROW
+            for (unsigned r = 0; r < nr; r++)
+                __builtin_prefetch(m->w + (size_t)rows[r] * GZT_NER_NTAGS);
+            m->nrows[i] = (uint8_t)nr;
+        }
+        if (prev_open < n)
+            add_rows(m->w, m->rows + prev_open * GZT_NER_MAXFEAT,
+                     m->nrows[prev_open], sums + prev_open * GZT_NER_NTAGS);
+        prev_open = i;
+    }
+    return GZT_OK;
+}
+
+/* Tag scores of a sentence whose closed tokens are in m->closed: those
+ * tokens get zeros. */
+static int
+sentence_sums(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+              const gzt_gaz_hit *hits, bool cached, int32_t *sums)
+{
+    if (!cached)
+        return sums_plain(m, doc, w, n, hits, sums);
+    if (!m->wc && !(m->wc = gzt_nerwc_new()))
+        return GZT_ENOMEM;
+    return sums_cached(m, doc, w, n, hits, sums);
+}
+
+int
+gzt_ner_sums(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+             bool cached, int32_t *sums)
+{
+    if (n > GZT_NER_SENT_MAX)
+        n = GZT_NER_SENT_MAX;
+    if (n == 0)
+        return GZT_OK;
+    gzt_ner_close(w, n, m->closed);
+    return sentence_sums(m, doc, w, n, NULL, cached, sums);
 }
 
 /* gzt_ner_tag_words() with the gazetteer hits of the sentence when known */
@@ -2060,28 +2379,18 @@ tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     if (n > GZT_NER_SENT_MAX)
         n = GZT_NER_SENT_MAX;
     gzt_ner_close(w, n, m->closed);
-    if (!m->wc && !(m->wc = gzt_nerwc_new()))
-        return GZT_ENOMEM;
-    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, m->wc,
-                               m->rows, m->nrows, NULL);
+    int rc = sentence_sums(m, doc, w, n, hits, true, m->sums);
     if (rc != GZT_OK)
         return rc;
-    const int16_t *W = m->w;
-    /* the rows are scattered over megabytes: ask for the next token's
-     * while summing this one's */
-    for (unsigned k = 0; k < m->nrows[0]; k++)
-        __builtin_prefetch(W + (size_t)m->rows[k] * GZT_NER_NTAGS);
+    /* a closed token's one state (O) scores 0; its others are not read */
     for (size_t i = 0; i < n; i++) {
-        const uint32_t *r = m->rows + i * GZT_NER_MAXFEAT;
-        if (i + 1 < n) {
-            const uint32_t *r1 = r + GZT_NER_MAXFEAT;
-            for (unsigned k = 0; k < m->nrows[i + 1]; k++)
-                __builtin_prefetch(W + (size_t)r1[k] * GZT_NER_NTAGS);
-        }
-        int32_t s[GZT_NER_NTAGS];
-        sum_rows(W, r, m->nrows[i], s);
-        for (int t = 0; t < GZT_NER_NTAGS; t++)
-            m->emit[i * GZT_NER_NTAGS + t] = (float)s[t] * m->scale;
+        float *e = m->emit + i * GZT_NER_NTAGS;
+        const int32_t *s = m->sums + i * GZT_NER_NTAGS;
+        if (m->closed[i])
+            e[0] = 0;
+        else
+            for (int t = 0; t < GZT_NER_NTAGS; t++)
+                e[t] = (float)s[t] * m->scale;
     }
     gzt_ner_viterbi(tags, m->emit, n, m->t1, m->order2 ? m->t2 : NULL,
                     m->closed, m->scratch);

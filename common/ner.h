@@ -320,4 +320,17 @@ GZT_NODISCARD int gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc,
                                     const gzt_nerword *w, size_t n,
                                     uint8_t *tags);
 
+/*
+ * The integer tag scores (weight rows summed, before the model's scale) of
+ * the open tokens of one sentence, nine per token into @p sums; closed
+ * tokens get zeros. With @p cached they are worked out as
+ * gzt_ner_tag_words() does, through the per-word sums of the handle's
+ * cache, else from every feature's row (gzt_nerfx_extract()): the two must
+ * agree to the bit, which is what this is for (tests). GZT_OK or
+ * GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_ner_sums(gzt_ner *m, const gzt_nerdoc *doc,
+                               const gzt_nerword *w, size_t n, bool cached,
+                               int32_t *sums);
+
 #endif
