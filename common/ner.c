@@ -307,18 +307,31 @@ pack_word(const char *s, size_t len)
     return k;
 }
 
-/* A sorted list of short words, searched by packed key. */
+/* A list of short words, looked up by packed key in a small open-addressed
+ * table (every ASCII word of a text goes through one). */
+#define WL_SLOTS 128 /* a power of two, over twice the longest list */
 typedef struct wordlist {
-    const char *const *words; /* the list, sorted, each 1..8 bytes */
+    const char *const *words; /* the list, each 1..8 bytes */
     size_t n;                 /* words */
-    uint64_t keys[64];        /* pack_word() of each */
+    uint64_t keys[WL_SLOTS];  /* pack_word() of each; 0 = empty */
 } wordlist;
+
+static inline size_t
+wl_slot(uint64_t k)
+{
+    return (size_t)((k * GOLDEN) >> 57) & (WL_SLOTS - 1);
+}
 
 static void
 wordlist_init(wordlist *l)
 {
-    for (size_t i = 0; i < l->n && i < sizeof l->keys / sizeof *l->keys; i++)
-        l->keys[i] = pack_word(l->words[i], strlen(l->words[i]));
+    for (size_t i = 0; i < l->n && i < WL_SLOTS / 2; i++) {
+        uint64_t k = pack_word(l->words[i], strlen(l->words[i]));
+        size_t j = wl_slot(k);
+        while (l->keys[j])
+            j = (j + 1) & (WL_SLOTS - 1);
+        l->keys[j] = k;
+    }
 }
 
 #define WORDLIST(list)                                                         \
@@ -331,6 +344,10 @@ wordlist_init(wordlist *l)
 static wordlist abbrev_list = WORDLIST(abbrevs);
 static wordlist particle_list = WORDLIST(name_particles);
 static wordlist glue_list = WORDLIST(glue_words);
+_Static_assert(sizeof abbrevs / sizeof *abbrevs <= WL_SLOTS / 2 &&
+                   sizeof name_particles / sizeof *name_particles <=
+                       WL_SLOTS / 2,
+               "a word list fills at most half its table");
 static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -349,17 +366,12 @@ in_list(const wordlist *l, const char *s, size_t len)
     uint64_t k = pack_word(s, len);
     if (!k)
         return false;
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->keys[mid] == k)
+    for (size_t j = wl_slot(k);; j = (j + 1) & (WL_SLOTS - 1)) {
+        if (l->keys[j] == k)
             return true;
-        if (k < l->keys[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
+        if (!l->keys[j])
+            return false;
     }
-    return false;
 }
 
 /* "U.S", "p.m", "J": letters in groups of at most two separated by dots,
@@ -430,15 +442,68 @@ is_nt(const uint8_t *s, size_t i, size_t len, size_t *n)
     return true;
 }
 
-/* End of the word or number starting at s[i]. */
+/* The ASCII bytes a word runs over without a second look: letters and
+ * digits (their class), but n and N, which may start "n't"; 0 for the
+ * rest. */
+static uint8_t ascii_word[128];
+static pthread_once_t ascii_word_once = PTHREAD_ONCE_INIT;
+
+static void
+ascii_word_init(void)
+{
+    for (int b = 0; b < 128; b++) {
+        int c = ascii_classes[b];
+        if ((c == K_LETTER || c == K_DIGIT) && (b | 0x20) != 'n')
+            ascii_word[b] = (uint8_t)c;
+    }
+}
+
+#ifdef __SSE2__
+/* How many of the 16 bytes at @p p are ascii_word[] bytes, from the first:
+ * ASCII letters and digits but n and N (signed compares: bytes from 0x80
+ * are negative, in no range). */
+static inline unsigned
+ascii_run16(const uint8_t *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    letter = _mm_andnot_si128(_mm_cmpeq_epi8(low, _mm_set1_epi8('n')), letter);
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    return (unsigned)__builtin_ctz(~ok | 0x10000u);
+}
+#endif
+
+/* End of the word or number starting at s[i]; @p fast takes plain ASCII
+ * letters and digits a byte at a time (gzt_ner_tokenize_ref() does not:
+ * the tests compare the two). */
 static size_t
-scan_word(const uint8_t *s, size_t i, size_t len)
+scan_word(const uint8_t *s, size_t i, size_t len, bool fast)
 {
     size_t start = i;
     int32_t cp, cp2;
     for (;;) {
         int prevk = K_SPACE;
         while (i < len) {
+#ifdef __SSE2__
+            if (fast && i + 16 <= len) {
+                /* sixteen bytes at a time while they are such bytes */
+                unsigned run = ascii_run16(s + i);
+                if (run) {
+                    i += run;
+                    prevk = ascii_word[s[i - 1]];
+                    if (run == 16)
+                        continue;
+                }
+            }
+#endif
+            if (fast && s[i] < 0x80 && ascii_word[s[i]]) {
+                prevk = ascii_word[s[i++]];
+                continue;
+            }
             size_t k = decode(s, i, len, &cp);
             int c = cp_class(cp);
             if (!is_wordclass(c))
@@ -478,6 +543,7 @@ scan_word(const uint8_t *s, size_t i, size_t len)
 }
 
 typedef struct tokstate {
+    bool fast;        /* the ASCII shortcuts (scan_word()) */
     gzt_buf *toks;    /* gzt_nertok records */
     gzt_buf *forms;   /* normalised forms */
     const uint8_t *s; /* the text */
@@ -505,7 +571,28 @@ push_token(tokstate *ts, size_t a, size_t b)
     /* plain ASCII (the common case) is its own form */
     size_t bytes = b - a;
     bool plain = bytes <= GZT_NER_FORM_MAX;
-    for (size_t i = a; plain && i < b; i++)
+    if (ts->fast && plain) {
+        /* no branch per byte: ASCII has no byte above 0x7f, and '[' and
+         * ']' are the only ones it rewrites */
+        unsigned odd = 0;
+        size_t i = a;
+#ifdef __SSE2__
+        for (; i + 16 <= ts->len && i < b; i += 16) {
+            __m128i x =
+                _mm_loadu_si128((const __m128i *)(const void *)(ts->s + i));
+            __m128i br = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, br));
+            if (b - i < 16)
+                m &= (1u << (b - i)) - 1;
+            odd |= m;
+        }
+#endif
+        for (; i < b; i++)
+            odd |= (ts->s[i] & 0x80u) | (ts->s[i] == '[') | (ts->s[i] == ']');
+        plain = odd == 0;
+    }
+    for (size_t i = a; plain && !ts->fast && i < b; i++)
         plain = ts->s[i] < 0x80 && ts->s[i] != '[' && ts->s[i] != ']';
     if (plain) {
         t.form_len = (uint16_t)bytes;
@@ -534,14 +621,16 @@ push_token(tokstate *ts, size_t a, size_t b)
     return gzt_buf_append(ts->toks, &t, sizeof t);
 }
 
-int
-gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
+static int
+tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
 {
     gzt_buf_reset(toks);
     gzt_buf_reset(forms);
     if (len > UINT32_MAX)
         return GZT_ETOOBIG;
-    tokstate ts = {toks, forms, (const uint8_t *)text, len, true, false, 0};
+    pthread_once(&ascii_word_once, ascii_word_init);
+    tokstate ts = {fast, toks, forms, (const uint8_t *)text,
+                   len,  true, false, 0};
     const uint8_t *s = ts.s;
     size_t i = 0, nl = 0;
     bool space = true; /* whitespace since the last token */
@@ -570,7 +659,7 @@ gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
                    (n = contraction(s, i + k, len)) > 0) {
             end = i + k + n; /* 's 're 've 'll 'd 'm */
         } else if (c == K_LETTER || c == K_DIGIT || c == K_MARK) {
-            end = scan_word(s, i, len);
+            end = scan_word(s, i, len, fast);
             if (end < len && s[end] == '.' &&
                 (is_initials(s + i, end - i) ||
                  in_list(&abbrev_list, text + i, end - i)))
@@ -606,6 +695,19 @@ gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
         i = end;
     }
     return GZT_OK;
+}
+
+int
+gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
+{
+    return tokenize(toks, forms, text, len, true);
+}
+
+int
+gzt_ner_tokenize_ref(gzt_buf *toks, gzt_buf *forms, const char *text,
+                     size_t len)
+{
+    return tokenize(toks, forms, text, len, false);
 }
 
 /* ---- word information -------------------------------------------------- */
@@ -1553,6 +1655,90 @@ ntags_at(const uint8_t *closed, size_t i)
     return closed && closed[i] ? 1 : GZT_NER_NTAGS;
 }
 
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int32_t v4si __attribute__((vector_size(16)));
+
+/* The best score so far of tags 1..8 over the predecessors tried, as two
+ * vectors of 4 (GCC and Clang vector extensions; SSE2 on x86-64), and the
+ * predecessor that gave each. */
+typedef struct best8 {
+    v4sf lo, hi;   /* best scores of tags 1..4 and 5..8 */
+    v4si alo, ahi; /* their predecessors */
+} best8;
+
+static inline void
+best8_init(best8 *b, int32_t first)
+{
+    const v4sf u = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
+    const v4si a = {first, first, first, first};
+    b->lo = b->hi = u;
+    b->alo = b->ahi = a;
+}
+
+/* Predecessor @p p gives tags 1..8 the scores @p vl, @p vh: keep those
+ * that beat the best so far (strictly: ties keep the earlier one) where
+ * @p okl, @p okh allow. */
+static inline void
+best8_take(best8 *b, v4sf vl, v4sf vh, v4si okl, v4si okh, int32_t p)
+{
+    const v4si pv = {p, p, p, p};
+    v4si ml = (vl > b->lo) & okl, mh = (vh > b->hi) & okh;
+    b->lo = (v4sf)(((v4si)vl & ml) | ((v4si)b->lo & ~ml));
+    b->hi = (v4sf)(((v4si)vh & mh) | ((v4si)b->hi & ~mh));
+    b->alo = (pv & ml) | (b->alo & ~ml);
+    b->ahi = (pv & mh) | (b->ahi & ~mh);
+}
+
+/* All nine tags' best and predecessor, tag O's given apart. */
+static inline void
+best8_out(const best8 *b, float best0, int32_t arg0, float best[GZT_NER_NTAGS],
+          int32_t arg[GZT_NER_NTAGS])
+{
+    best[0] = best0;
+    arg[0] = arg0;
+    memcpy(best + 1, &b->lo, sizeof b->lo);
+    memcpy(best + 5, &b->hi, sizeof b->hi);
+    memcpy(arg + 1, &b->alo, sizeof b->alo);
+    memcpy(arg + 5, &b->ahi, sizeof b->ahi);
+}
+
+/* One step of first-order Viterbi between two open tokens: for every tag c
+ * the best predecessor p of d[p] + t1[p][c] among those BIO allows, tag O
+ * apart and the other 8 as two vectors of 4 (GCC and Clang vector
+ * extensions; SSE2 on x86-64). The same additions and comparisons as the
+ * scalar loop, p ascending, so ties keep the first p as it does. */
+static void
+step_open(float *nd, uint8_t *bp, const float *d, const float *t1,
+          const float *ei)
+{
+    float best0 = NEG_INF * 2;
+    int32_t arg0 = 0;
+    best8 b;
+    best8_init(&b, 0);
+    for (int32_t p = 0; p < GZT_NER_NTAGS; p++) {
+        const float dp = d[p], *tr = t1 + p * GZT_NER_NTAGS;
+        float v0 = dp + tr[0];
+        if (v0 > best0) {
+            best0 = v0;
+            arg0 = p;
+        }
+        /* tags 1..8 are B-t, I-t pairs: I-t only after B-t or I-t */
+        const v4si okl = {-1, -(p == 1 || p == 2), -1, -(p == 3 || p == 4)};
+        const v4si okh = {-1, -(p == 5 || p == 6), -1, -(p == 7 || p == 8)};
+        v4sf dv = {dp, dp, dp, dp}, tl, th;
+        memcpy(&tl, tr + 1, sizeof tl);
+        memcpy(&th, tr + 5, sizeof th);
+        best8_take(&b, dv + tl, dv + th, okl, okh, p);
+    }
+    float best[GZT_NER_NTAGS];
+    int32_t arg[GZT_NER_NTAGS];
+    best8_out(&b, best0, arg0, best, arg);
+    for (unsigned c = 0; c < GZT_NER_NTAGS; c++) {
+        nd[c] = best[c] + ei[c];
+        bp[c] = (uint8_t)arg[c];
+    }
+}
+
 static void
 viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
          const uint8_t *closed, uint8_t *bp)
@@ -1570,6 +1756,11 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
              * other states still unreached */
             d[0] = d[0] + t1[0] + ei[0];
             bp[i * GZT_NER_NTAGS] = 0;
+            continue;
+        }
+        if (np == GZT_NER_NTAGS && nc == GZT_NER_NTAGS) {
+            step_open(nd, bp + i * GZT_NER_NTAGS, d, t1, ei);
+            memcpy(d, nd, sizeof d);
             continue;
         }
         for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
@@ -1601,9 +1792,6 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
             c = bp[i * GZT_NER_NTAGS + c];
     }
 }
-
-typedef float v4sf __attribute__((vector_size(16)));
-typedef int32_t v4si __attribute__((vector_size(16)));
 
 /* Second order: the state is the pair (previous tag, tag). A closed token
  * has the one tag O, so a run of them costs one state each. */
@@ -1662,10 +1850,9 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
              * on x86-64); ties keep the first pp, as a scalar loop would */
             float best0 = NEG_INF * 2;
             int32_t arg0 = (int32_t)lo;
-            v4sf blo = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
-            v4sf bhi = blo;
-            v4si alo = {(int32_t)lo, (int32_t)lo, (int32_t)lo, (int32_t)lo};
-            v4si ahi = alo;
+            best8 b;
+            best8_init(&b, (int32_t)lo);
+            const v4si all = {-1, -1, -1, -1};
             for (unsigned pp = lo; pp <= hi; pp++) {
                 float dp = d[pp * GZT_NER_NTAGS + p];
                 const float *tr = t2 + (pp * P + p) * GZT_NER_NTAGS;
@@ -1677,22 +1864,11 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
                 v4sf dv = {dp, dp, dp, dp}, tl, th;
                 memcpy(&tl, tr + 1, sizeof tl);
                 memcpy(&th, tr + 5, sizeof th);
-                v4si pv = {(int32_t)pp, (int32_t)pp, (int32_t)pp, (int32_t)pp};
-                v4sf vl = dv + tl, vh = dv + th;
-                v4si ml = vl > blo, mh = vh > bhi;
-                blo = (v4sf)(((v4si)vl & ml) | ((v4si)blo & ~ml));
-                bhi = (v4sf)(((v4si)vh & mh) | ((v4si)bhi & ~mh));
-                alo = (pv & ml) | (alo & ~ml);
-                ahi = (pv & mh) | (ahi & ~mh);
+                best8_take(&b, dv + tl, dv + th, all, all, (int32_t)pp);
             }
             float best[GZT_NER_NTAGS];
             int32_t arg[GZT_NER_NTAGS];
-            best[0] = best0;
-            arg[0] = arg0;
-            memcpy(best + 1, &blo, sizeof blo);
-            memcpy(best + 5, &bhi, sizeof bhi);
-            memcpy(arg + 1, &alo, sizeof alo);
-            memcpy(arg + 5, &ahi, sizeof ahi);
+            best8_out(&b, best0, arg0, best, arg);
             const float *t1p = t1 + p * GZT_NER_NTAGS;
             for (unsigned c = 0; c < nc; c++) {
                 if (!allowed(p, c))
@@ -2174,25 +2350,39 @@ role_rows(const gzt_nerfx *fx, const tinfo *t, unsigned r, uint32_t *rows)
     return n;
 }
 
-/* Add to @p s the sums of the rows word @p t (NULL: beyond the sentence)
- * gives in role @p r, kept in its slot @p e (NULL when the slot holds
- * another word) from the first use on. */
-static void
+/* The sums of the rows word @p t (NULL: beyond the sentence) gives in
+ * role @p r, when its slot @p e (NULL when the slot holds another word)
+ * does not hold them yet: worked out, and kept in @p e from then on, or
+ * in @p own. */
+static const int32_t *
+role_sums(gzt_ner *m, wcent *e, const tinfo *t, unsigned r, int32_t *own)
+{
+    if (!t)
+        return m->edge[r];
+    uint32_t rows[24]; /* a word alone gives at most 18 */
+    int32_t *d = e ? e->sums[r] : own;
+    sum_rows(m->w, rows, role_rows(&m->fx, t, r, rows), d);
+    if (e)
+        e->have |= (uint8_t)(1u << r);
+    return d;
+}
+
+/* Add to @p s what word @p t gives in role @p r (see role_sums()). */
+static inline void
 add_role(gzt_ner *m, wcent *e, const tinfo *t, unsigned r, int32_t *s)
 {
-    const int32_t *v = t ? NULL : m->edge[r];
     int32_t own[GZT_NER_NTAGS];
-    if (e && (e->have >> r & 1)) {
-        v = e->sums[r];
-    } else if (!v) {
-        uint32_t rows[24]; /* a word alone gives at most 18 */
-        int32_t *d = e ? e->sums[r] : own;
-        sum_rows(m->w, rows, role_rows(&m->fx, t, r, rows), d);
-        if (e)
-            e->have |= (uint8_t)(1u << r);
-        v = d;
+    const int32_t *v =
+        e && (e->have >> r & 1) ? e->sums[r] : role_sums(m, e, t, r, own);
+    unsigned k = 0;
+#ifdef __SSE2__
+    for (; k + 4 <= GZT_NER_NTAGS; k += 4) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + k));
+        _mm_storeu_si128((__m128i *)(void *)(s + k), _mm_add_epi32(a, b));
     }
-    for (int k = 0; k < GZT_NER_NTAGS; k++)
+#endif
+    for (; k < GZT_NER_NTAGS; k++)
         s[k] += v[k];
 }
 

@@ -148,6 +148,10 @@ typedef struct gzt_nertok {
  */
 GZT_NODISCARD int gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms,
                                    const char *text, size_t len);
+/* gzt_ner_tokenize() without its ASCII shortcuts, every character decoded
+ * and classified: the reference the tests hold the fast path to. */
+GZT_NODISCARD int gzt_ner_tokenize_ref(gzt_buf *toks, gzt_buf *forms,
+                                       const char *text, size_t len);
 
 /*
  * After gzt_ner_tag(): the tokens of the text it was given, and per token

@@ -805,6 +805,70 @@ test_hostile_text_gives_well_formed_spans(void **state)
 }
 
 static void
+test_tokenizer_ascii_shortcuts_change_nothing(void **state)
+{
+    (void)state;
+    /* Random mixes of words with n and N where "n't" may or may not
+     * follow, digits glued to marks, brackets (rewritten in forms), curly
+     * apostrophes, accented and combining letters, ill-formed bytes and
+     * random bytes: the fast tokenizer's tokens and forms are those of
+     * the one that decodes every character. */
+    static const char *const pieces[] = {
+        "don",       "n",         "N",
+        "n't",       "N'T",       "can",
+        "Nations",   "'t",        "\xe2\x80\x99t",
+        "'s",        "1,200",     ".",
+        ",",         ":",         "/",
+        "-",         "U.S",       "Mr",
+        "[",         "]",         "caf\xc3\xa9",
+        "e\xcc\x81", "\xc3\xa9n", "\xff",
+        "\xc3",      " ",         "\n",
+        "\n\n",      "\t",        "Lavrov",
+        "said",      "x86_64",    "a[b]",
+        "\"",
+    };
+    gzt_buf text = GZT_BUF_INIT;
+    gzt_buf ft = GZT_BUF_INIT, ff = GZT_BUF_INIT, rt = GZT_BUF_INIT,
+            rf = GZT_BUF_INIT;
+    size_t ntoks = 0;
+    for (int round = 0; round < 3000; round++) {
+        gzt_buf_reset(&text);
+        for (uint32_t i = 1 + rnd() % 40; i > 0; i--) {
+            if (rnd() % 8 == 0) {
+                assert_int_equal(gzt_buf_putc(&text, (uint8_t)rnd()), GZT_OK);
+                continue;
+            }
+            const char *p = pieces[rnd() % (sizeof pieces / sizeof *pieces)];
+            assert_int_equal(gzt_buf_append(&text, p, strlen(p)), GZT_OK);
+        }
+        const char *t = (const char *)text.p;
+        assert_int_equal(gzt_ner_tokenize(&ft, &ff, t, text.len), GZT_OK);
+        assert_int_equal(gzt_ner_tokenize_ref(&rt, &rf, t, text.len), GZT_OK);
+        assert_int_equal(ft.len, rt.len);
+        assert_int_equal(ff.len, rf.len);
+        /* field by field: a record's padding is not written */
+        const gzt_nertok *a = (const gzt_nertok *)(const void *)ft.p,
+                         *b = (const gzt_nertok *)(const void *)rt.p;
+        for (size_t k = 0; k < ft.len / sizeof *a; k++) {
+            assert_int_equal(a[k].start, b[k].start);
+            assert_int_equal(a[k].end, b[k].end);
+            assert_int_equal(a[k].form, b[k].form);
+            assert_int_equal(a[k].form_len, b[k].form_len);
+            assert_int_equal(a[k].sent, b[k].sent);
+        }
+        if (ff.len)
+            assert_memory_equal(ff.p, rf.p, ff.len);
+        ntoks += ft.len / sizeof(gzt_nertok);
+    }
+    assert_true(ntoks > 10000);
+    gzt_buf_free(&text);
+    gzt_buf_free(&ft);
+    gzt_buf_free(&ff);
+    gzt_buf_free(&rt);
+    gzt_buf_free(&rf);
+}
+
+static void
 test_training_is_deterministic(void **state)
 {
     (void)state;
@@ -1117,6 +1181,7 @@ main(void)
         cmocka_unit_test(test_malformed_iob2_is_named_by_line),
         cmocka_unit_test(test_tiny_model_learns_and_tags_raw_text),
         cmocka_unit_test(test_hostile_text_gives_well_formed_spans),
+        cmocka_unit_test(test_tokenizer_ascii_shortcuts_change_nothing),
         cmocka_unit_test(test_training_is_deterministic),
         cmocka_unit_test(test_cached_sums_equal_every_row_summed),
         cmocka_unit_test(test_damaged_model_is_rejected),
