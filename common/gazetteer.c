@@ -1069,6 +1069,7 @@ scan(const gzt_gaz *g, const table *t, bool folded, const gzt_gaz_tok *toks,
         if (tk->len == 0 || tk->len > sizeof buf - blen)
             break;
         size_t m;
+        const char *src = buf + blen;
         if (folded) {
             if (j > i && token_case(tk->s, tk->len) == CASE_OTHER)
                 break;
@@ -1077,13 +1078,16 @@ scan(const gzt_gaz *g, const table *t, bool folded, const gzt_gaz_tok *toks,
                 break;
         } else {
             m = tk->len;
-            memcpy(buf + blen, tk->s, m);
+            src = tk->s;
         }
-        h = fnv(h, buf + blen, m);
-        blen += m;
+        h = fnv(h, src, m);
         const slot *s = table_find(t, fin(h));
         if (!s)
             break;
+        /* copied only once known: most tokens start no key */
+        if (!folded)
+            memcpy(buf + blen, tk->s, m);
+        blen += m;
         if (j == i)
             f->flags = s->flags;
         size_t len = j - i + 1;
@@ -1116,7 +1120,10 @@ gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
     for (size_t i = 0; i < n; i++) {
         found f;
         scan(g, &g->exact, false, toks, i, n, &f);
-        if (token_case(toks[i].s, toks[i].len) == CASE_UPPER) {
+        /* (a lower-case first letter, the common case, is not ALL-CAPS) */
+        uint8_t c0 = toks[i].len ? (uint8_t)toks[i].s[0] : 0;
+        if (!(c0 >= 'a' && c0 <= 'z') &&
+            token_case(toks[i].s, toks[i].len) == CASE_UPPER) {
             /* the ALL-CAPS fallback wins only where it finds more */
             found c;
             scan(g, &g->folded, true, toks, i, n, &c);

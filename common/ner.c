@@ -10,7 +10,13 @@
  * characters are classified), and templates combine those hashes with the
  * template number. A token's score for each tag is the sum of its rows; the
  * transitions add a tag-bigram (and optionally tag-trigram) score; Viterbi
- * picks the best sequence allowed by BIO (I-t only after B-t or I-t).
+ * picks the best sequence allowed by BIO (I-t only after B-t or I-t). Most
+ * rows depend on one word alone (the token's form, affixes and clusters,
+ * a neighbour's form and cluster), so at run time a per-thread word cache
+ * keeps, per word, those rows already summed for each place the word can
+ * take in a window, and a token adds five such sums and the few rows that
+ * join words (bigrams, the shape trigram, gazetteer and document cues).
+ * The sums are of integers, so the scores are the same to the bit.
  *
  * Weights are stored as int16 with one float scale, sparse (only rows that
  * training touched), and expanded to a dense table at load. The file ends in
@@ -301,18 +307,31 @@ pack_word(const char *s, size_t len)
     return k;
 }
 
-/* A sorted list of short words, searched by packed key. */
+/* A list of short words, looked up by packed key in a small open-addressed
+ * table (every ASCII word of a text goes through one). */
+#define WL_SLOTS 128 /* a power of two, over twice the longest list */
 typedef struct wordlist {
-    const char *const *words; /* the list, sorted, each 1..8 bytes */
+    const char *const *words; /* the list, each 1..8 bytes */
     size_t n;                 /* words */
-    uint64_t keys[64];        /* pack_word() of each */
+    uint64_t keys[WL_SLOTS];  /* pack_word() of each; 0 = empty */
 } wordlist;
+
+static inline size_t
+wl_slot(uint64_t k)
+{
+    return (size_t)((k * GOLDEN) >> 57) & (WL_SLOTS - 1);
+}
 
 static void
 wordlist_init(wordlist *l)
 {
-    for (size_t i = 0; i < l->n && i < sizeof l->keys / sizeof *l->keys; i++)
-        l->keys[i] = pack_word(l->words[i], strlen(l->words[i]));
+    for (size_t i = 0; i < l->n && i < WL_SLOTS / 2; i++) {
+        uint64_t k = pack_word(l->words[i], strlen(l->words[i]));
+        size_t j = wl_slot(k);
+        while (l->keys[j])
+            j = (j + 1) & (WL_SLOTS - 1);
+        l->keys[j] = k;
+    }
 }
 
 #define WORDLIST(list)                                                         \
@@ -325,6 +344,10 @@ wordlist_init(wordlist *l)
 static wordlist abbrev_list = WORDLIST(abbrevs);
 static wordlist particle_list = WORDLIST(name_particles);
 static wordlist glue_list = WORDLIST(glue_words);
+_Static_assert(sizeof abbrevs / sizeof *abbrevs <= WL_SLOTS / 2 &&
+                   sizeof name_particles / sizeof *name_particles <=
+                       WL_SLOTS / 2,
+               "a word list fills at most half its table");
 static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -343,17 +366,12 @@ in_list(const wordlist *l, const char *s, size_t len)
     uint64_t k = pack_word(s, len);
     if (!k)
         return false;
-    size_t lo = 0, hi = l->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (l->keys[mid] == k)
+    for (size_t j = wl_slot(k);; j = (j + 1) & (WL_SLOTS - 1)) {
+        if (l->keys[j] == k)
             return true;
-        if (k < l->keys[mid])
-            hi = mid;
-        else
-            lo = mid + 1;
+        if (!l->keys[j])
+            return false;
     }
-    return false;
 }
 
 /* "U.S", "p.m", "J": letters in groups of at most two separated by dots,
@@ -424,15 +442,68 @@ is_nt(const uint8_t *s, size_t i, size_t len, size_t *n)
     return true;
 }
 
-/* End of the word or number starting at s[i]. */
+/* The ASCII bytes a word runs over without a second look: letters and
+ * digits (their class), but n and N, which may start "n't"; 0 for the
+ * rest. */
+static uint8_t ascii_word[128];
+static pthread_once_t ascii_word_once = PTHREAD_ONCE_INIT;
+
+static void
+ascii_word_init(void)
+{
+    for (int b = 0; b < 128; b++) {
+        int c = ascii_classes[b];
+        if ((c == K_LETTER || c == K_DIGIT) && (b | 0x20) != 'n')
+            ascii_word[b] = (uint8_t)c;
+    }
+}
+
+#ifdef __SSE2__
+/* How many of the 16 bytes at @p p are ascii_word[] bytes, from the first:
+ * ASCII letters and digits but n and N (signed compares: bytes from 0x80
+ * are negative, in no range). */
+static inline unsigned
+ascii_run16(const uint8_t *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    letter = _mm_andnot_si128(_mm_cmpeq_epi8(low, _mm_set1_epi8('n')), letter);
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    return (unsigned)__builtin_ctz(~ok | 0x10000u);
+}
+#endif
+
+/* End of the word or number starting at s[i]; @p fast takes plain ASCII
+ * letters and digits a byte at a time (gzt_ner_tokenize_ref() does not:
+ * the tests compare the two). */
 static size_t
-scan_word(const uint8_t *s, size_t i, size_t len)
+scan_word(const uint8_t *s, size_t i, size_t len, bool fast)
 {
     size_t start = i;
     int32_t cp, cp2;
     for (;;) {
         int prevk = K_SPACE;
         while (i < len) {
+#ifdef __SSE2__
+            if (fast && i + 16 <= len) {
+                /* sixteen bytes at a time while they are such bytes */
+                unsigned run = ascii_run16(s + i);
+                if (run) {
+                    i += run;
+                    prevk = ascii_word[s[i - 1]];
+                    if (run == 16)
+                        continue;
+                }
+            }
+#endif
+            if (fast && s[i] < 0x80 && ascii_word[s[i]]) {
+                prevk = ascii_word[s[i++]];
+                continue;
+            }
             size_t k = decode(s, i, len, &cp);
             int c = cp_class(cp);
             if (!is_wordclass(c))
@@ -472,6 +543,7 @@ scan_word(const uint8_t *s, size_t i, size_t len)
 }
 
 typedef struct tokstate {
+    bool fast;        /* the ASCII shortcuts (scan_word()) */
     gzt_buf *toks;    /* gzt_nertok records */
     gzt_buf *forms;   /* normalised forms */
     const uint8_t *s; /* the text */
@@ -499,7 +571,28 @@ push_token(tokstate *ts, size_t a, size_t b)
     /* plain ASCII (the common case) is its own form */
     size_t bytes = b - a;
     bool plain = bytes <= GZT_NER_FORM_MAX;
-    for (size_t i = a; plain && i < b; i++)
+    if (ts->fast && plain) {
+        /* no branch per byte: ASCII has no byte above 0x7f, and '[' and
+         * ']' are the only ones it rewrites */
+        unsigned odd = 0;
+        size_t i = a;
+#ifdef __SSE2__
+        for (; i + 16 <= ts->len && i < b; i += 16) {
+            __m128i x =
+                _mm_loadu_si128((const __m128i *)(const void *)(ts->s + i));
+            __m128i br = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, br));
+            if (b - i < 16)
+                m &= (1u << (b - i)) - 1;
+            odd |= m;
+        }
+#endif
+        for (; i < b; i++)
+            odd |= (ts->s[i] & 0x80u) | (ts->s[i] == '[') | (ts->s[i] == ']');
+        plain = odd == 0;
+    }
+    for (size_t i = a; plain && !ts->fast && i < b; i++)
         plain = ts->s[i] < 0x80 && ts->s[i] != '[' && ts->s[i] != ']';
     if (plain) {
         t.form_len = (uint16_t)bytes;
@@ -528,14 +621,16 @@ push_token(tokstate *ts, size_t a, size_t b)
     return gzt_buf_append(ts->toks, &t, sizeof t);
 }
 
-int
-gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
+static int
+tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
 {
     gzt_buf_reset(toks);
     gzt_buf_reset(forms);
     if (len > UINT32_MAX)
         return GZT_ETOOBIG;
-    tokstate ts = {toks, forms, (const uint8_t *)text, len, true, false, 0};
+    pthread_once(&ascii_word_once, ascii_word_init);
+    tokstate ts = {fast, toks, forms, (const uint8_t *)text,
+                   len,  true, false, 0};
     const uint8_t *s = ts.s;
     size_t i = 0, nl = 0;
     bool space = true; /* whitespace since the last token */
@@ -564,7 +659,7 @@ gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
                    (n = contraction(s, i + k, len)) > 0) {
             end = i + k + n; /* 's 're 've 'll 'd 'm */
         } else if (c == K_LETTER || c == K_DIGIT || c == K_MARK) {
-            end = scan_word(s, i, len);
+            end = scan_word(s, i, len, fast);
             if (end < len && s[end] == '.' &&
                 (is_initials(s + i, end - i) ||
                  in_list(&abbrev_list, text + i, end - i)))
@@ -600,6 +695,19 @@ gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
         i = end;
     }
     return GZT_OK;
+}
+
+int
+gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len)
+{
+    return tokenize(toks, forms, text, len, true);
+}
+
+int
+gzt_ner_tokenize_ref(gzt_buf *toks, gzt_buf *forms, const char *text,
+                     size_t len)
+{
+    return tokenize(toks, forms, text, len, false);
 }
 
 /* ---- word information -------------------------------------------------- */
@@ -1076,18 +1184,29 @@ word_info(const gzt_nerfx *fx, const gzt_nerword *w, tinfo *t, tstr *st)
 /* ---- word cache -------------------------------------------------------
  * word_info() hashes every character five ways and looks the word up in
  * the cluster table; news text repeats its words, so a tagger keeps the
- * results of the last words it saw, direct-mapped by a hash of the bytes. */
+ * results of the last words it saw, direct-mapped by a hash of the bytes,
+ * and with them the sums of the weight rows the word gives in each role
+ * (filled by the tagger on first use, sums_cached()). */
 #define WC_SLOTS 16384 /* a power of two */
 #define WC_KEY 22      /* longer words are not cached */
 
+/* The roles a word plays in the features of an open token: itself, the
+ * words before it (-1, -2) and after it (+1, +2). What a word gives in
+ * each role depends on the word alone, so the tagger sums those rows once
+ * per word and role (sums_cached()). */
+enum { R_SELF, R_PREV1, R_PREV2, R_NEXT1, R_NEXT2, R_COUNT };
+
 typedef struct wcent {
     uint8_t len;      /* bytes of the key; 0 for an empty slot */
+    uint8_t have;     /* bit r: sums[r] holds role r's row sums */
     char key[WC_KEY]; /* the word */
     tinfo t;          /* word_info() of the key (nl unset) */
+    int32_t sums[R_COUNT][GZT_NER_NTAGS]; /* per role, its rows summed */
 } wcent;
 
 struct gzt_nerwc {
     const gzt_nerfx *fx; /* the features the entries were computed for */
+    const int16_t *W;    /* the weights sums[] were computed from */
     wcent e[WC_SLOTS];   /* slots */
 };
 
@@ -1105,36 +1224,43 @@ gzt_nerwc_free(gzt_nerwc *wc)
 
 /*
  * word_info() of the @p n words of a sentence without the readable strings,
- * through @p wc when not NULL. The cluster table is large and read at
+ * through @p wc when not NULL, for the words whose @p need byte is set (all
+ * when @p need is NULL; the others' @p t is left as it was). @p slot gets
+ * each word's cache slot, or NULL (a later word of the sentence may have
+ * taken it: compare the key). The cluster table is large and read at
  * random: the slots of every word missing from the cache are asked for
  * first and read after, so that the misses overlap.
  */
 static void
 word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
-                   size_t n, tinfo *t)
+                   size_t n, const uint8_t *need, tinfo *t, wcent **slot)
 {
     clkeys ck[GZT_NER_SENT_MAX];
-    wcent *slot[GZT_NER_SENT_MAX];
     uint8_t miss[GZT_NER_SENT_MAX];
     if (wc && wc->fx != fx) {
         memset(wc->e, 0, sizeof wc->e);
         wc->fx = fx;
+        wc->W = NULL;
     }
     /* the cache is larger than a core's own cache too: ask for every slot
      * first */
     for (size_t i = 0; i < n; i++) {
         slot[i] = NULL;
+        if (need && !need[i])
+            continue;
         if (wc && w[i].len > 0 && w[i].len <= WC_KEY) {
             slot[i] = &wc->e[gzt_hash64(w[i].s, w[i].len) & (WC_SLOTS - 1)];
             __builtin_prefetch(slot[i]);
         }
     }
     for (size_t i = 0; i < n; i++) {
+        miss[i] = 0;
+        if (need && !need[i])
+            continue;
         if (slot[i]) {
             wcent *e = slot[i];
             if (e->len == w[i].len && memcmp(e->key, w[i].s, w[i].len) == 0) {
                 t[i] = e->t;
-                miss[i] = 0;
                 continue;
             }
         }
@@ -1150,6 +1276,7 @@ word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
         if (e) {
             e->t = t[i];
             e->len = (uint8_t)w[i].len;
+            e->have = 0;
             memcpy(e->key, w[i].s, w[i].len);
         }
     }
@@ -1365,8 +1492,10 @@ gzt_nerfx_extract(const gzt_nerfx *fx, const gzt_nerdoc *doc,
             return GZT_ENOMEM;
     }
     bool anylow = false, anyup = false;
-    if (!ts)
-        word_info_sentence(fx, wc, w, n, ti);
+    if (!ts) {
+        wcent *slot[GZT_NER_SENT_MAX];
+        word_info_sentence(fx, wc, w, n, NULL, ti, slot);
+    }
     for (size_t i = 0; i < n; i++) {
         if (ts)
             word_info(fx, &w[i], &ti[i], &ts[i]);
@@ -1526,6 +1655,90 @@ ntags_at(const uint8_t *closed, size_t i)
     return closed && closed[i] ? 1 : GZT_NER_NTAGS;
 }
 
+typedef float v4sf __attribute__((vector_size(16)));
+typedef int32_t v4si __attribute__((vector_size(16)));
+
+/* The best score so far of tags 1..8 over the predecessors tried, as two
+ * vectors of 4 (GCC and Clang vector extensions; SSE2 on x86-64), and the
+ * predecessor that gave each. */
+typedef struct best8 {
+    v4sf lo, hi;   /* best scores of tags 1..4 and 5..8 */
+    v4si alo, ahi; /* their predecessors */
+} best8;
+
+static inline void
+best8_init(best8 *b, int32_t first)
+{
+    const v4sf u = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
+    const v4si a = {first, first, first, first};
+    b->lo = b->hi = u;
+    b->alo = b->ahi = a;
+}
+
+/* Predecessor @p p gives tags 1..8 the scores @p vl, @p vh: keep those
+ * that beat the best so far (strictly: ties keep the earlier one) where
+ * @p okl, @p okh allow. */
+static inline void
+best8_take(best8 *b, v4sf vl, v4sf vh, v4si okl, v4si okh, int32_t p)
+{
+    const v4si pv = {p, p, p, p};
+    v4si ml = (vl > b->lo) & okl, mh = (vh > b->hi) & okh;
+    b->lo = (v4sf)(((v4si)vl & ml) | ((v4si)b->lo & ~ml));
+    b->hi = (v4sf)(((v4si)vh & mh) | ((v4si)b->hi & ~mh));
+    b->alo = (pv & ml) | (b->alo & ~ml);
+    b->ahi = (pv & mh) | (b->ahi & ~mh);
+}
+
+/* All nine tags' best and predecessor, tag O's given apart. */
+static inline void
+best8_out(const best8 *b, float best0, int32_t arg0, float best[GZT_NER_NTAGS],
+          int32_t arg[GZT_NER_NTAGS])
+{
+    best[0] = best0;
+    arg[0] = arg0;
+    memcpy(best + 1, &b->lo, sizeof b->lo);
+    memcpy(best + 5, &b->hi, sizeof b->hi);
+    memcpy(arg + 1, &b->alo, sizeof b->alo);
+    memcpy(arg + 5, &b->ahi, sizeof b->ahi);
+}
+
+/* One step of first-order Viterbi between two open tokens: for every tag c
+ * the best predecessor p of d[p] + t1[p][c] among those BIO allows, tag O
+ * apart and the other 8 as two vectors of 4 (GCC and Clang vector
+ * extensions; SSE2 on x86-64). The same additions and comparisons as the
+ * scalar loop, p ascending, so ties keep the first p as it does. */
+static void
+step_open(float *nd, uint8_t *bp, const float *d, const float *t1,
+          const float *ei)
+{
+    float best0 = NEG_INF * 2;
+    int32_t arg0 = 0;
+    best8 b;
+    best8_init(&b, 0);
+    for (int32_t p = 0; p < GZT_NER_NTAGS; p++) {
+        const float dp = d[p], *tr = t1 + p * GZT_NER_NTAGS;
+        float v0 = dp + tr[0];
+        if (v0 > best0) {
+            best0 = v0;
+            arg0 = p;
+        }
+        /* tags 1..8 are B-t, I-t pairs: I-t only after B-t or I-t */
+        const v4si okl = {-1, -(p == 1 || p == 2), -1, -(p == 3 || p == 4)};
+        const v4si okh = {-1, -(p == 5 || p == 6), -1, -(p == 7 || p == 8)};
+        v4sf dv = {dp, dp, dp, dp}, tl, th;
+        memcpy(&tl, tr + 1, sizeof tl);
+        memcpy(&th, tr + 5, sizeof th);
+        best8_take(&b, dv + tl, dv + th, okl, okh, p);
+    }
+    float best[GZT_NER_NTAGS];
+    int32_t arg[GZT_NER_NTAGS];
+    best8_out(&b, best0, arg0, best, arg);
+    for (unsigned c = 0; c < GZT_NER_NTAGS; c++) {
+        nd[c] = best[c] + ei[c];
+        bp[c] = (uint8_t)arg[c];
+    }
+}
+
 static void
 viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
          const uint8_t *closed, uint8_t *bp)
@@ -1538,6 +1751,18 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
     for (size_t i = 1; i < n; i++) {
         const float *ei = e + i * GZT_NER_NTAGS;
         unsigned np = ntags_at(closed, i - 1), nc = ntags_at(closed, i);
+        if (np == 1 && nc == 1) {
+            /* a closed token after another (most of them): O after O, the
+             * other states still unreached */
+            d[0] = d[0] + t1[0] + ei[0];
+            bp[i * GZT_NER_NTAGS] = 0;
+            continue;
+        }
+        if (np == GZT_NER_NTAGS && nc == GZT_NER_NTAGS) {
+            step_open(nd, bp + i * GZT_NER_NTAGS, d, t1, ei);
+            memcpy(d, nd, sizeof d);
+            continue;
+        }
         for (unsigned c = 0; c < GZT_NER_NTAGS; c++)
             nd[c] = NEG_INF * 2;
         for (unsigned c = 0; c < nc; c++) {
@@ -1567,9 +1792,6 @@ viterbi1(uint8_t *tags, const float *e, size_t n, const float *t1,
             c = bp[i * GZT_NER_NTAGS + c];
     }
 }
-
-typedef float v4sf __attribute__((vector_size(16)));
-typedef int32_t v4si __attribute__((vector_size(16)));
 
 /* Second order: the state is the pair (previous tag, tag). A closed token
  * has the one tag O, so a run of them costs one state each. */
@@ -1628,10 +1850,9 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
              * on x86-64); ties keep the first pp, as a scalar loop would */
             float best0 = NEG_INF * 2;
             int32_t arg0 = (int32_t)lo;
-            v4sf blo = {NEG_INF * 2, NEG_INF * 2, NEG_INF * 2, NEG_INF * 2};
-            v4sf bhi = blo;
-            v4si alo = {(int32_t)lo, (int32_t)lo, (int32_t)lo, (int32_t)lo};
-            v4si ahi = alo;
+            best8 b;
+            best8_init(&b, (int32_t)lo);
+            const v4si all = {-1, -1, -1, -1};
             for (unsigned pp = lo; pp <= hi; pp++) {
                 float dp = d[pp * GZT_NER_NTAGS + p];
                 const float *tr = t2 + (pp * P + p) * GZT_NER_NTAGS;
@@ -1643,22 +1864,11 @@ viterbi2(uint8_t *tags, const float *e, size_t n, const float *t1,
                 v4sf dv = {dp, dp, dp, dp}, tl, th;
                 memcpy(&tl, tr + 1, sizeof tl);
                 memcpy(&th, tr + 5, sizeof th);
-                v4si pv = {(int32_t)pp, (int32_t)pp, (int32_t)pp, (int32_t)pp};
-                v4sf vl = dv + tl, vh = dv + th;
-                v4si ml = vl > blo, mh = vh > bhi;
-                blo = (v4sf)(((v4si)vl & ml) | ((v4si)blo & ~ml));
-                bhi = (v4sf)(((v4si)vh & mh) | ((v4si)bhi & ~mh));
-                alo = (pv & ml) | (alo & ~ml);
-                ahi = (pv & mh) | (ahi & ~mh);
+                best8_take(&b, dv + tl, dv + th, all, all, (int32_t)pp);
             }
             float best[GZT_NER_NTAGS];
             int32_t arg[GZT_NER_NTAGS];
-            best[0] = best0;
-            arg[0] = arg0;
-            memcpy(best + 1, &blo, sizeof blo);
-            memcpy(best + 5, &bhi, sizeof bhi);
-            memcpy(arg + 1, &alo, sizeof alo);
-            memcpy(arg + 5, &ahi, sizeof ahi);
+            best8_out(&b, best0, arg0, best, arg);
             const float *t1p = t1 + p * GZT_NER_NTAGS;
             for (unsigned c = 0; c < nc; c++) {
                 if (!allowed(p, c))
@@ -1722,7 +1932,12 @@ struct gzt_ner {
     uint8_t tags[GZT_NER_SENT_MAX];      /* decoded tags */
     uint8_t closed[GZT_NER_SENT_MAX];    /* gzt_ner_closed() per token */
     uint32_t rows[GZT_NER_SENT_MAX * GZT_NER_MAXFEAT]; /* feature rows */
-    float emit[GZT_NER_SENT_MAX * GZT_NER_NTAGS];      /* tag scores */
+    int32_t sums[GZT_NER_SENT_MAX * GZT_NER_NTAGS];    /* tag scores */
+    int32_t edge[5][GZT_NER_NTAGS]; /* sums of the roles of the words beyond
+                                       a sentence (sums_cached(); not
+                                       R_SELF) */
+    bool edge_ok;                   /* edge[] is filled */
+    float emit[GZT_NER_SENT_MAX * GZT_NER_NTAGS]; /* tag scores */
     uint64_t scratch[GZT_NER_SENT_MAX * 10 * GZT_NER_NTAGS / 8 + 1];
 };
 
@@ -2018,36 +2233,330 @@ gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     return tag_sentence(m, doc, w, n, NULL, tags);
 }
 
-/* The sums of the @p n weight rows @p r of @p W, tag by tag. Eight tags
- * at a time where SSE2 is there (every x86-64), in registers: the plain
- * loop kept the sums in memory and paid a read-modify-write per tag and
- * row, most of the tagger's time. Integer sums, so the same to the bit. */
+/* Add the @p n weight rows numbered @p r of @p W to @p s, tag by tag.
+ * Eight tags at a time
+ * where SSE2 is there (every x86-64), in registers: the plain loop kept the
+ * sums in memory and paid a read-modify-write per tag and row, most of the
+ * tagger's time. Integer sums, so the same to the bit in any order. */
 static void
-sum_rows(const int16_t *W, const uint32_t *r, unsigned n,
+add_rows(const int16_t *W, const uint32_t *r, unsigned n,
          int32_t s[GZT_NER_NTAGS])
 {
     unsigned t0 = 0;
-    for (int t = 0; t < GZT_NER_NTAGS; t++)
-        s[t] = 0;
 #ifdef __SSE2__
     _Static_assert(GZT_NER_NTAGS >= 8, "a row holds the eight tags loaded");
-    __m128i lo = _mm_setzero_si128(), hi = _mm_setzero_si128();
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)(s + 4));
     for (unsigned k = 0; k < n; k++) {
-        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
         /* tags 0..7; a row has 9, so the load stays inside it */
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)wr);
-        lo = _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16));
-        hi = _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(v, v), 16));
+        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)wr);
+        lo = _mm_add_epi32(lo, _mm_srai_epi32(_mm_unpacklo_epi16(x, x), 16));
+        hi = _mm_add_epi32(hi, _mm_srai_epi32(_mm_unpackhi_epi16(x, x), 16));
     }
     _mm_storeu_si128((__m128i *)(void *)s, lo);
     _mm_storeu_si128((__m128i *)(void *)(s + 4), hi);
     t0 = 8;
 #endif
-    for (unsigned k = 0; k < n; k++) {
-        const int16_t *wr = W + (size_t)r[k] * GZT_NER_NTAGS;
+    for (unsigned k = 0; k < n; k++)
         for (unsigned t = t0; t < GZT_NER_NTAGS; t++)
-            s[t] += wr[t];
+            s[t] += W[(size_t)r[k] * GZT_NER_NTAGS + t];
+}
+
+/* The sums of the @p n weight rows numbered @p r of @p W. */
+static void
+sum_rows(const int16_t *W, const uint32_t *r, unsigned n,
+         int32_t s[GZT_NER_NTAGS])
+{
+    memset(s, 0, GZT_NER_NTAGS * sizeof *s);
+    add_rows(W, r, n, s);
+}
+
+/* Tag scores the plain way: every feature's row (gzt_nerfx_extract()). */
+static int
+sums_plain(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+           const gzt_gaz_hit *hits, int32_t *sums)
+{
+    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, NULL,
+                               m->rows, m->nrows, NULL);
+    if (rc != GZT_OK)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        sum_rows(m->w, m->rows + i * GZT_NER_MAXFEAT, m->nrows[i],
+                 sums + i * GZT_NER_NTAGS);
+    return GZT_OK;
+}
+
+/*
+ * The rows word @p t gives an open token in role @p r (NULL: the position
+ * is beyond the sentence). These are the features of gzt_nerfx_extract()
+ * that depend on that one word; test_ner.c checks that the two agree.
+ */
+static unsigned
+role_rows(const gzt_nerfx *fx, const tinfo *t, unsigned r, uint32_t *rows)
+{
+    const uint32_t g = fx->groups;
+    const unsigned shift = 64 - fx->bits;
+    const bool prev = r == R_PREV1 || r == R_PREV2;
+    const uint64_t lower = t ? t->lower : prev ? H_BOS : H_EOS;
+    const uint64_t sshape = t ? t->sshape : prev ? H_BOS : H_EOS;
+    unsigned n = 0;
+#define ROW(tm, v) (rows[n++] = row_of((tm), (v), shift))
+    switch (r) {
+    case R_SELF:
+        ROW(T_BIAS, 0);
+        if (g & GZT_NERF_WORD) {
+            ROW(T_W0, t->form);
+            ROW(T_L0, t->lower);
+        }
+        if (g & GZT_NERF_SHAPE) {
+            ROW(T_SH0, t->shape);
+            ROW(T_SS0, t->sshape);
+        }
+        if (g & GZT_NERF_AFFIX)
+            for (unsigned k = 0; k < 4 && k < t->nchars; k++) {
+                if (k + 1 == t->nchars && k > 0)
+                    break;
+                ROW(T_PRE + k, t->pre[k]);
+                ROW(T_SUF + k, t->suf[k]);
+            }
+        if (g & GZT_NERF_CLUSTER)
+            for (unsigned l = 0; l < GZT_NER_CL_LEVELS; l++)
+                if (t->cl[l])
+                    ROW(T_CL0 + l, t->cl[l]);
+        if ((g & GZT_NERF_CUES) && (t->flags & F_ORGW))
+            ROW(T_ORG0, t->flags & F_CAP);
+        break;
+    case R_PREV1:
+    case R_NEXT1:
+        if (g & GZT_NERF_WINDOW)
+            ROW(prev ? T_LM1 : T_LP1, lower);
+        if (g & GZT_NERF_SHAPE)
+            ROW(prev ? T_SSM1 : T_SSP1, sshape);
+        if ((g & GZT_NERF_CLUSTER) && t)
+            for (unsigned l = 0; l < GZT_NER_CL_LEVELS; l++)
+                if (t->cl[l])
+                    ROW((prev ? T_CLM1 : T_CLP1) + l, t->cl[l]);
+        if (!prev && (g & GZT_NERF_CUES) && t && (t->flags & F_ORGW) &&
+            (t->flags & F_CAP))
+            ROW(T_ORGP1, 1);
+        break;
+    default:
+        if (g & GZT_NERF_WINDOW)
+            ROW(prev ? T_LM2 : T_LP2, lower);
+        break;
     }
+#undef ROW
+    return n;
+}
+
+/* The sums of the rows word @p t (NULL: beyond the sentence) gives in
+ * role @p r, when its slot @p e (NULL when the slot holds another word)
+ * does not hold them yet: worked out, and kept in @p e from then on, or
+ * in @p own. */
+static const int32_t *
+role_sums(gzt_ner *m, wcent *e, const tinfo *t, unsigned r, int32_t *own)
+{
+    if (!t)
+        return m->edge[r];
+    uint32_t rows[24]; /* a word alone gives at most 18 */
+    int32_t *d = e ? e->sums[r] : own;
+    sum_rows(m->w, rows, role_rows(&m->fx, t, r, rows), d);
+    if (e)
+        e->have |= (uint8_t)(1u << r);
+    return d;
+}
+
+/* Add to @p s what word @p t gives in role @p r (see role_sums()). */
+static inline void
+add_role(gzt_ner *m, wcent *e, const tinfo *t, unsigned r, int32_t *s)
+{
+    int32_t own[GZT_NER_NTAGS];
+    const int32_t *v =
+        e && (e->have >> r & 1) ? e->sums[r] : role_sums(m, e, t, r, own);
+    unsigned k = 0;
+#ifdef __SSE2__
+    for (; k + 4 <= GZT_NER_NTAGS; k += 4) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+        __m128i b = _mm_loadu_si128((const __m128i *)(const void *)(v + k));
+        _mm_storeu_si128((__m128i *)(void *)(s + k), _mm_add_epi32(a, b));
+    }
+#endif
+    for (; k < GZT_NER_NTAGS; k++)
+        s[k] += v[k];
+}
+
+/*
+ * Tag scores through the word cache: an open token's score is the sums of
+ * its own word's rows and of its neighbours' (each kept per word and role
+ * in the cache, so that a word's features are hashed and summed once)
+ * plus the rows of the features that join words or come from the
+ * document and the gazetteer (word bigrams, the shape trigram, title cues,
+ * gazetteer hits, earlier labels). Integer sums, so the same as
+ * sums_plain() to the bit. Words two tokens or more from every open token
+ * are not looked at.
+ */
+static int
+sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+            const gzt_gaz_hit *given, int32_t *sums)
+{
+    const gzt_nerfx *fx = &m->fx;
+    const uint32_t g = fx->groups;
+    const unsigned shift = 64 - fx->bits;
+    const uint8_t *closed = m->closed;
+    gzt_nerwc *wc = m->wc;
+    tinfo ti[GZT_NER_SENT_MAX];
+    wcent *slot[GZT_NER_SENT_MAX];
+    uint8_t need[GZT_NER_SENT_MAX];
+    size_t nopen = 0;
+    memset(need, 0, n);
+    for (size_t i = 0; i < n; i++) {
+        if (closed[i])
+            continue;
+        nopen++;
+        for (size_t j = i > 2 ? i - 2 : 0; j <= i + 2 && j < n; j++)
+            need[j] = 1;
+    }
+    memset(sums, 0, n * GZT_NER_NTAGS * sizeof *sums);
+    if (nopen == 0)
+        return GZT_OK;
+    if (g & GZT_NERF_CAPS) /* the sentence's case: every word */
+        memset(need, 1, n);
+    if (g & GZT_NERF_CUES)
+        pthread_once(&cue_once, cue_init);
+    if (!m->edge_ok) {
+        for (unsigned r = R_PREV1; r < R_COUNT; r++) {
+            uint32_t rows[24];
+            sum_rows(m->w, rows, role_rows(fx, NULL, r, rows), m->edge[r]);
+        }
+        m->edge_ok = true;
+    }
+    if (wc->W != m->w) {
+        if (wc->W)
+            for (size_t k = 0; k < WC_SLOTS; k++)
+                wc->e[k].have = 0;
+        wc->W = m->w;
+    }
+    word_info_sentence(fx, wc, w, n, need, ti, slot);
+    bool anylow = false, anyup = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!need[i])
+            continue;
+        wcent *e = slot[i];
+        if (e && (e->len != w[i].len || memcmp(e->key, w[i].s, w[i].len)))
+            slot[i] = NULL; /* a later word took the slot */
+        anylow |= (ti[i].flags & F_HASLOW) != 0;
+        anyup |= (ti[i].flags & F_HASUP) != 0;
+    }
+    const bool allcaps = anyup && !anylow;
+    gzt_gaz_hit own[GZT_NER_SENT_MAX];
+    const gzt_gaz_hit *hits = given ? given : own;
+    const bool gaz = (g & GZT_NERF_GAZ) && fx->gaz;
+    if (gaz && !given)
+        gzt_gaz_match(fx->gaz, (const gzt_gaz_tok *)w, n, own);
+    _Static_assert(sizeof(gzt_gaz_tok) == sizeof(gzt_nerword),
+                   "a sentence's words are its gazetteer tokens");
+    /* each open token's own and neighbours' sums, then the rows of the
+     * features that join words, asked for while the previous open token's
+     * are added */
+    size_t prev_open = n;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && closed[i])
+            continue;
+        if (i < n) {
+            const tinfo *t = &ti[i];
+            int32_t *s = sums + i * GZT_NER_NTAGS;
+            uint32_t *rows = m->rows + i * GZT_NER_MAXFEAT;
+            unsigned nr = 0;
+#define ROW(tm, x) (rows[nr++] = row_of((tm), (x), shift))
+            add_role(m, slot[i], t, R_SELF, s);
+            add_role(m, i > 0 ? slot[i - 1] : NULL, i > 0 ? &ti[i - 1] : NULL,
+                     R_PREV1, s);
+            add_role(m, i > 1 ? slot[i - 2] : NULL, i > 1 ? &ti[i - 2] : NULL,
+                     R_PREV2, s);
+            add_role(m, i + 1 < n ? slot[i + 1] : NULL,
+                     i + 1 < n ? &ti[i + 1] : NULL, R_NEXT1, s);
+            add_role(m, i + 2 < n ? slot[i + 2] : NULL,
+                     i + 2 < n ? &ti[i + 2] : NULL, R_NEXT2, s);
+            const tinfo *p1 = i > 0 ? &ti[i - 1] : NULL;
+            const tinfo *p2 = i > 1 ? &ti[i - 2] : NULL;
+            const tinfo *n1 = i + 1 < n ? &ti[i + 1] : NULL;
+            if (g & GZT_NERF_WINDOW) {
+                ROW(T_BM, pair(p1 ? p1->lower : H_BOS, t->lower));
+                ROW(T_BP, pair(t->lower, n1 ? n1->lower : H_EOS));
+            }
+            if (g & GZT_NERF_SHAPE)
+                ROW(T_SS3, pair(pair(p1 ? p1->sshape : H_BOS, t->sshape),
+                                n1 ? n1->sshape : H_EOS));
+            if ((g & GZT_NERF_SENT) && i == 0)
+                ROW(T_FIRST, t->sshape);
+            if ((g & GZT_NERF_CAPS) && allcaps) {
+                ROW(T_AC, 1);
+                ROW(T_ACL0, t->lower);
+            }
+            if (g & GZT_NERF_CUES) {
+                if (p1 && (p1->flags & F_TITLE))
+                    ROW(T_TITLE, 1);
+                else if (p2 && (p2->flags & F_TITLE) && (p1->flags & F_CAP))
+                    ROW(T_TITLE, 2);
+            }
+            if (gaz) {
+                const gzt_gaz_hit *h = &hits[i];
+                for (unsigned b = 0; b < 6; b++)
+                    if (h->flags & (1u << b))
+                        ROW(T_GAZF + b, 1);
+                if (h->seg != GZT_GAZ_SEG_O)
+                    ROW(T_GAZSEG, h->seg * 8u + h->seg_type);
+                if (h->flags & GZT_GAZ_F_TITLE)
+                    ROW(T_GAZTITLE0, t->sshape);
+                if (i > 0 && (hits[i - 1].flags & GZT_GAZ_F_TITLE))
+                    ROW(T_GAZTM1, 1);
+                if (i + 1 < n && (hits[i + 1].flags & GZT_GAZ_F_ORGCUE))
+                    ROW(T_GAZOP1, 1);
+            }
+            if ((g & GZT_NERF_NONLOCAL) && (t->flags & F_CAP)) {
+                uint8_t nl = doc_get(doc, t->lower | 1);
+                if (nl) {
+                    ROW(T_NL, nl);
+                    ROW(T_NLSH, pair(nl, t->sshape));
+                }
+            }
+#undef ROW
+            for (unsigned r = 0; r < nr; r++)
+                __builtin_prefetch(m->w + (size_t)rows[r] * GZT_NER_NTAGS);
+            m->nrows[i] = (uint8_t)nr;
+        }
+        if (prev_open < n)
+            add_rows(m->w, m->rows + prev_open * GZT_NER_MAXFEAT,
+                     m->nrows[prev_open], sums + prev_open * GZT_NER_NTAGS);
+        prev_open = i;
+    }
+    return GZT_OK;
+}
+
+/* Tag scores of a sentence whose closed tokens are in m->closed: those
+ * tokens get zeros. */
+static int
+sentence_sums(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+              const gzt_gaz_hit *hits, bool cached, int32_t *sums)
+{
+    if (!cached)
+        return sums_plain(m, doc, w, n, hits, sums);
+    if (!m->wc && !(m->wc = gzt_nerwc_new()))
+        return GZT_ENOMEM;
+    return sums_cached(m, doc, w, n, hits, sums);
+}
+
+int
+gzt_ner_sums(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
+             bool cached, int32_t *sums)
+{
+    if (n > GZT_NER_SENT_MAX)
+        n = GZT_NER_SENT_MAX;
+    if (n == 0)
+        return GZT_OK;
+    gzt_ner_close(w, n, m->closed);
+    return sentence_sums(m, doc, w, n, NULL, cached, sums);
 }
 
 /* gzt_ner_tag_words() with the gazetteer hits of the sentence when known */
@@ -2060,28 +2569,18 @@ tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     if (n > GZT_NER_SENT_MAX)
         n = GZT_NER_SENT_MAX;
     gzt_ner_close(w, n, m->closed);
-    if (!m->wc && !(m->wc = gzt_nerwc_new()))
-        return GZT_ENOMEM;
-    int rc = gzt_nerfx_extract(&m->fx, doc, w, n, m->closed, hits, m->wc,
-                               m->rows, m->nrows, NULL);
+    int rc = sentence_sums(m, doc, w, n, hits, true, m->sums);
     if (rc != GZT_OK)
         return rc;
-    const int16_t *W = m->w;
-    /* the rows are scattered over megabytes: ask for the next token's
-     * while summing this one's */
-    for (unsigned k = 0; k < m->nrows[0]; k++)
-        __builtin_prefetch(W + (size_t)m->rows[k] * GZT_NER_NTAGS);
+    /* a closed token's one state (O) scores 0; its others are not read */
     for (size_t i = 0; i < n; i++) {
-        const uint32_t *r = m->rows + i * GZT_NER_MAXFEAT;
-        if (i + 1 < n) {
-            const uint32_t *r1 = r + GZT_NER_MAXFEAT;
-            for (unsigned k = 0; k < m->nrows[i + 1]; k++)
-                __builtin_prefetch(W + (size_t)r1[k] * GZT_NER_NTAGS);
-        }
-        int32_t s[GZT_NER_NTAGS];
-        sum_rows(W, r, m->nrows[i], s);
-        for (int t = 0; t < GZT_NER_NTAGS; t++)
-            m->emit[i * GZT_NER_NTAGS + t] = (float)s[t] * m->scale;
+        float *e = m->emit + i * GZT_NER_NTAGS;
+        const int32_t *s = m->sums + i * GZT_NER_NTAGS;
+        if (m->closed[i])
+            e[0] = 0;
+        else
+            for (int t = 0; t < GZT_NER_NTAGS; t++)
+                e[t] = (float)s[t] * m->scale;
     }
     gzt_ner_viterbi(tags, m->emit, n, m->t1, m->order2 ? m->t2 : NULL,
                     m->closed, m->scratch);

@@ -148,6 +148,10 @@ typedef struct gzt_nertok {
  */
 GZT_NODISCARD int gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms,
                                    const char *text, size_t len);
+/* gzt_ner_tokenize() without its ASCII shortcuts, every character decoded
+ * and classified: the reference the tests hold the fast path to. */
+GZT_NODISCARD int gzt_ner_tokenize_ref(gzt_buf *toks, gzt_buf *forms,
+                                       const char *text, size_t len);
 
 /*
  * After gzt_ner_tag(): the tokens of the text it was given, and per token
@@ -319,5 +323,18 @@ GZT_NODISCARD int gzt_ner_encode(gzt_buf *out, const gzt_ner_weights *mw);
 GZT_NODISCARD int gzt_ner_tag_words(gzt_ner *m, gzt_nerdoc *doc,
                                     const gzt_nerword *w, size_t n,
                                     uint8_t *tags);
+
+/*
+ * The integer tag scores (weight rows summed, before the model's scale) of
+ * the open tokens of one sentence, nine per token into @p sums; closed
+ * tokens get zeros. With @p cached they are worked out as
+ * gzt_ner_tag_words() does, through the per-word sums of the handle's
+ * cache, else from every feature's row (gzt_nerfx_extract()): the two must
+ * agree to the bit, which is what this is for (tests). GZT_OK or
+ * GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_ner_sums(gzt_ner *m, const gzt_nerdoc *doc,
+                               const gzt_nerword *w, size_t n, bool cached,
+                               int32_t *sums);
 
 #endif

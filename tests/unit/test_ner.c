@@ -805,6 +805,70 @@ test_hostile_text_gives_well_formed_spans(void **state)
 }
 
 static void
+test_tokenizer_ascii_shortcuts_change_nothing(void **state)
+{
+    (void)state;
+    /* Random mixes of words with n and N where "n't" may or may not
+     * follow, digits glued to marks, brackets (rewritten in forms), curly
+     * apostrophes, accented and combining letters, ill-formed bytes and
+     * random bytes: the fast tokenizer's tokens and forms are those of
+     * the one that decodes every character. */
+    static const char *const pieces[] = {
+        "don",       "n",         "N",
+        "n't",       "N'T",       "can",
+        "Nations",   "'t",        "\xe2\x80\x99t",
+        "'s",        "1,200",     ".",
+        ",",         ":",         "/",
+        "-",         "U.S",       "Mr",
+        "[",         "]",         "caf\xc3\xa9",
+        "e\xcc\x81", "\xc3\xa9n", "\xff",
+        "\xc3",      " ",         "\n",
+        "\n\n",      "\t",        "Lavrov",
+        "said",      "x86_64",    "a[b]",
+        "\"",
+    };
+    gzt_buf text = GZT_BUF_INIT;
+    gzt_buf ft = GZT_BUF_INIT, ff = GZT_BUF_INIT, rt = GZT_BUF_INIT,
+            rf = GZT_BUF_INIT;
+    size_t ntoks = 0;
+    for (int round = 0; round < 3000; round++) {
+        gzt_buf_reset(&text);
+        for (uint32_t i = 1 + rnd() % 40; i > 0; i--) {
+            if (rnd() % 8 == 0) {
+                assert_int_equal(gzt_buf_putc(&text, (uint8_t)rnd()), GZT_OK);
+                continue;
+            }
+            const char *p = pieces[rnd() % (sizeof pieces / sizeof *pieces)];
+            assert_int_equal(gzt_buf_append(&text, p, strlen(p)), GZT_OK);
+        }
+        const char *t = (const char *)text.p;
+        assert_int_equal(gzt_ner_tokenize(&ft, &ff, t, text.len), GZT_OK);
+        assert_int_equal(gzt_ner_tokenize_ref(&rt, &rf, t, text.len), GZT_OK);
+        assert_int_equal(ft.len, rt.len);
+        assert_int_equal(ff.len, rf.len);
+        /* field by field: a record's padding is not written */
+        const gzt_nertok *a = (const gzt_nertok *)(const void *)ft.p,
+                         *b = (const gzt_nertok *)(const void *)rt.p;
+        for (size_t k = 0; k < ft.len / sizeof *a; k++) {
+            assert_int_equal(a[k].start, b[k].start);
+            assert_int_equal(a[k].end, b[k].end);
+            assert_int_equal(a[k].form, b[k].form);
+            assert_int_equal(a[k].form_len, b[k].form_len);
+            assert_int_equal(a[k].sent, b[k].sent);
+        }
+        if (ff.len)
+            assert_memory_equal(ff.p, rf.p, ff.len);
+        ntoks += ft.len / sizeof(gzt_nertok);
+    }
+    assert_true(ntoks > 10000);
+    gzt_buf_free(&text);
+    gzt_buf_free(&ft);
+    gzt_buf_free(&ff);
+    gzt_buf_free(&rt);
+    gzt_buf_free(&rf);
+}
+
+static void
 test_training_is_deterministic(void **state)
 {
     (void)state;
@@ -815,6 +879,92 @@ test_training_is_deterministic(void **state)
     assert_memory_equal(a.p, b.p, a.len);
     gzt_buf_free(&a);
     gzt_buf_free(&b);
+}
+
+/* Words for random sentences: names, cue and glue words, closed words,
+ * capitals, a word too long for the word cache, non-ASCII, punctuation. */
+static const char *const sum_words[] = {
+    "Sergey",     "Lavrov",    "LAVROV",
+    "Minister",   "Foreign",   "Ministry",
+    "of",         "the",       "The",
+    "and",        "Bank",      "England",
+    "U.S.",       "Mr.",       "said",
+    "on",         "Tehran",    "Moscow",
+    "Duma",       "Council",   "Corp",
+    "in",         "(",         ")",
+    "'s",         ",",         ".",
+    "--",         "1,200.5",   "Raouf-Sheybani",
+    "Müller",     "São",       "Internationalisation-Programme",
+    "van",        "de",        "IRNA",
+    "BRICS",      "\"",        "-",
+    "Oman",       "Iranian",   "talks",
+    "Federation", "President",
+};
+
+/* A random word: from the list, or made up (new words miss the cache and
+ * now and then share a slot with another word of the sentence). */
+static gzt_nerword
+random_word(char *buf, size_t cap)
+{
+    if (rnd() % 3) {
+        const char *w =
+            sum_words[rnd() % (sizeof sum_words / sizeof *sum_words)];
+        return word(w);
+    }
+    size_t len = 1 + rnd() % 12;
+    assert_true(len < cap);
+    for (size_t i = 0; i < len; i++)
+        buf[i] = (char)((i == 0 && rnd() % 2 ? 'A' : 'a') + rnd() % 26);
+    gzt_nerword w = {buf, (uint32_t)len};
+    return w;
+}
+
+/* gzt_ner_sums() through the word cache equals every row summed, on
+ * @p rounds random sentences of one document (so that earlier labels
+ * count), each scored twice: the second time the cache holds its words. */
+static void
+check_sums_agree(gzt_ner *m, int rounds)
+{
+    static char bufs[GZT_NER_SENT_MAX][16];
+    static int32_t a[GZT_NER_SENT_MAX * GZT_NER_NTAGS],
+        b[GZT_NER_SENT_MAX * GZT_NER_NTAGS];
+    gzt_nerword w[GZT_NER_SENT_MAX];
+    uint8_t tags[GZT_NER_SENT_MAX];
+    gzt_nerdoc doc = {0};
+    size_t scored = 0;
+    for (int r = 0; r < rounds; r++) {
+        size_t n = r % 50 == 49 ? GZT_NER_SENT_MAX : 1 + rnd() % 40;
+        for (size_t i = 0; i < n; i++)
+            w[i] = random_word(bufs[i], sizeof bufs[i]);
+        for (int pass = 0; pass < 2; pass++) {
+            assert_int_equal(gzt_ner_sums(m, &doc, w, n, true, a), GZT_OK);
+            assert_int_equal(gzt_ner_sums(m, &doc, w, n, false, b), GZT_OK);
+            assert_memory_equal(a, b, n * GZT_NER_NTAGS * sizeof *a);
+        }
+        for (size_t i = 0; i < n * GZT_NER_NTAGS; i++)
+            scored += a[i] != 0;
+        assert_int_equal(gzt_ner_tag_words(m, &doc, w, n, tags), GZT_OK);
+        if (r % 20 == 19)
+            gzt_nerdoc_reset(&doc);
+    }
+    assert_true(scored > 0); /* the sums were not all zero */
+    gzt_nerdoc_fini(&doc);
+}
+
+static void
+test_cached_sums_equal_every_row_summed(void **state)
+{
+    (void)state;
+    /* a tiny model with every feature group but the gazetteer (so the
+     * sentence-start and capitals features too) */
+    gzt_buf model = GZT_BUF_INIT;
+    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    check_sums_agree(m, 400);
+    gzt_ner_free(m);
+    gzt_buf_free(&model);
 }
 
 static void
@@ -999,6 +1149,18 @@ test_shipped_model_finds_the_seed_names(void **state)
     gzt_gaz_free(gaz);
 }
 
+static void
+test_shipped_model_sums_through_the_cache_exactly(void **state)
+{
+    (void)state;
+    const char *src = need_env("GZT_SOURCE");
+    gzt_gaz *gaz;
+    gzt_ner *m = shipped_model(src, &gaz);
+    check_sums_agree(m, 2000);
+    gzt_ner_free(m);
+    gzt_gaz_free(gaz);
+}
+
 int
 main(void)
 {
@@ -1019,10 +1181,13 @@ main(void)
         cmocka_unit_test(test_malformed_iob2_is_named_by_line),
         cmocka_unit_test(test_tiny_model_learns_and_tags_raw_text),
         cmocka_unit_test(test_hostile_text_gives_well_formed_spans),
+        cmocka_unit_test(test_tokenizer_ascii_shortcuts_change_nothing),
         cmocka_unit_test(test_training_is_deterministic),
+        cmocka_unit_test(test_cached_sums_equal_every_row_summed),
         cmocka_unit_test(test_damaged_model_is_rejected),
         cmocka_unit_test(test_shipped_model_reproduces_its_validation_f1),
         cmocka_unit_test(test_shipped_model_finds_the_seed_names),
+        cmocka_unit_test(test_shipped_model_sums_through_the_cache_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
