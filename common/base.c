@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 /* inlined: the terms an indexer hashes are a few bytes, where a call
  * through the shared library and its dispatch cost as much as the hash */
 #define XXH_INLINE_ALL
@@ -119,37 +118,14 @@ gzt_calloc(size_t count, size_t size)
     return calloc(count ? count : 1, size ? size : 1);
 }
 
-/* Ask for transparent huge pages over the 2 MiB-aligned interior of @p p
- * (@p len bytes), before its pages are first written: a lookup in a table
- * of millions of entries is a TLB miss with 4 KiB pages, and the page walk
- * stalls even a prefetch (4% of indexing headlines went to the id map's
- * prefetch alone). A hint only: the system may have huge pages off. */
-static void
-huge_pages(void *p, size_t len)
-{
-#ifdef MADV_HUGEPAGE
-    const uintptr_t huge = (uintptr_t)2 << 20;
-    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1),
-              b = ((uintptr_t)p + len) & ~(huge - 1);
-    if (b > a)
-        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
-#else
-    (void)p;
-    (void)len;
-#endif
-}
-
 void *
 gzt_zalloc(size_t count, size_t size)
 {
     if (size && count > SIZE_MAX / size)
         return NULL;
     void *p = gzt_malloc(count * size);
-    if (p) {
-        if (count * size >= ((size_t)4 << 20))
-            huge_pages(p, count * size);
+    if (p)
         memset(p, 0, count * size);
-    }
     return p;
 }
 

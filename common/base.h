@@ -45,8 +45,7 @@ void *gzt_calloc(size_t count, size_t size);
 /* gzt_calloc() that writes every page at once: for tables that are read
  * before they are written (hash tables). calloc's fresh pages are the
  * shared zero page until written, and that first write flushes the TLB of
- * every thread of the process. Tables of 4 MiB and more ask for huge
- * pages (madvise), since their lookups land anywhere. */
+ * every thread of the process. */
 void *gzt_zalloc(size_t count, size_t size);
 void *gzt_realloc(void *p, size_t n);
 void gzt_free(void *p);

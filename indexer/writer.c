@@ -48,8 +48,7 @@
  * gen is the writer's current batch generation; a flush starts the next
  * generation instead of clearing the map). One lookup per added document,
  * which for millions of ids is one cache miss, answers both. A key and its
- * values share a 16-byte slot; the table is on huge pages (gzt_zalloc()),
- * so that the miss is not a TLB miss too.
+ * values share a 16-byte slot.
  */
 typedef struct hslot {
     uint64_t key; /* 0 = empty */
@@ -78,7 +77,7 @@ hmap_slot(hmap *m, uint64_t k, bool *found)
 {
     if ((m->n + 1) * 2 > m->cap) {
         size_t ncap = m->cap ? m->cap * 2 : 1024;
-        hslot *ns = gzt_zalloc(ncap, sizeof *ns);
+        hslot *ns = gzt_calloc(ncap, sizeof *ns);
         if (!ns)
             return NULL;
         for (size_t i = 0; i < m->cap; i++) {
