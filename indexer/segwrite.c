@@ -23,7 +23,7 @@
 #include "common/zblock.h"
 
 #define TRAIN_BYTES (1u << 20) /* records held back to train on */
-#define DICT_CAP (32u << 10)   /* dictionary size */
+#define DICT_CAP (128u << 10)  /* dictionary size */
 #define ZLEVEL 1
 
 typedef struct gzt_segw_file {
