@@ -23,7 +23,8 @@
 #include "common/zblock.h"
 
 #define TRAIN_BYTES (1u << 20) /* records held back to train on */
-#define DICT_CAP (128u << 10)  /* dictionary size */
+#define DICT_CAP (64u << 10)   /* dictionary size, at most */
+#define DICT_SHARE 20          /* and at most 1/20 of the held records */
 #define ZLEVEL 1
 
 typedef struct gzt_segw_file {
@@ -224,8 +225,13 @@ store_train(gzt_segw *w, gzt_error *err)
 {
     gzt_buf dict = GZT_BUF_INIT;
     unsigned n = (unsigned)(w->heldlens.len / sizeof(size_t));
+    /* a dictionary grows to its capacity whatever the records: a small
+     * segment's would be as large as its records, and stored with them.
+     * A twentieth of 1 MiB (52 KiB) did best over segments of 20 to
+     * 1,000,000 documents (docs/BENCHMARKS.md) */
+    size_t cap = GZT_MIN((size_t)DICT_CAP, w->held.len / DICT_SHARE);
     int rc = gzt_zdict_train(&dict, w->held.p, (const size_t *)w->heldlens.p, n,
-                             DICT_CAP);
+                             cap);
     if (rc == GZT_OK)
         rc = gzt_zctx_new(&w->z, dict.p, dict.len, ZLEVEL);
     if (rc) {

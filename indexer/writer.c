@@ -1620,14 +1620,16 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
  * w->ids (a cache miss in a map of millions) loads while the document
  * before it is analysed. */
 typedef struct heldoc {
-    gzt_buf text;       /* id, title, body, source, each NUL-terminated */
-    size_t title, body; /* offsets of title and body in text */
-    size_t source;      /* of the source, when has_source */
-    size_t title_len;   /* bytes */
-    size_t body_len;    /* bytes */
-    gzt_date date;      /* date */
-    bool has_source;    /* a source was given */
-    bool on;            /* a document is held */
+    gzt_buf text;     /* id, title, body, source, each NUL-terminated */
+    size_t id;        /* offset of the id in text */
+    size_t title;     /* of the title */
+    size_t body;      /* of the body */
+    size_t source;    /* of the source, when has_source */
+    size_t title_len; /* bytes */
+    size_t body_len;  /* bytes */
+    gzt_date date;    /* date */
+    bool has_source;  /* a source was given */
+    bool on;          /* a document is held */
 } heldoc;
 
 typedef struct ingest_ctx {
@@ -1638,7 +1640,6 @@ typedef struct ingest_ctx {
     uint64_t bytes_total;    /* progress */
     struct timespec last;    /* last progress report */
     heldoc held;             /* see heldoc */
-    bool add_failed;         /* an add failed: the error is the writer's */
 } ingest_ctx;
 
 static void
@@ -1666,7 +1667,7 @@ add_held(ingest_ctx *c, gzt_error *err)
         return GZT_OK;
     h->on = false;
     const char *base = (const char *)h->text.p;
-    gzt_doc d = {base,
+    gzt_doc d = {base + h->id,
                  base + h->title,
                  h->title_len,
                  base + h->body,
@@ -1675,10 +1676,8 @@ add_held(ingest_ctx *c, gzt_error *err)
                  h->has_source ? base + h->source : NULL};
     gzt_add_result r;
     int rc = gzt_writer_add(c->w, &d, &r, err);
-    if (rc) {
-        c->add_failed = true;
+    if (rc)
         return rc;
-    }
     if (r == GZT_ADDED)
         c->stats->added++;
     else if (r == GZT_REPLACED)
@@ -1692,13 +1691,12 @@ add_held(ingest_ctx *c, gzt_error *err)
 static int
 hold(heldoc *h, const gzt_doc *doc)
 {
-    size_t id;
     h->title_len = doc->title ? doc->title_len : 0;
     h->body_len = doc->body ? doc->body_len : 0;
     h->has_source = doc->source != NULL;
     h->date = doc->date;
     gzt_buf_reset(&h->text);
-    int rc = put_str(&h->text, doc->id, strlen(doc->id), &id);
+    int rc = put_str(&h->text, doc->id, strlen(doc->id), &h->id);
     if (rc == GZT_OK)
         rc = put_str(&h->text, doc->title, h->title_len, &h->title);
     if (rc == GZT_OK)
@@ -1792,13 +1790,18 @@ gzt_writer_add_path(gzt_writer *w, const char *path,
     }
     int rc =
         gzt_ingest_path(abs, opts, on_doc, &c, on_progress, &c, stats, err);
-    /* what was read before an error of reading is added, as the pool's
-     * queue is below */
-    if (c.held.on && !c.add_failed) {
+    /* the document held when reading ended is added, after an error of
+     * reading too (as the pool's queue is below; after a failed add
+     * nothing is held); its add came before that error, so its own error
+     * wins */
+    if (c.held.on) {
         gzt_error herr = {0};
-        int hrc = add_held(&c, rc ? &herr : err);
-        if (rc == GZT_OK)
+        int hrc = add_held(&c, &herr);
+        if (hrc) {
             rc = hrc;
+            if (err)
+                *err = herr;
+        }
     }
     gzt_buf_free(&c.held.text);
     if (w->pool) {

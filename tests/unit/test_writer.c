@@ -1003,6 +1003,54 @@ test_one_thread_and_workers_write_the_same_segments(void **state)
     gzt_test_tmpdir_remove(src);
 }
 
+/* @p words random words of random letters into @p out (@p cap bytes):
+ * text that compresses about as much as names and numbers do */
+static void
+random_words(char *out, size_t cap, uint32_t words)
+{
+    size_t len = 0;
+    for (uint32_t i = 0; i < words && len + 16 < cap; i++) {
+        if (i)
+            out[len++] = ' ';
+        for (uint32_t k = 3 + rnd(8); k > 0; k--)
+            out[len++] = (char)('a' + rnd(26));
+    }
+    out[len] = '\0';
+}
+
+/* A segment's zstd dictionary is stored with it: a small segment gets a
+ * small one (a twentieth of its records), so that its store stays smaller
+ * than its text (trained to full capacity, the dictionary of 60 documents
+ * was about as large as they were). */
+static void
+test_a_small_segment_stores_less_than_its_text(void **state)
+{
+    (void)state;
+    char dir[64], id[16], title[128], body[2048];
+    gzt_test_tmpdir_new(dir, "smallstore");
+    gzt_writer *w = wopen(dir, 0);
+    uint64_t text = 0;
+    rng_state = 5;
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "s%d", i);
+        random_words(title, sizeof title, 2 + rnd(6));
+        random_words(body, sizeof body, 20 + rnd(200));
+        text += strlen(title) + strlen(body);
+        add(w, id, title, body, 0);
+    }
+    commit(w);
+    gzt_writer_close(w);
+    gzt_index *idx = iopen(dir);
+    gzt_stats st = stats(idx);
+    assert_int_equal(st.segments, 1);
+    assert_true(st.bytes_store > 0);
+    if (st.bytes_store >= text)
+        fail_msg("store %llu bytes for %llu bytes of text",
+                 (unsigned long long)st.bytes_store, (unsigned long long)text);
+    gzt_index_close(idx);
+    gzt_test_tmpdir_remove(dir);
+}
+
 static void
 test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
 {
@@ -1531,6 +1579,7 @@ main(void)
       cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
       cmocka_unit_test(test_ids_in_a_segment_being_written_are_found),
       cmocka_unit_test(test_one_thread_and_workers_write_the_same_segments),
+      cmocka_unit_test(test_a_small_segment_stores_less_than_its_text),
       cmocka_unit_test(test_leftovers_of_a_killed_writer_are_not_in_the_way),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
       cmocka_unit_test(test_readding_the_same_content_is_unchanged),
