@@ -350,6 +350,19 @@ gzt_docterms_next(const gzt_docterms *dt, size_t *at, gzt_dterm *t)
     return true;
 }
 
+size_t
+gzt_dterm_put(const gzt_dterm *t, uint8_t *o)
+{
+    uint8_t *q = o + gzt_varint_put(o, t->n);
+    uint32_t prev = 0;
+    for (uint32_t k = 0; k < t->n; k++) {
+        uint32_t pos = (uint32_t)t->pairs[k];
+        q += gzt_varint_put(q, pos - prev);
+        prev = pos;
+    }
+    return (size_t)(q - o);
+}
+
 /* append the records of the sorted, distinct pairs to @p out */
 static int
 write_records(const gzt_docterms *dt, gzt_buf *out)
@@ -364,15 +377,10 @@ write_records(const gzt_docterms *dt, gzt_buf *out)
         if (rc == GZT_OK)
             rc = gzt_buf_put_varint(out, t.nbytes);
         if (rc == GZT_OK)
-            rc = gzt_buf_put_varint(out, t.n);
-        uint32_t prev = 0;
-        for (uint32_t k = 0; k < t.n && rc == GZT_OK; k++) {
-            uint32_t pos = (uint32_t)t.pairs[k];
-            rc = gzt_buf_put_varint(out, pos - prev);
-            prev = pos;
-        }
+            rc = gzt_buf_reserve(out, t.nbytes);
         if (rc)
             return rc;
+        out->len += gzt_dterm_put(&t, out->p + out->len);
     }
     return GZT_OK;
 }

@@ -77,6 +77,10 @@ typedef struct gzt_dterm {
  * last. */
 bool gzt_docterms_next(const gzt_docterms *dt, size_t *at, gzt_dterm *t);
 
+/* Write @p t's n and position gaps as varints at @p o, which has room for
+ * t->nbytes: the "freq, gaps" of a record. Returns t->nbytes. */
+size_t gzt_dterm_put(const gzt_dterm *t, uint8_t *o);
+
 /* One record of gzt_docterms_run()'s output. */
 typedef struct gzt_termrec {
     uint64_t hash;       /* gzt_hash64() of the term */

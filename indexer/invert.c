@@ -46,19 +46,14 @@ struct gzt_inv {
     uint32_t ndeleted; /* count */
     gzt_buf recs;      /* stored records */
     gzt_docterms *dt;  /* analysis for gzt_inv_add() */
-    gzt_buf ahead;     /* a document's term hashes (gzt_inv_add_terms()) or
-                          terms (gzt_inv_add()), for prefetching */
-    gzt_buf pend;      /* a document's terms looked up, as pending */
+    gzt_buf pend;      /* the terms of the document being added */
 };
 
-/* A term of the document being added, looked up, its postings not yet
- * appended. */
+/* A term of the document being added, its postings not yet appended. */
 typedef struct pending {
-    tentry *t;             /* its entry */
-    const uint8_t *post;   /* frequency and positions, encoded; or NULL */
-    const uint64_t *pairs; /* else the positions (gzt_dterm) */
-    uint32_t nbytes;       /* bytes of post, or of pairs encoded */
-    uint32_t n;            /* positions in pairs */
+    gzt_dterm term;      /* the term (pairs NULL when post is set) */
+    const uint8_t *post; /* or its frequency and positions, encoded */
+    tentry *t;           /* its entry, once looked up */
 } pending;
 
 int
@@ -86,7 +81,6 @@ reset(gzt_inv *inv, bool keep)
     memset(inv, 0, sizeof *inv);
     inv->an = saved.an;
     inv->dt = saved.dt;
-    inv->ahead = saved.ahead;
     inv->pend = saved.pend;
     if (keep) {
         inv->docs = saved.docs;
@@ -111,7 +105,6 @@ gzt_inv_free(gzt_inv *inv)
         return;
     reset(inv, false);
     gzt_docterms_free(inv->dt);
-    gzt_buf_free(&inv->ahead);
     gzt_buf_free(&inv->pend);
     gzt_free(inv);
 }
@@ -160,9 +153,9 @@ gzt_inv_delete(gzt_inv *inv, uint32_t doc)
     }
 }
 
-/* Room in the document array for one more; its number in *@p d. */
+/* Room in the document array for one more (document inv->ndocs). */
 static int
-doc_room(gzt_inv *inv, uint32_t *d, gzt_error *err)
+doc_room(gzt_inv *inv, gzt_error *err)
 {
     if (inv->ndocs == inv->dcap) {
         uint32_t ncap = inv->dcap ? inv->dcap * 2 : 1024;
@@ -177,55 +170,79 @@ doc_room(gzt_inv *inv, uint32_t *d, gzt_error *err)
         inv->deleted = ndel;
         inv->dcap = ncap;
     }
-    *d = inv->ndocs;
     return GZT_OK;
 }
 
-/* Look up the term @p s (@p len bytes, gzt_hash64() @p hash), give its
- * postings buffer room for a document's entry (a docid gap, then
- * pd->nbytes), ask for the buffer's end and queue the entry in inv->pend. */
+/* Queue @p pd in inv->pend and ask for its dictionary slot. */
 static int
-pend_term(gzt_inv *inv, uint64_t hash, const char *s, uint32_t len, pending *pd)
+queue(gzt_inv *inv, const pending *pd)
 {
-    uint32_t id;
-    pd->t = gzt_strtab_intern(&inv->dict, hash, s, len, &id);
-    if (!pd->t)
-        return GZT_ENOMEM;
-    size_t before = pd->t->post.cap;
-    int rc = gzt_buf_reserve(&pd->t->post, 10 + (size_t)pd->nbytes);
-    inv->postbytes += pd->t->post.cap - before;
-    if (rc)
-        return rc;
-    __builtin_prefetch(pd->t->post.p + pd->t->post.len, 1);
+    gzt_strtab_prefetch_slot(&inv->dict, pd->term.hash);
     return gzt_buf_append(&inv->pend, pd, sizeof *pd);
 }
 
-/* Append the queued postings of document @p d and count the document: the
- * part of an add that cannot fail. */
-static void
-append_pending(gzt_inv *inv, uint32_t d, size_t rec_off,
-               const gzt_docinfo *info, gzt_date date, uint64_t hash)
+/* Look the term of @p pd up, give its postings buffer room for the
+ * document's entry (a docid gap, then pd->term.nbytes) and ask for the
+ * buffer's end. */
+static int
+look_up(gzt_inv *inv, pending *pd)
 {
-    const pending *pds = (const pending *)(void *)inv->pend.p;
-    for (size_t i = 0; i < inv->pend.len / sizeof *pds; i++) {
+    uint32_t id;
+    pd->t = gzt_strtab_intern(&inv->dict, pd->term.hash, pd->term.s,
+                              pd->term.len, &id);
+    if (!pd->t)
+        return GZT_ENOMEM;
+    size_t before = pd->t->post.cap;
+    int rc = gzt_buf_reserve(&pd->t->post, 10 + pd->term.nbytes);
+    inv->postbytes += pd->t->post.cap - before;
+    if (rc == GZT_OK)
+        __builtin_prefetch(pd->t->post.p + pd->t->post.len, 1);
+    return rc;
+}
+
+/*
+ * Add the document whose terms are queued in inv->pend. Nothing of it
+ * counts until every allocation it needs has succeeded: its record is
+ * stored and every postings buffer it appends to has room before the first
+ * append, so a failure leaves the inverter as it was (half a document's
+ * postings under a docid the next document then takes would be out of
+ * order). And the dictionary is larger than the caches: the terms' slots
+ * were asked for as they were queued, then the records those slots name
+ * are, then the terms are looked up and the ends of their postings buffers
+ * asked for, then appended to, so that the misses of a document's terms
+ * overlap instead of queueing.
+ */
+static int
+add_queued(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
+           const gzt_docinfo *info, uint32_t *doc, gzt_error *err)
+{
+    int rc = doc_room(inv, err);
+    if (rc)
+        return rc;
+    uint32_t d = inv->ndocs;
+    size_t rec_off = inv->recs.len;
+    rc = gzt_store_record(&inv->recs, f);
+    pending *pds = (pending *)(void *)inv->pend.p;
+    size_t n = inv->pend.len / sizeof *pds;
+    for (size_t i = 0; rc == GZT_OK && i < n; i++)
+        gzt_strtab_prefetch_record(&inv->dict, pds[i].term.hash);
+    for (size_t i = 0; rc == GZT_OK && i < n; i++)
+        rc = look_up(inv, &pds[i]);
+    if (rc) {
+        inv->recs.len = rec_off;
+        return gzt_err_set(err, rc, "out of memory");
+    }
+    /* the part that cannot fail */
+    for (size_t i = 0; i < n; i++) {
         const pending *pd = &pds[i];
         tentry *t = pd->t;
-        /* within the room pend_term() reserved */
         uint8_t *o = t->post.p + t->post.len;
         o += gzt_varint_put(o, t->df ? d - t->last_doc : d);
-        if (pd->post) {
-            memcpy(o, pd->post, pd->nbytes);
-            o += pd->nbytes;
-        } else {
-            o += gzt_varint_put(o, pd->n);
-            uint32_t prev = 0;
-            for (uint32_t k = 0; k < pd->n; k++) {
-                uint32_t pos = (uint32_t)pd->pairs[k];
-                o += gzt_varint_put(o, pos - prev);
-                prev = pos;
-            }
-        }
-        t->post.len = (size_t)(o - t->post.p);
+        if (pd->post)
+            memcpy(o, pd->post, pd->term.nbytes);
+        else
+            gzt_dterm_put(&pd->term, o);
+        t->post.len = (size_t)(o - t->post.p) + pd->term.nbytes;
         t->last_doc = d;
         t->df++;
     }
@@ -237,59 +254,35 @@ append_pending(gzt_inv *inv, uint32_t d, size_t rec_off,
     dr->date = date;
     dr->hash = hash;
     inv->ndocs++;
+    *doc = d;
+    return GZT_OK;
 }
 
-/*
- * The two adds below work alike. Nothing of a document counts until every
- * allocation it needs has succeeded: its record is stored and every
- * postings buffer it appends to has room before the first append, so a
- * failure leaves the inverter as it was (half a document's postings under
- * a docid the next document then takes would be out of order). And the
- * dictionary is larger than the caches: they ask for every term's slot,
- * then for the records those slots name, then look up and ask for the
- * ends of the postings buffers, then append, so that the misses of a
- * document's terms overlap instead of queueing.
- */
 int
 gzt_inv_add_terms(gzt_inv *inv, const gzt_docfields *f, gzt_date date,
                   uint64_t hash, const void *terms, size_t terms_len,
                   const gzt_docinfo *info, uint32_t *doc, gzt_error *err)
 {
-    uint32_t d;
-    int rc = doc_room(inv, &d, err);
-    if (rc)
-        return rc;
-    size_t rec_off = inv->recs.len;
-    rc = gzt_store_record(&inv->recs, f);
-    gzt_buf_reset(&inv->ahead);
-    gzt_termrec tr;
-    gzt_rd r = gzt_rd_make(terms, terms_len);
-    while (rc == GZT_OK && gzt_termrec_next(&r, &tr)) {
-        gzt_strtab_prefetch_slot(&inv->dict, tr.hash);
-        rc = gzt_buf_append(&inv->ahead, &tr.hash, sizeof tr.hash);
-    }
-    const uint64_t *hs = (const uint64_t *)(void *)inv->ahead.p;
-    for (size_t i = 0; rc == GZT_OK && i < inv->ahead.len / sizeof *hs; i++)
-        gzt_strtab_prefetch_record(&inv->dict, hs[i]);
     gzt_buf_reset(&inv->pend);
-    r = gzt_rd_make(terms, terms_len);
-    while (rc == GZT_OK && r.p < r.end) {
-        if (!gzt_termrec_next(&r, &tr)) {
-            inv->recs.len = rec_off;
+    gzt_rd r = gzt_rd_make(terms, terms_len);
+    while (r.p < r.end) {
+        gzt_termrec tr;
+        if (!gzt_termrec_next(&r, &tr))
             return gzt_err_set(err, GZT_EINVAL, "internal: bad term records");
-        }
-        pending pd = {NULL, tr.post, NULL, tr.nbytes, 0};
-        rc = pend_term(inv, tr.hash, (const char *)tr.s, tr.len, &pd);
+        pending pd = {{.hash = tr.hash,
+                       .s = (const char *)tr.s,
+                       .len = tr.len,
+                       .nbytes = tr.nbytes},
+                      tr.post,
+                      NULL};
+        if (queue(inv, &pd))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
-    if (rc) {
-        inv->recs.len = rec_off;
-        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    }
-    append_pending(inv, d, rec_off, info, date, hash);
-    *doc = d;
-    return GZT_OK;
+    return add_queued(inv, f, date, hash, info, doc, err);
 }
 
+/* gzt_inv_add_terms() with the terms read where gzt_docterms_analyse() of
+ * inv->dt left them instead of from records */
 int
 gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
             const gzt_entity *ents, size_t nents, uint32_t *doc, gzt_error *err)
@@ -297,44 +290,17 @@ gzt_inv_add(gzt_inv *inv, const gzt_docfields *f, gzt_date date, uint64_t hash,
     if (!inv->dt && gzt_docterms_new(&inv->dt, inv->an))
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     gzt_docinfo info;
-    uint32_t d;
     int rc = gzt_docterms_analyse(
         inv->dt, f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE],
         f->f[GZT_FIELD_BODY], f->len[GZT_FIELD_BODY], ents, nents, &info, err);
-    if (rc || (rc = doc_room(inv, &d, err)))
+    if (rc)
         return rc;
-    size_t rec_off = inv->recs.len;
-    rc = gzt_store_record(&inv->recs, f);
-    gzt_dterm t;
-    gzt_buf_reset(&inv->ahead);
-    for (size_t at = 0; rc == GZT_OK && gzt_docterms_next(inv->dt, &at, &t);) {
-        gzt_strtab_prefetch_slot(&inv->dict, t.hash);
-        rc = gzt_buf_append(&inv->ahead, &t, sizeof t);
-    }
-    const gzt_dterm *ts = (const gzt_dterm *)(void *)inv->ahead.p;
-    size_t nt = inv->ahead.len / sizeof *ts;
-    for (size_t i = 0; rc == GZT_OK && i < nt; i++)
-        gzt_strtab_prefetch_record(&inv->dict, ts[i].hash);
     gzt_buf_reset(&inv->pend);
-    for (size_t i = 0; rc == GZT_OK && i < nt; i++) {
-        t = ts[i];
-        /* the bytes the records of gzt_docterms_run() would hold, so that
-         * buffers grow (and segments flush) as they do from records */
-        if (t.nbytes > UINT32_MAX) {
-            rc = GZT_ETOOBIG;
-            break;
-        }
-        pending pd = {NULL, NULL, t.pairs, (uint32_t)t.nbytes, t.n};
-        rc = pend_term(inv, t.hash, t.s, t.len, &pd);
-    }
-    if (rc) {
-        inv->recs.len = rec_off;
-        return gzt_err_set(
-            err, rc, rc == GZT_ENOMEM ? "out of memory" : "document too large");
-    }
-    append_pending(inv, d, rec_off, &info, date, hash);
-    *doc = d;
-    return GZT_OK;
+    pending pd = {{0}, NULL, NULL};
+    for (size_t at = 0; gzt_docterms_next(inv->dt, &at, &pd.term);)
+        if (queue(inv, &pd))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    return add_queued(inv, f, date, hash, &info, doc, err);
 }
 
 /* A term, for sorting the dictionary. The strings lie all over the

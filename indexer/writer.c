@@ -865,19 +865,12 @@ check_doc(const gzt_doc *doc, size_t *idlen, gzt_error *err)
     return GZT_OK;
 }
 
-int
-gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
-               gzt_error *err)
+/* gzt_writer_add() of a document check_doc() passed: @p idlen its id's
+ * bytes, @p key the hkey() of its id, whose slot has been asked for */
+static int
+add_checked(gzt_writer *w, const gzt_doc *doc, size_t idlen, uint64_t key,
+            gzt_add_result *result, gzt_error *err)
 {
-    gzt_err_clear(err);
-    size_t idlen = 0;
-    int crc = check_doc(doc, &idlen, err);
-    if (crc)
-        return crc;
-    /* the id's slot is a cache miss in a large index: it loads while the
-     * text is checked and hashed */
-    uint64_t key = hkey(doc->id, idlen);
-    hmap_prefetch(&w->ids, key);
     gzt_buf_reset(&w->title);
     gzt_buf_reset(&w->body);
     if (gzt_utf8_repair(&w->title, doc->title ? doc->title : "",
@@ -903,6 +896,22 @@ gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
                   NULL,
                   0};
     return add_prepared(w, &p, result, err);
+}
+
+int
+gzt_writer_add(gzt_writer *w, const gzt_doc *doc, gzt_add_result *result,
+               gzt_error *err)
+{
+    gzt_err_clear(err);
+    size_t idlen = 0;
+    int crc = check_doc(doc, &idlen, err);
+    if (crc)
+        return crc;
+    /* the id's slot is a cache miss in a large index: it loads while the
+     * text is checked and hashed */
+    uint64_t key = hkey(doc->id, idlen);
+    hmap_prefetch(&w->ids, key);
+    return add_checked(w, doc, idlen, key, result, err);
 }
 
 /* The entities of @p f's text into w->entbuf (stored form) and *ents. */
@@ -1622,6 +1631,8 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
 typedef struct heldoc {
     gzt_buf text;     /* id, title, body, source, each NUL-terminated */
     size_t id;        /* offset of the id in text */
+    size_t idlen;     /* its bytes */
+    uint64_t key;     /* its hkey(), whose slot was asked for */
     size_t title;     /* of the title */
     size_t body;      /* of the body */
     size_t source;    /* of the source, when has_source */
@@ -1675,7 +1686,8 @@ add_held(ingest_ctx *c, gzt_error *err)
                  h->date,
                  h->has_source ? base + h->source : NULL};
     gzt_add_result r;
-    int rc = gzt_writer_add(c->w, &d, &r, err);
+    gzt_err_clear(err);
+    int rc = add_checked(c->w, &d, h->idlen, h->key, &r, err);
     if (rc)
         return rc;
     if (r == GZT_ADDED)
@@ -1687,16 +1699,19 @@ add_held(ingest_ctx *c, gzt_error *err)
     return GZT_OK;
 }
 
-/* Hold @p doc (a copy) for add_held(). */
+/* Hold @p doc (a copy; check_doc() passed it, @p idlen its id's bytes, @p
+ * key their hkey()) for add_held(). */
 static int
-hold(heldoc *h, const gzt_doc *doc)
+hold(heldoc *h, const gzt_doc *doc, size_t idlen, uint64_t key)
 {
+    h->idlen = idlen;
+    h->key = key;
     h->title_len = doc->title ? doc->title_len : 0;
     h->body_len = doc->body ? doc->body_len : 0;
     h->has_source = doc->source != NULL;
     h->date = doc->date;
     gzt_buf_reset(&h->text);
-    int rc = put_str(&h->text, doc->id, strlen(doc->id), &h->id);
+    int rc = put_str(&h->text, doc->id, idlen, &h->id);
     if (rc == GZT_OK)
         rc = put_str(&h->text, doc->title, h->title_len, &h->title);
     if (rc == GZT_OK)
@@ -1722,10 +1737,11 @@ on_doc(void *ctx, const gzt_doc *doc)
     int rc = check_doc(doc, &idlen, c->err);
     if (rc)
         return rc;
-    hmap_prefetch(&c->w->ids, hkey(doc->id, idlen));
+    uint64_t key = hkey(doc->id, idlen);
+    hmap_prefetch(&c->w->ids, key);
     if ((rc = add_held(c, c->err)))
         return rc;
-    if (hold(&c->held, doc))
+    if (hold(&c->held, doc, idlen, key))
         return gzt_err_set(c->err, GZT_ENOMEM, "out of memory");
     if ((c->stats->docs & 255) == 0)
         report(c, false);

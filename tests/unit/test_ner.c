@@ -608,6 +608,18 @@ train_tiny(gzt_buf *model, uint32_t groups)
         fail_msg("%s", err.msg);
 }
 
+/* train_tiny() into @p model, loaded */
+static gzt_ner *
+load_tiny(gzt_buf *model, uint32_t groups)
+{
+    train_tiny(model, groups);
+    gzt_ner *m;
+    gzt_error err;
+    if (gzt_ner_load(&m, model->p, model->len, &err) != GZT_OK)
+        fail_msg("%s", err.msg);
+    return m;
+}
+
 static void
 expect_iob2_error(const char *text, const char *msg_part)
 {
@@ -640,10 +652,8 @@ test_malformed_iob2_is_named_by_line(void **state)
     expect_iob2_error("\n\n-DOCSTART- -X- -X- O\n\n", "no tokens");
     /* evaluation reads IOB2 the same way */
     gzt_buf model = GZT_BUF_INIT;
-    train_tiny(&model, GZT_NERF_WORD);
-    gzt_ner *m;
+    gzt_ner *m = load_tiny(&model, GZT_NERF_WORD);
     gzt_error err;
-    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
     gzt_ner_scores s;
     const char bad[] = "x O\ny O\n\nz I-ORG\n";
     assert_int_equal(gzt_ner_eval(&s, m, bad, strlen(bad), &err), GZT_EINVAL);
@@ -657,10 +667,8 @@ test_tiny_model_learns_and_tags_raw_text(void **state)
 {
     (void)state;
     gzt_buf model = GZT_BUF_INIT;
-    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
-    gzt_ner *m;
+    gzt_ner *m = load_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
     gzt_error err;
-    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
     assert_string_equal(gzt_ner_model_info(m), "test model");
     assert_false(gzt_ner_wants_gazetteer(m));
     /* it fits its training data */
@@ -753,10 +761,8 @@ test_hostile_text_gives_well_formed_spans(void **state)
         "\xf0\x9f\x98\x80",
     };
     gzt_buf model = GZT_BUF_INIT, text = GZT_BUF_INIT;
-    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
-    gzt_ner *m;
+    gzt_ner *m = load_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
     gzt_error err;
-    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
     for (int round = 0; round < 600; round++) {
         gzt_buf_reset(&text);
         if (round == 0) {
@@ -958,10 +964,7 @@ test_cached_sums_equal_every_row_summed(void **state)
     /* a tiny model with every feature group but the gazetteer (so the
      * sentence-start and capitals features too) */
     gzt_buf model = GZT_BUF_INIT;
-    train_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
-    gzt_ner *m;
-    gzt_error err;
-    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
+    gzt_ner *m = load_tiny(&model, GZT_NERF_ALL & ~(uint32_t)GZT_NERF_GAZ);
     check_sums_agree(m, 400);
     gzt_ner_free(m);
     gzt_buf_free(&model);
@@ -972,10 +975,9 @@ test_damaged_model_is_rejected(void **state)
 {
     (void)state;
     gzt_buf model = GZT_BUF_INIT;
-    train_tiny(&model, GZT_NERF_WORD | GZT_NERF_SHAPE | GZT_NERF_ORDER2);
-    gzt_ner *m;
+    gzt_ner *m =
+        load_tiny(&model, GZT_NERF_WORD | GZT_NERF_SHAPE | GZT_NERF_ORDER2);
     gzt_error err;
-    assert_int_equal(gzt_ner_load(&m, model.p, model.len, &err), GZT_OK);
     gzt_ner_free(m);
     /* every byte flipped (a heap copy of exact size, for ASan) */
     uint8_t *copy = malloc(model.len);
