@@ -151,6 +151,45 @@ gzt_grow(void *pp, size_t *cap, size_t elem, size_t first)
     return GZT_OK;
 }
 
+#define RADIX_BITS 11
+#define RADIX (1u << RADIX_BITS)
+
+int
+gzt_radix_sort(void *v, size_t n, size_t size, size_t key_off)
+{
+    if (n < 2)
+        return GZT_OK;
+    uint8_t *tmp = gzt_malloc(n * size);
+    if (!tmp)
+        return GZT_ENOMEM;
+    uint8_t *src = v, *dst = tmp;
+    for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+        size_t at[RADIX] = {0};
+        for (size_t i = 0; i < n; i++)
+            at[gzt_load_u64(src + i * size + key_off) >> shift & (RADIX - 1)]++;
+        if (at[gzt_load_u64(src + key_off) >> shift & (RADIX - 1)] == n)
+            continue;
+        size_t sum = 0;
+        for (size_t d = 0; d < RADIX; d++) {
+            size_t c = at[d];
+            at[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *e = src + i * size;
+            size_t d = gzt_load_u64(e + key_off) >> shift & (RADIX - 1);
+            memcpy(dst + at[d]++ * size, e, size);
+        }
+        uint8_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v)
+        memcpy(v, src, n * size);
+    gzt_free(tmp);
+    return GZT_OK;
+}
+
 void
 gzt_free(void *p)
 {

@@ -52,6 +52,13 @@ void gzt_free(void *p);
 /* Double the array at *@p pp (@p elem bytes an element, room for *@p cap;
  * room for @p first at the first growth). GZT_ENOMEM leaves it as it was. */
 GZT_NODISCARD int gzt_grow(void *pp, size_t *cap, size_t elem, size_t first);
+/* Sort the @p n records of @p size bytes at @p v by the little-endian
+ * 64-bit key at byte @p key_off of each, stably (records with one key keep
+ * their order). A least-significant-digit radix sort, 11 bits a pass, a
+ * pass whose digit every record shares skipped: no comparison calls.
+ * GZT_ENOMEM (for a buffer as large as @p v) leaves @p v as it was. */
+GZT_NODISCARD int gzt_radix_sort(void *v, size_t n, size_t size,
+                                 size_t key_off);
 char *gzt_strndup(const char *s, size_t len);
 char *gzt_strdup(const char *s);
 /* Test hook: make the allocation numbered @p n (1-based, counted from this

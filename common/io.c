@@ -281,11 +281,23 @@ write_all(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
+/* Checksum what the buffer holds since the last time. A buffer at a time,
+ * not a write at a time: the segment writer makes several small writes
+ * per term, and the streaming hash's cost per call was most of theirs. */
+static void
+wfile_hash(gzt_wfile *f)
+{
+    XXH3_64bits_update(f->xx, f->buf + f->hashed, f->len - f->hashed);
+    f->hashed = f->len;
+}
+
 static int
 wfile_flush(gzt_wfile *f)
 {
     if (f->error)
         return f->error;
+    wfile_hash(f);
+    f->hashed = 0;
     if (f->len && write_all(f->fd, f->buf, f->len) != 0) {
         f->sys = errno;
         f->error = GZT_EIO;
@@ -330,7 +342,6 @@ gzt_wfile_write(gzt_wfile *f, const void *p, size_t n)
 {
     if (f->error)
         return f->error;
-    XXH3_64bits_update(f->xx, p, n);
     f->off += n;
     const uint8_t *s = p;
     while (n) {
@@ -357,6 +368,7 @@ int
 gzt_wfile_finish(gzt_wfile *f, gzt_error *err)
 {
     uint8_t foot[GZT_FOOTER_LEN];
+    wfile_hash(f);
     uint64_t sum = XXH3_64bits_digest(f->xx);
     gzt_store_u32(foot, (uint32_t)sum);
     gzt_store_u32(foot + 4, (uint32_t)(sum >> 32));
@@ -365,6 +377,7 @@ gzt_wfile_finish(gzt_wfile *f, gzt_error *err)
     if (f->error == GZT_OK && f->len + sizeof foot <= WBUF_CAP) {
         memcpy(f->buf + f->len, foot, sizeof foot);
         f->len += sizeof foot;
+        f->hashed = f->len; /* the footer is not its own checksum's */
         f->off += sizeof foot;
     } else if (f->error == GZT_OK) {
         if (wfile_flush(f) == GZT_OK &&

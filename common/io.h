@@ -45,16 +45,17 @@ void gzt_rfile_close(gzt_rfile *f);
 int gzt_rfile_corrupt(const gzt_rfile *f, const void *at, const char *why,
                       gzt_error *err);
 
-/* A new file being written: buffered, checksummed as it goes. */
+/* A new file being written: buffered, checksummed a buffer at a time. */
 typedef struct gzt_wfile {
-    int fd;       /* open descriptor, -1 when closed */
-    char *path;   /* final path */
-    uint8_t *buf; /* write buffer */
-    size_t len;   /* bytes in buf */
-    uint64_t off; /* bytes written to the file so far incl. buf */
-    void *xx;     /* XXH3 streaming state */
-    int error;    /* sticky first error */
-    int sys;      /* errno of that error */
+    int fd;        /* open descriptor, -1 when closed */
+    char *path;    /* final path */
+    uint8_t *buf;  /* write buffer */
+    size_t len;    /* bytes in buf */
+    size_t hashed; /* bytes at the start of buf already checksummed */
+    uint64_t off;  /* bytes written to the file so far incl. buf */
+    void *xx;      /* XXH3 streaming state */
+    int error;     /* sticky first error */
+    int sys;       /* errno of that error */
 } gzt_wfile;
 
 /* Create @p path (must not exist) and write the header. */

@@ -829,28 +829,41 @@ cluster_find(const gzt_nerfx *fx, uint64_t h)
     }
 }
 
+/* Room in the cluster table for @p n words, at most half full. */
+static int
+cl_reserve(gzt_nerfx *fx, size_t n)
+{
+    if (n * 2 <= fx->cl_cap)
+        return GZT_OK;
+    size_t cap = fx->cl_cap ? fx->cl_cap : 1024;
+    while (cap < n * 2)
+        if ((cap *= 2) > SIZE_MAX / 2 / sizeof(gzt_nercl))
+            return GZT_ENOMEM;
+    gzt_nercl *t = gzt_zalloc(cap, sizeof *t);
+    if (!t)
+        return GZT_ENOMEM;
+    for (size_t i = 0; i < fx->cl_cap; i++) {
+        if (!fx->cl[i].key)
+            continue;
+        size_t j = fx->cl[i].key & (cap - 1);
+        while (t[j].key)
+            j = (j + 1) & (cap - 1);
+        t[j] = fx->cl[i];
+    }
+    gzt_free(fx->cl);
+    fx->cl = t;
+    fx->cl_cap = cap;
+    return GZT_OK;
+}
+
 int
 gzt_nerfx_add_cluster(gzt_nerfx *fx, uint64_t h, const uint16_t *ids)
 {
     if (h == 0)
         h = 1;
-    if ((fx->cl_n + 1) * 2 > fx->cl_cap) {
-        size_t cap = fx->cl_cap ? fx->cl_cap * 2 : 1024;
-        gzt_nercl *t = gzt_zalloc(cap, sizeof *t);
-        if (!t)
-            return GZT_ENOMEM;
-        for (size_t i = 0; i < fx->cl_cap; i++) {
-            if (!fx->cl[i].key)
-                continue;
-            size_t j = fx->cl[i].key & (cap - 1);
-            while (t[j].key)
-                j = (j + 1) & (cap - 1);
-            t[j] = fx->cl[i];
-        }
-        gzt_free(fx->cl);
-        fx->cl = t;
-        fx->cl_cap = cap;
-    }
+    if ((fx->cl_n + 1) * 2 > fx->cl_cap &&
+        cl_reserve(fx, GZT_MAX(fx->cl_n + 1, fx->cl_cap)))
+        return GZT_ENOMEM;
     size_t mask = fx->cl_cap - 1, i = h & mask;
     while (fx->cl[i].key && fx->cl[i].key != h)
         i = (i + 1) & mask;
@@ -2155,7 +2168,9 @@ gzt_ner_load(gzt_ner **out, const void *bytes, size_t len, gzt_error *err)
         why = "bad cluster table";
         goto fail;
     }
-    if (!m->info)
+    /* the table at its final size at once: growing it rehashed every word
+     * about twice and wrote twice its memory */
+    if (!m->info || cl_reserve(&m->fx, ncl))
         goto nomem;
     for (uint64_t i = 0; i < ncl; i++) {
         uint64_t h;

@@ -214,12 +214,15 @@ entity_terms(gzt_docterms *dt, const gzt_entity *e, const char *text,
     int rc = gzt_analyze(dt->an, e->canonical, e->canonical_len, 0,
                          on_entity_word, &c, NULL);
     /* entity: finds the canonical form and the surface as written ("Sergei
-     * Lavrov", "Lavrov"); one mention adds a key term once, as duplicates
-     * at one position are dropped later */
+     * Lavrov", "Lavrov"); a surface that is its canonical form (most are)
+     * is not keyed twice, and one whose key is the same anyway adds a
+     * duplicate that is dropped later */
     if (rc == GZT_OK)
         rc = entity_key_term(dt, e->canonical, e->canonical_len, base);
-    if (rc == GZT_OK)
-        rc = entity_key_term(dt, text + e->start, e->end - e->start, base);
+    size_t slen = e->end - e->start;
+    if (rc == GZT_OK && (slen != e->canonical_len ||
+                         memcmp(text + e->start, e->canonical, slen)))
+        rc = entity_key_term(dt, text + e->start, slen, base);
     if (rc)
         return rc;
     gzt_buf_reset(&dt->scratch);

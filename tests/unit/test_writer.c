@@ -1051,6 +1051,53 @@ test_a_small_segment_stores_less_than_its_text(void **state)
     gzt_test_tmpdir_remove(dir);
 }
 
+/* The dictionary is sorted on its terms' first eight bytes, then on the
+ * rest where those are equal: terms sharing eight bytes or more, and
+ * terms that are prefixes of others, come out in byte order (check
+ * verifies it) and are found. */
+static void
+test_terms_sharing_their_first_bytes_are_written_in_order(void **state)
+{
+    (void)state;
+    char dir[64], id[16], body[1024];
+    gzt_test_tmpdir_new(dir, "prefixes");
+    gzt_writer *w = wopen(dir, 0);
+    rng_state = 9;
+    size_t with_zzzzzzzzcab = 0, with_zzzzz = 0;
+    for (int d = 0; d < 80; d++) {
+        size_t n = 0;
+        bool has = false, five = false;
+        for (int k = 0; k < 30; k++) {
+            /* zzzzz .. zzzzzzzz and zzzzzzzz followed by 1-3 of a b c */
+            size_t len = 5 + rnd(7), start = n;
+            for (size_t i = 0; i < len; i++)
+                body[n++] = i < 8 ? 'z' : "abc"[rnd(3)];
+            has |= len == 11 && memcmp(body + start, "zzzzzzzzcab", 11) == 0;
+            five |= len == 5;
+            body[n++] = ' ';
+        }
+        body[n] = '\0';
+        with_zzzzzzzzcab += has;
+        with_zzzzz += five;
+        snprintf(id, sizeof id, "p%d", d);
+        add(w, id, NULL, body, 0);
+    }
+    commit(w);
+    gzt_writer_close(w);
+    check_ok(dir);
+    gzt_index *idx = iopen(dir);
+    ranked r = search(idx, "zzzzzzzzcab");
+    assert_true(with_zzzzzzzzcab > 0);
+    assert_int_equal(r.total, with_zzzzzzzzcab);
+    ranked_free(&r);
+    r = search(idx, "zzzzz");
+    assert_true(with_zzzzz > 0);
+    assert_int_equal(r.total, with_zzzzz);
+    ranked_free(&r);
+    gzt_index_close(idx);
+    gzt_test_tmpdir_remove(dir);
+}
+
 static void
 test_uncommitted_work_is_invisible_and_dropped_on_close(void **state)
 {
@@ -1579,6 +1626,8 @@ main(void)
       cmocka_unit_test(test_commit_failing_after_the_manifest_rename_is_kept),
       cmocka_unit_test(test_ids_in_a_segment_being_written_are_found),
       cmocka_unit_test(test_one_thread_and_workers_write_the_same_segments),
+      cmocka_unit_test(
+          test_terms_sharing_their_first_bytes_are_written_in_order),
       cmocka_unit_test(test_a_small_segment_stores_less_than_its_text),
       cmocka_unit_test(test_leftovers_of_a_killed_writer_are_not_in_the_way),
       cmocka_unit_test(test_empty_and_oversized_ids_are_refused),
