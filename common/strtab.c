@@ -64,6 +64,18 @@ gzt_strtab_clear(gzt_strtab *t)
         gzt_free(t->slots);
         t->slots = NULL;
         t->nslots = 0;
+    } else if ((uint64_t)t->n * 4 < t->nslots) {
+        /* few strings in a table kept large (a document's terms after a
+         * long document's): empty their slots, found from their records,
+         * rather than wipe the whole array for each */
+        uint32_t mask = t->nslots - 1;
+        for (uint32_t k = 0; k < t->n; k++) {
+            unsigned char *r = t->recs[k];
+            uint32_t j = (uint32_t)head_of(t, r)->hash & mask;
+            while (t->slots[j].r != r)
+                j = (j + 1) & mask;
+            t->slots[j] = (gzt_strtab_slot){0, NULL};
+        }
     } else {
         memset(t->slots, 0, (size_t)t->nslots * sizeof *t->slots);
     }

@@ -43,9 +43,11 @@ struct gzt_docterms {
     gzt_strtab ec;     /* type byte, canonical form, NUL, surface to an
                           ecache */
     gzt_arena strings; /* the cache's terms */
-    gzt_buf offs[2];   /* (byte offset, position) of each token of the
-                          body [0] and title [1], for entity positions */
-    int field;         /* field being analysed: index into offs, -1 none */
+    gzt_buf want;      /* (byte offset, mention) of the field being
+                          analysed, by offset: where mentions start */
+    size_t nwant;      /* pairs in want */
+    size_t wk;         /* the next pair a token may answer */
+    gzt_buf base;      /* the position of each mention's first token */
     gzt_buf scratch;   /* a prefixed term */
     uint64_t *toks;    /* (term id << 32 | position) of the current doc */
     size_t ntoks;      /* count */
@@ -64,7 +66,6 @@ gzt_docterms_new(gzt_docterms **out, gzt_analyzer *an)
     if (!dt)
         return GZT_ENOMEM;
     dt->an = an;
-    dt->field = -1;
     gzt_strtab_init(&dt->doc, 0, 256);
     gzt_strtab_init(&dt->ec, sizeof(ecache), 1024);
     gzt_arena_init(&dt->strings, 0);
@@ -79,8 +80,8 @@ gzt_docterms_free(gzt_docterms *dt)
     gzt_strtab_fini(&dt->doc);
     gzt_strtab_fini(&dt->ec);
     gzt_arena_fini(&dt->strings);
-    gzt_buf_free(&dt->offs[0]);
-    gzt_buf_free(&dt->offs[1]);
+    gzt_buf_free(&dt->want);
+    gzt_buf_free(&dt->base);
     gzt_buf_free(&dt->scratch);
     gzt_free(dt->toks);
     gzt_free(dt->sorted);
@@ -135,33 +136,66 @@ push_token(gzt_docterms *dt, const gzt_token *tok)
     return push_hashed(dt, h, tok->term, tok->term_len, tok->pos);
 }
 
+/* A token of the text: its term, and the position of every mention of
+ * the field that starts at or before it and has none yet (the first token
+ * at or after a mention's first byte). */
 static int
 on_token(void *ctx, const gzt_token *tok)
 {
     gzt_docterms *dt = ctx;
-    if (dt->field >= 0) {
-        uint32_t pair[2] = {tok->start, tok->pos};
-        if (gzt_buf_append(&dt->offs[dt->field], pair, sizeof pair))
-            return GZT_ENOMEM;
+    if (dt->wk < dt->nwant) {
+        const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
+        uint32_t *base = (uint32_t *)(void *)dt->base.p;
+        for (; dt->wk < dt->nwant && w[2 * dt->wk] <= tok->start; dt->wk++)
+            base[w[2 * dt->wk + 1]] = tok->pos;
     }
     return push_token(dt, tok);
 }
 
-/* the position of the first token at or after byte @p at of a field; the
- * field's next position when there is none */
-static uint32_t
-pos_at(const gzt_buf *offs, uint32_t at, uint32_t next)
+static int
+cmp_want(const void *a, const void *b)
 {
-    const uint32_t *p = (const uint32_t *)(void *)offs->p;
-    size_t lo = 0, hi = offs->len / 8;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (p[2 * mid] < at)
-            lo = mid + 1;
-        else
-            hi = mid;
+    const uint32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Ask on_token() for the positions of the mentions of @p field. */
+static int
+want_field(gzt_docterms *dt, const gzt_entity *ents, size_t nents, int field)
+{
+    gzt_buf_reset(&dt->want);
+    dt->nwant = 0;
+    dt->wk = 0;
+    bool sorted = true;
+    for (size_t k = 0; k < nents; k++) {
+        if (ents[k].field != field)
+            continue;
+        uint32_t pair[2] = {ents[k].start, (uint32_t)k};
+        if (gzt_buf_append(&dt->want, pair, sizeof pair))
+            return GZT_ENOMEM;
+        const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
+        sorted = sorted && (dt->nwant == 0 || w[2 * dt->nwant - 2] <= pair[0]);
+        dt->nwant++;
     }
-    return lo < offs->len / 8 ? p[2 * lo + 1] : next;
+    /* the recognizer gives each field's mentions in order; a list that
+     * is not is sorted */
+    if (!sorted)
+        qsort(dt->want.p, dt->nwant, 2 * sizeof(uint32_t), cmp_want);
+    return GZT_OK;
+}
+
+/* The mentions on_token() did not reach start after the field's last
+ * token: they take its next position @p next. */
+static void
+want_rest(gzt_docterms *dt, uint32_t next)
+{
+    const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
+    uint32_t *base = (uint32_t *)(void *)dt->base.p;
+    for (; dt->wk < dt->nwant; dt->wk++)
+        base[w[2 * dt->wk + 1]] = next;
+    dt->nwant = 0;
 }
 
 typedef struct entctx {
@@ -402,28 +436,30 @@ gzt_docterms_analyse(gzt_docterms *dt, const char *title, size_t title_len,
     dt->ntoks = 0;
     uint32_t next = 0;
     int rc = GZT_OK;
-    gzt_buf_reset(&dt->offs[0]);
-    gzt_buf_reset(&dt->offs[1]);
-    dt->field = nents ? GZT_ENT_TITLE : -1;
+    dt->nwant = 0;
+    gzt_buf_reset(&dt->base);
+    if (nents && (gzt_buf_reserve(&dt->base, nents * sizeof(uint32_t)) ||
+                  want_field(dt, ents, nents, GZT_ENT_TITLE)))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     if (title_len)
         rc = gzt_analyze(dt->an, title, title_len, 0, on_token, dt, &next);
+    want_rest(dt, next);
     size_t title_toks = dt->ntoks;
     uint32_t body_start = next ? next + GZT_TITLE_GAP : 0,
              body_end = body_start;
-    dt->field = nents ? GZT_ENT_BODY : -1;
+    if (rc == GZT_OK && nents && want_field(dt, ents, nents, GZT_ENT_BODY))
+        rc = GZT_ENOMEM;
     if (rc == GZT_OK && body_len)
         rc = gzt_analyze(dt->an, body, body_len, body_start, on_token, dt,
                          &body_end);
-    dt->field = -1;
+    want_rest(dt, body_end);
     uint64_t length = title_toks + (body_end - body_start);
     /* entity terms do not count in the length */
+    const uint32_t *base = (const uint32_t *)(void *)dt->base.p;
     for (size_t k = 0; k < nents && rc == GZT_OK; k++) {
         const gzt_entity *e = &ents[k];
-        uint32_t base = e->field == GZT_ENT_TITLE
-                            ? pos_at(&dt->offs[1], e->start, next)
-                            : pos_at(&dt->offs[0], e->start, body_end);
         rc = entity_terms_cached(
-            dt, e, e->field == GZT_ENT_TITLE ? title : body, base);
+            dt, e, e->field == GZT_ENT_TITLE ? title : body, base[k]);
     }
     if (rc)
         return gzt_err_set(

@@ -91,16 +91,23 @@ test_clear_forgets_everything_and_the_table_works_after(void **state)
     gzt_strtab t;
     gzt_strtab_init(&t, sizeof(payload), 16);
     char s[32];
-    /* a large batch grows the slots; small batches after it must not see
-     * any of its strings, and their payloads start zeroed */
-    for (uint32_t batch = 0; batch < 4; batch++) {
-        uint32_t n = batch == 0 ? 20000 : 5 + batch;
+    /* a large batch grows the slots; smaller batches after it must not see
+     * any of its strings, and their payloads start zeroed. Batches 1 and 2
+     * leave the large table in place and are cleared slot by slot; they
+     * take few hash values, so that clearing meets long probe runs, and
+     * the same ones, so that a slot left behind would be found; the small
+     * batches after them get a table of their size. */
+    static const uint32_t sizes[] = {20000, 4500, 5000, 6, 7, 8};
+    for (uint32_t batch = 0; batch < 6; batch++) {
+        uint32_t n = sizes[batch];
         for (int again = 0; again < 2; again++)
             for (uint32_t i = 0; i < n; i++) {
                 int len = snprintf(s, sizeof s, "w%u", i);
+                uint64_t h = gzt_hash64(s, (size_t)len);
+                if (batch == 1 || batch == 2)
+                    h &= 0x3f0000000003f000ULL;
                 uint32_t id;
-                payload *p = gzt_strtab_intern(&t, gzt_hash64(s, (size_t)len),
-                                               s, (uint32_t)len, &id);
+                payload *p = gzt_strtab_intern(&t, h, s, (uint32_t)len, &id);
                 assert_non_null(p);
                 assert_int_equal(id, i);
                 assert_true(p->b == (again ? batch + 1u : 0u));
