@@ -1221,7 +1221,9 @@ find_at(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t i, size_t n, found *f)
             return got;
         m = fold(buf, sizeof buf, p, len); /* the same bytes, as ASCII */
     } else {
-        if (token_case(p, len) != CASE_UPPER)
+        /* a lower-case last letter: "Washington" is read no further */
+        uint8_t cl = (uint8_t)p[len - 1];
+        if ((cl >= 'a' && cl <= 'z') || token_case(p, len) != CASE_UPPER)
             return got;
         m = fold(buf, sizeof buf, p, len);
         s = m == SIZE_MAX ? NULL : table_find(&g->folded, key_hash(buf, m));
