@@ -3,18 +3,27 @@
  * gazetteer.c: entity lists and the longest-match matcher over tokens.
  *
  * Every name is stored under its key, the name with the spaces taken out,
- * in an open-addressed hash table of 64-bit hashes. The matcher hashes the
- * concatenated bytes of tokens i, i+1, ... incrementally (FNV-1a, finalised
- * per lookup) and stops at the first run of tokens that is neither a key nor
- * a prefix of one. To make that stop early, every key also registers its
- * prefixes that end where a tokenizer may cut: after each word and beside
- * each ASCII punctuation mark ("People|'s", "Guinea|-|Bissau", "U.S|."). A
- * slot therefore says three things about one byte string: which entry has
- * it as its key, whether a longer key continues from it, and the membership
- * flags of a token with exactly those bytes. Hash hits are confirmed
- * against the stored key, so a collision can cost time but never a wrong
- * match. No allocation happens while matching: tokens are copied into a
- * stack buffer of GZT_GAZ_NAME_MAX bytes.
+ * in an open-addressed hash table of 64-bit hashes. The matcher looks up
+ * the concatenated bytes of tokens i, i+1, ... and stops at the first run
+ * of tokens that is neither a key nor a prefix of one. To make that stop
+ * early, every key also registers its prefixes that end where a tokenizer
+ * may cut: after each word and beside each ASCII punctuation mark
+ * ("People|'s", "Guinea|-|Bissau", "U.S|."). A slot therefore says three
+ * things about one byte string: which entry has it as its key, whether a
+ * longer key continues from it, and the membership flags of a token with
+ * exactly those bytes. Hash hits are confirmed against the stored key, so a
+ * collision can cost time but never a wrong match. No allocation happens
+ * while matching: a run of tokens is gathered in a stack buffer of
+ * GZT_GAZ_NAME_MAX bytes.
+ *
+ * Most tokens of running text start no key, so the first token of a run is
+ * what matching costs: it is hashed in place, a word at a time (a token of
+ * up to 8 bytes is one word, key_hash()), and a bitmap beside each table
+ * turns most tokens away before a slot is touched or the hash is mixed
+ * further. A longer run is rare (it continues only while it is a prefix)
+ * and is hashed afresh from the buffer. Each hit is written once, when its
+ * token is reached: cue flags and segments that began earlier are carried
+ * forward as the ends they reach.
  *
  * A second table holds every key lower-cased (utf8proc's simple mapping)
  * for the ALL-CAPS fallback. Cue phrases are stored lower-case in the
@@ -32,8 +41,6 @@
 #include "common/io.h"
 #include "common/utf8.h"
 
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
 #define CANON_MAX (4 * GZT_GAZ_NAME_MAX) /* bytes of a canonical form */
 #define FOLD_MAX (2 * GZT_GAZ_NAME_MAX)  /* bytes of a folded key at load */
 #define TABLE_MIN 1024                   /* initial slots of a table */
@@ -57,7 +64,7 @@ typedef struct entry {
 
 /* What the gazetteer knows about one byte string. */
 typedef struct slot {
-    uint64_t hash;  /* finalised hash of the bytes; 0 marks an empty slot */
+    uint64_t hash;  /* key_hash() of the bytes; 0 marks an empty slot */
     uint32_t ent;   /* 1 + index of the entry with this key; 0 for none */
     uint32_t cue;   /* 1 + index of the cue phrase with this key; 0: none */
     uint16_t flags; /* GZT_GAZ_F_* of a token with exactly these bytes */
@@ -65,21 +72,16 @@ typedef struct slot {
 } slot;
 
 /* Open addressing, linear probing, at most half full. A bitmap of four
- * bits per slot, indexed by other bits of the hash, answers most lookups
- * of words the lists do not hold (most words of running text) without
- * touching the slots, which are megabytes. */
+ * bits per slot answers most lookups of words the lists do not hold (most
+ * words of running text) without touching the slots, which are megabytes,
+ * and before the slot's position is mixed from the hash. */
 typedef struct table {
     slot *s;        /* cap slots */
     size_t cap;     /* a power of two, or 0 before the first insert */
     size_t n;       /* slots in use */
     uint64_t *bits; /* 4 * cap bits: a hash that may be present */
+    unsigned shift; /* 64 - log2(4 * cap): bit_of()'s shift */
 } table;
-
-static inline size_t
-bit_of(const table *t, uint64_t h)
-{
-    return (size_t)(h >> 32) & (4 * t->cap - 1);
-}
 
 struct gzt_gaz {
     gzt_arena strings; /* keys and canonical forms */
@@ -93,39 +95,105 @@ struct gzt_gaz {
 
 /* ---- hashing and tables -------------------------------------------------- */
 
+#define HASH_K1 0x9e3779b97f4a7c15ULL /* odd constants of mixed bits */
+#define HASH_K2 0xff51afd7ed558ccdULL
+#define HASH_K3 0xc4ceb9fe1a85ec53ULL
+#define ONES 0x0101010101010101ULL /* 1 in every byte */
+#define HIGH (0x80 * ONES)         /* the high bit of every byte */
+
 static inline uint64_t
-fnv(uint64_t h, const char *p, size_t n)
+load64(const char *p)
 {
-    for (size_t i = 0; i < n; i++) {
-        h ^= (uint8_t)p[i];
-        h *= FNV_PRIME;
-    }
-    return h;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
 }
 
-/* FNV-1a's low bits are weak for a power-of-two table: mix (murmur3's
- * finaliser), and keep 0 for empty slots. */
 static inline uint64_t
-fin(uint64_t h)
+load32(const char *p)
 {
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* A string of at most 8 bytes in one word: its first and last four bytes
+ * (overlapping) or, below four, its first, middle and last byte. Every
+ * byte of the string is in the word, and the word and the length tell the
+ * string; only the string's own bytes are read. */
+static inline uint64_t
+pack_short(const char *p, size_t len)
+{
+    if (len >= 4)
+        return load32(p) | load32(p + len - 4) << 32;
+    if (len == 0)
+        return 0;
+    return (uint64_t)(uint8_t)p[0] | (uint64_t)(uint8_t)p[len / 2] << 8 |
+           (uint64_t)(uint8_t)p[len - 1] << 16;
+}
+
+/* key_hash() of a string of @p len <= 8 bytes packed as pack_short():
+ * distinct strings of one length never share it. */
+static inline uint64_t
+hash_short(uint64_t v, size_t len)
+{
+    uint64_t h = (uint64_t)len * HASH_K1 ^ v;
     return h ? h : 1;
 }
 
-static const slot *
+/* The 64-bit hash by which the tables know a byte string; 0 is kept for
+ * empty slots. Every token of running text is hashed, so it is cheap and
+ * only lightly mixed: a short string is its length and its packed word (most
+ * tokens), a longer one its 8-byte blocks and then its last 8 bytes. Each
+ * block step is a bijection of the state, so strings of one length that
+ * differ only in their last blocks never collide. The table mixes further
+ * where it needs to (bit_of(), slot_of()). Tables live in memory only, so
+ * the hash may differ between machines. */
+static inline uint64_t
+key_hash(const char *p, size_t len)
+{
+    if (len <= 8)
+        return hash_short(pack_short(p, len), len);
+    uint64_t h = (uint64_t)len * HASH_K1;
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        h = (h ^ load64(p + i)) * HASH_K2;
+        h ^= h >> 29;
+    }
+    h ^= load64(p + len - 8);
+    return h ? h : 1;
+}
+
+/* The bitmap bit of hash @p h: the top bits of a multiply, which depend on
+ * every bit of @p h. */
+static inline size_t
+bit_of(const table *t, uint64_t h)
+{
+    return (size_t)((h * HASH_K3) >> t->shift);
+}
+
+/* The home slot of hash @p h: murmur3's finaliser, only for the lookups
+ * that pass the bitmap. */
+static inline size_t
+slot_of(const table *t, uint64_t h)
+{
+    h ^= h >> 33;
+    h *= HASH_K2;
+    h ^= h >> 33;
+    h *= HASH_K3;
+    h ^= h >> 33;
+    return (size_t)h & (t->cap - 1);
+}
+
+/* The slot of hash @p h, or NULL. Both tables are sized when a gazetteer
+ * is made, so t->bits is never NULL here. */
+static inline const slot *
 table_find(const table *t, uint64_t h)
 {
-    if (!t->cap)
-        return NULL;
     size_t b = bit_of(t, h);
     if (!(t->bits[b / 64] >> (b % 64) & 1))
         return NULL;
     size_t mask = t->cap - 1;
-    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+    for (size_t i = slot_of(t, h);; i = (i + 1) & mask) {
         if (t->s[i].hash == h)
             return &t->s[i];
         if (t->s[i].hash == 0)
@@ -152,25 +220,27 @@ table_resize(table *t, size_t want)
         gzt_free(bits);
         return GZT_ENOMEM;
     }
-    for (size_t i = 0; i < t->cap; i++) {
-        if (!t->s[i].hash)
-            continue;
-        size_t j = (size_t)t->s[i].hash & (cap - 1);
-        while (s[j].hash)
-            j = (j + 1) & (cap - 1);
-        s[j] = t->s[i];
-    }
-    gzt_free(t->s);
+    slot *old = t->s;
+    size_t old_cap = t->cap;
+    unsigned lg = 0;
+    while (((size_t)1 << lg) < cap)
+        lg++;
     gzt_free(t->bits);
     t->s = s;
     t->cap = cap;
     t->bits = bits;
-    for (size_t i = 0; i < cap; i++) {
-        if (s[i].hash) {
-            size_t b = bit_of(t, s[i].hash);
-            bits[b / 64] |= (uint64_t)1 << (b % 64);
-        }
+    t->shift = 64 - (lg + 2);
+    for (size_t i = 0; i < old_cap; i++) {
+        if (!old[i].hash)
+            continue;
+        size_t j = slot_of(t, old[i].hash);
+        while (s[j].hash)
+            j = (j + 1) & (cap - 1);
+        s[j] = old[i];
+        size_t b = bit_of(t, old[i].hash);
+        bits[b / 64] |= (uint64_t)1 << (b % 64);
     }
+    gzt_free(old);
     return GZT_OK;
 }
 
@@ -181,7 +251,7 @@ table_get(table *t, uint64_t h)
     if (2 * (t->n + 1) > t->cap && table_resize(t, 2 * t->cap) != GZT_OK)
         return NULL;
     size_t mask = t->cap - 1;
-    size_t i = (size_t)h & mask;
+    size_t i = slot_of(t, h);
     while (t->s[i].hash && t->s[i].hash != h)
         i = (i + 1) & mask;
     if (!t->s[i].hash) {
@@ -399,17 +469,15 @@ make_keys(keys *kk, const char *name, size_t len)
 static slot *
 table_add_key(table *t, const char *k, size_t len, const bool *cut)
 {
-    uint64_t h = FNV_OFFSET;
-    for (size_t i = 0; i < len; i++) {
-        h = fnv(h, k + i, 1);
-        if (i + 1 < len && cut[i + 1]) {
-            slot *p = table_get(t, fin(h));
+    for (size_t i = 1; i < len; i++) {
+        if (cut[i]) {
+            slot *p = table_get(t, key_hash(k, i));
             if (!p)
                 return NULL;
             p->prefix = 1;
         }
     }
-    return table_get(t, fin(h));
+    return table_get(t, key_hash(k, len));
 }
 
 static bool
@@ -484,8 +552,7 @@ add_key(gzt_gaz *g, const char *name, size_t len, uint8_t type, uint8_t cue,
         return GZT_OK;
     if (cue) {
         /* the same phrase twice (as a title and an org cue): merge kinds */
-        const slot *s =
-            table_find(&g->exact, fin(fnv(FNV_OFFSET, kk.k, kk.klen)));
+        const slot *s = table_find(&g->exact, key_hash(kk.k, kk.klen));
         if (s && s->cue && key_eq(&g->ents[s->cue - 1], false, kk.k, kk.klen)) {
             g->ents[s->cue - 1].cue |= cue;
             return GZT_OK;
@@ -520,14 +587,14 @@ add_key(gzt_gaz *g, const char *name, size_t len, uint8_t type, uint8_t cue,
 static int
 flag_token(gzt_gaz *g, const char *w, size_t len, uint16_t flags)
 {
-    slot *s = table_get(&g->exact, fin(fnv(FNV_OFFSET, w, len)));
+    slot *s = table_get(&g->exact, key_hash(w, len));
     if (!s)
         return GZT_ENOMEM;
     s->flags |= flags;
     char f[FOLD_MAX];
     size_t m = fold(f, sizeof f, w, len);
     if (m != SIZE_MAX) {
-        s = table_get(&g->folded, fin(fnv(FNV_OFFSET, f, m)));
+        s = table_get(&g->folded, key_hash(f, m));
         if (!s)
             return GZT_ENOMEM;
         s->flags |= flags;
@@ -1053,112 +1120,141 @@ beats(const entry *e, size_t len, const entry *old, size_t old_len)
     return len > old_len;
 }
 
-/* Extend from token @p i as far as @p t has keys or prefixes. In the
- * folded pass tokens are lower-cased and every token after the first must
- * be ALL-CAPS or caseless. */
+/* Fill @p f from the run of tokens that starts at token @p i, whose bytes
+ * (lower-cased in the folded pass) are key[0..blen) with slot @p s in
+ * @p t, extended as far as @p t has keys or prefixes. In the folded pass
+ * every token after the first must be ALL-CAPS or caseless. A longer run is
+ * gathered in @p buf (GZT_GAZ_NAME_MAX bytes) and hashed afresh: a run
+ * continues only while it is a prefix of a key, which is rare. */
 static void
 scan(const gzt_gaz *g, const table *t, bool folded, const gzt_gaz_tok *toks,
-     size_t i, size_t n, found *f)
+     size_t i, size_t n, const char *key, size_t blen, const slot *s, char *buf,
+     found *f)
 {
-    char buf[GZT_GAZ_NAME_MAX];
-    size_t blen = 0;
-    uint64_t h = FNV_OFFSET;
     memset(f, 0, sizeof *f);
-    for (size_t j = i; j < n && j - i < GZT_GAZ_MAX_TOKENS; j++) {
-        const gzt_gaz_tok *tk = &toks[j];
-        if (tk->len == 0 || tk->len > sizeof buf - blen)
-            break;
-        size_t m;
-        const char *src = buf + blen;
-        if (folded) {
-            if (j > i && token_case(tk->s, tk->len) == CASE_OTHER)
-                break;
-            m = fold(buf + blen, sizeof buf - blen, tk->s, tk->len);
-            if (m == SIZE_MAX)
-                break;
-        } else {
-            m = tk->len;
-            src = tk->s;
-        }
-        h = fnv(h, src, m);
-        const slot *s = table_find(t, fin(h));
-        if (!s)
-            break;
-        /* copied only once known: most tokens start no key */
-        if (!folded)
-            memcpy(buf + blen, tk->s, m);
-        blen += m;
-        if (j == i)
-            f->flags = s->flags;
+    f->flags = s->flags;
+    for (size_t j = i;;) {
         size_t len = j - i + 1;
         if (s->ent) {
             const entry *e = &g->ents[s->ent - 1];
-            if (key_eq(e, folded, buf, blen) && beats(e, len, f->ent, f->len)) {
+            if (key_eq(e, folded, key, blen) && beats(e, len, f->ent, f->len)) {
                 f->ent = e;
                 f->len = len;
             }
         }
         if (s->cue) {
             const entry *e = &g->ents[s->cue - 1];
-            if (key_eq(e, folded, buf, blen)) {
+            if (key_eq(e, folded, key, blen)) {
                 f->cue = e;
                 f->cue_len = len;
             }
         }
-        if (!s->prefix)
+        if (!s->prefix || ++j == n || j - i == GZT_GAZ_MAX_TOKENS)
+            break;
+        const gzt_gaz_tok *tk = &toks[j];
+        if (tk->len == 0 || tk->len > GZT_GAZ_NAME_MAX - blen)
+            break;
+        if (key != buf) {
+            memcpy(buf, key, blen);
+            key = buf;
+        }
+        size_t m;
+        if (folded) {
+            if (token_case(tk->s, tk->len) == CASE_OTHER)
+                break;
+            m = fold(buf + blen, GZT_GAZ_NAME_MAX - blen, tk->s, tk->len);
+            if (m == SIZE_MAX)
+                break;
+        } else {
+            memcpy(buf + blen, tk->s, tk->len);
+            m = tk->len;
+        }
+        blen += m;
+        s = table_find(t, key_hash(buf, blen));
+        if (!s)
             break;
     }
 }
 
-void
-gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
-              gzt_gaz_hit *hits)
+/* Of a word of bytes below 0x80: the bytes in [@p lo, @p hi], as their
+ * high bits. Adding at most 0x80 to such a byte never carries into the
+ * next one. */
+static inline uint64_t
+bytes_in(uint64_t v, uint8_t lo, uint8_t hi)
 {
-    if (n == 0)
-        return;
-    memset(hits, 0, n * sizeof *hits);
-    for (size_t i = 0; i < n; i++) {
-        found f;
-        scan(g, &g->exact, false, toks, i, n, &f);
-        /* (a lower-case first letter, the common case, is not ALL-CAPS) */
-        uint8_t c0 = toks[i].len ? (uint8_t)toks[i].s[0] : 0;
-        if (!(c0 >= 'a' && c0 <= 'z') &&
-            token_case(toks[i].s, toks[i].len) == CASE_UPPER) {
-            /* the ALL-CAPS fallback wins only where it finds more */
-            found c;
-            scan(g, &g->folded, true, toks, i, n, &c);
-            f.flags |= c.flags;
-            if (c.ent && (!f.ent || beats(c.ent, c.len, f.ent, f.len))) {
-                f.ent = c.ent;
-                f.len = c.len;
-            }
-            if (c.cue && c.cue_len > f.cue_len) {
-                f.cue = c.cue;
-                f.cue_len = c.cue_len;
-            }
-        }
-        gzt_gaz_hit *o = &hits[i];
-        o->flags |= f.flags;
-        if (f.ent) {
-            o->canonical = f.ent->canon;
-            o->canonical_len = f.ent->canon_len;
-            o->type = f.ent->type;
-            o->len = (uint8_t)f.len;
-            o->user = f.ent->user;
-        }
-        if (f.cue) {
-            o->cue = f.cue->cue;
-            o->cue_len = (uint8_t)f.cue_len;
-            uint16_t cf =
-                (uint16_t)((f.cue->cue & GZT_GAZ_CUE_TITLE ? GZT_GAZ_F_TITLE
-                                                           : 0) |
-                           (f.cue->cue & GZT_GAZ_CUE_ORG ? GZT_GAZ_F_ORGCUE
-                                                         : 0));
-            for (size_t k = i; k < i + f.cue_len; k++)
-                hits[k].flags |= cf;
-        }
+    return (v + (uint64_t)(0x80 - lo) * ONES) &
+           ~(v + (uint64_t)(0x7f - hi) * ONES) & HIGH;
+}
+
+/* The best matches from token @p i into @p f: the exact pass, and for an
+ * ALL-CAPS token the folded one, which wins only where it finds more.
+ * Returns false, leaving @p f alone, when neither table knows the token
+ * (most tokens of running text: one hash, one bit). */
+static inline bool
+find_at(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t i, size_t n, found *f)
+{
+    char buf[GZT_GAZ_NAME_MAX];
+    const char *p = toks[i].s;
+    size_t len = toks[i].len;
+    if (len == 0 || len > sizeof buf)
+        return false;
+    uint64_t v = len <= 8 ? pack_short(p, len) : 0;
+    const slot *s =
+        table_find(&g->exact, len <= 8 ? hash_short(v, len) : key_hash(p, len));
+    bool got = s != NULL;
+    if (got)
+        scan(g, &g->exact, false, toks, i, n, p, len, s, buf, f);
+    /* The folded pass needs an ALL-CAPS first token (a lower-case first
+     * letter, the common case, is not). A short ASCII token is told,
+     * folded and hashed in its packed word, so that it is folded into buf
+     * only when its bit in the folded table is set. */
+    uint8_t c0 = (uint8_t)p[0];
+    if (c0 >= 'a' && c0 <= 'z')
+        return got;
+    size_t m;
+    if (len <= 8 && !(v & HIGH)) {
+        uint64_t up = bytes_in(v, 'A', 'Z');
+        if (!up || bytes_in(v, 'a', 'z'))
+            return got;
+        s = table_find(&g->folded, hash_short(v | up >> 2, len));
+        if (!s)
+            return got;
+        m = fold(buf, sizeof buf, p, len); /* the same bytes, as ASCII */
+    } else {
+        /* a lower-case last letter: "Washington" is read no further */
+        uint8_t cl = (uint8_t)p[len - 1];
+        if ((cl >= 'a' && cl <= 'z') || token_case(p, len) != CASE_UPPER)
+            return got;
+        m = fold(buf, sizeof buf, p, len);
+        s = m == SIZE_MAX ? NULL : table_find(&g->folded, key_hash(buf, m));
+        if (!s)
+            return got;
     }
-    /* segmentation: user entries first, then built-in ones in the gaps */
+    if (!got)
+        memset(f, 0, sizeof *f);
+    found c;
+    scan(g, &g->folded, true, toks, i, n, buf, m, s, buf, &c);
+    f->flags |= c.flags;
+    if (c.ent && (!f->ent || beats(c.ent, c.len, f->ent, f->len))) {
+        f->ent = c.ent;
+        f->len = c.len;
+    }
+    if (c.cue && c.cue_len > f->cue_len) {
+        f->cue = c.cue;
+        f->cue_len = c.cue_len;
+    }
+    return true;
+}
+
+/* The segmentation of gzt_gaz_match() when user entries start in @p hits:
+ * they are laid down first, then built-in ones in the gaps. */
+static void
+segment_user_first(gzt_gaz_hit *hits, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        hits[i].seg = GZT_GAZ_SEG_O;
+        hits[i].seg_type = 0;
+    }
     for (int pass = 1; pass >= 0; pass--) {
         for (size_t i = 0; i < n;) {
             const gzt_gaz_hit *h = &hits[i];
@@ -1176,4 +1272,62 @@ gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
             i += h->len;
         }
     }
+}
+
+/* Each hit is written whole when its token is reached, so nothing is
+ * cleared first: a cue phrase's flags reach later tokens through the end
+ * of the furthest title and organisation cue seen so far, and without user
+ * entries the greedy segmentation is laid in the same pass. A token that
+ * starts nothing, past every cue and segment, gets a blank hit. */
+void
+gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
+              gzt_gaz_hit *hits)
+{
+    size_t title_end = 0; /* tokens before this are in a title cue */
+    size_t org_end = 0;   /* tokens before this are in an organisation cue */
+    size_t seg_end = 0;   /* the last segment laid ends before this */
+    size_t busy_end = 0;  /* the furthest of the three */
+    uint8_t seg_type = 0; /* the type of that segment */
+    bool user = false;    /* a user entry starts somewhere */
+    for (size_t i = 0; i < n; i++) {
+        found f;
+        gzt_gaz_hit *o = &hits[i];
+        if (!find_at(g, toks, i, n, &f)) {
+            if (i >= busy_end) {
+                memset(o, 0, sizeof *o);
+                continue;
+            }
+            memset(&f, 0, sizeof f);
+        }
+        memset(o, 0, sizeof *o);
+        if (f.ent) {
+            o->canonical = f.ent->canon;
+            o->canonical_len = f.ent->canon_len;
+            o->type = f.ent->type;
+            o->len = (uint8_t)f.len;
+            o->user = f.ent->user;
+            user |= f.ent->user;
+        }
+        if (f.cue) {
+            o->cue = f.cue->cue;
+            o->cue_len = (uint8_t)f.cue_len;
+            if (f.cue->cue & GZT_GAZ_CUE_TITLE)
+                title_end = GZT_MAX(title_end, i + f.cue_len);
+            if (f.cue->cue & GZT_GAZ_CUE_ORG)
+                org_end = GZT_MAX(org_end, i + f.cue_len);
+        }
+        o->flags = (uint16_t)(f.flags | (i < title_end ? GZT_GAZ_F_TITLE : 0) |
+                              (i < org_end ? GZT_GAZ_F_ORGCUE : 0));
+        if (i < seg_end) {
+            o->seg = GZT_GAZ_SEG_I;
+            o->seg_type = seg_type;
+        } else if (o->len) {
+            o->seg = GZT_GAZ_SEG_B;
+            o->seg_type = seg_type = o->type;
+            seg_end = i + o->len;
+        }
+        busy_end = GZT_MAX(GZT_MAX(title_end, org_end), seg_end);
+    }
+    if (user)
+        segment_user_first(hits, n);
 }

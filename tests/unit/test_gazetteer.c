@@ -474,6 +474,169 @@ test_odd_tokens_match_nothing_and_do_not_crash(void **state)
     gzt_gaz_free(NULL);
 }
 
+/* The matcher hashes a token of up to 8 bytes as one word and a longer one
+ * by 8-byte blocks, and a run of tokens afresh from a buffer: names of
+ * every length from 1 to 40 bytes must match whole, written as one token,
+ * split in two, and in capitals, and a token one byte off must not. */
+static void
+test_names_of_every_length_match_only_themselves(void **state)
+{
+    GZT_UNUSED(state);
+    static const char word[] = "Qwertyuiopasdfghjklzxcvbnmpoiuytrewqlkjh";
+    char list[4096];
+    size_t o = 0;
+    for (size_t len = 1; len <= 40; len++)
+        o += (size_t)snprintf(list + o, sizeof list - o, "%.*s\tLOC\tc%zu\n",
+                              (int)len, word, len);
+    gzt_gaz *g;
+    gzt_error err;
+    assert_int_equal(gzt_gaz_load(&g, list, o, NULL, 0, NULL, 0, NULL, 0, &err),
+                     GZT_OK);
+    for (size_t len = 1; len <= 40; len++) {
+        char canon[8], t[64];
+        snprintf(canon, sizeof canon, "c%zu", len);
+        sent s;
+        snprintf(t, sizeof t, "%.*s", (int)len, word);
+        match(g, t, &s);
+        want(&s, 0, GZT_GAZ_LOC, 1, canon);
+        assert_int_equal(s.h[0].flags, GZT_GAZ_F_COUNTRY);
+        /* one byte changed, last, first or middle: not even a name word
+         * (a hash collision would give the flags of the entry's slot) */
+        for (size_t at = 0; at < 3; at++) {
+            snprintf(t, sizeof t, "%.*s", (int)len, word);
+            t[at == 0 ? len - 1 : at == 1 ? 0 : len / 2] = '#';
+            match(g, t, &s);
+            want(&s, 0, GZT_GAZ_NONE, 0, NULL);
+            assert_int_equal(s.h[0].flags, 0);
+        }
+        /* in capitals (the folded pass) */
+        snprintf(t, sizeof t, "%.*s", (int)len, word);
+        for (size_t i = 0; i < len; i++)
+            t[i] = (char)(word[i] & ~0x20);
+        match(g, t, &s);
+        want(&s, 0, GZT_GAZ_LOC, 1, canon);
+        if (len < 2)
+            continue;
+        /* split in two tokens anywhere: never a cut of these keys */
+        snprintf(t, sizeof t, "%.*s %s", (int)(len / 2), word, word + len / 2);
+        t[len + 1] = '\0';
+        match(g, t, &s);
+        assert_int_not_equal(s.h[0].len, 2);
+    }
+    gzt_gaz_free(g);
+}
+
+/* Where cue phrases nest or overlap, every token of every phrase carries
+ * its kind's flag, though a phrase starting later ends sooner. */
+static void
+test_cue_flags_cover_nested_and_overlapping_phrases(void **state)
+{
+    GZT_UNUSED(state);
+    const char titles[] = "secretary of state for defence\ttitle\n"
+                          "state\ttitle\n"
+                          "news agency\torg\n"
+                          "agency chief\ttitle\n";
+    gzt_gaz *g;
+    gzt_error err;
+    assert_int_equal(gzt_gaz_load(&g, NULL, 0, NULL, 0, NULL, 0, titles,
+                                  strlen(titles), &err),
+                     GZT_OK);
+    sent s;
+    match(g, "the secretary of state for defence and the news agency chief",
+          &s);
+    assert_int_equal(s.h[1].cue_len, 5);
+    assert_int_equal(s.h[3].cue_len, 1);
+    for (size_t i = 0; i < s.n; i++) {
+        bool title = (i >= 1 && i <= 5) || i == 9 || i == 10;
+        bool org = i == 8 || i == 9;
+        if (!(s.h[i].flags & GZT_GAZ_F_TITLE) != !title ||
+            !(s.h[i].flags & GZT_GAZ_F_ORGCUE) != !org)
+            fail_msg("token %zu: flags %#x", i, s.h[i].flags);
+    }
+    gzt_gaz_free(g);
+}
+
+/* Every field of every hit is written, whatever the array held; tokens
+ * that start nothing inside a segment are its I tokens. */
+static void
+test_every_hit_is_written_whole(void **state)
+{
+    GZT_UNUSED(state);
+    const char orgs[] = "Alpha Beta Gamma\tORG\nBeta Gamma Delta\tLOC\n";
+    gzt_gaz *g;
+    gzt_error err;
+    assert_int_equal(
+        gzt_gaz_load(&g, NULL, 0, NULL, 0, orgs, strlen(orgs), NULL, 0, &err),
+        GZT_OK);
+    gzt_gaz_tok t[6] = {{"x", 1},     {"Alpha", 5}, {"Beta", 4},
+                        {"Gamma", 5}, {"Delta", 5}, {"y", 1}};
+    gzt_gaz_hit h[6];
+    memset(h, 0xab, sizeof h);
+    gzt_gaz_match(g, t, 6, h);
+    static const uint8_t seg[6] = {GZT_GAZ_SEG_O, GZT_GAZ_SEG_B, GZT_GAZ_SEG_I,
+                                   GZT_GAZ_SEG_I, GZT_GAZ_SEG_O, GZT_GAZ_SEG_O};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(h[i].seg, seg[i]);
+        assert_int_equal(h[i].seg_type, seg[i] ? GZT_GAZ_ORG : 0);
+        assert_int_equal(h[i].cue, 0);
+        assert_int_equal(h[i].cue_len, 0);
+        assert_int_equal(h[i].user, 0);
+        /* every word of an organisation's name is a name word */
+        assert_int_equal(h[i].flags, i == 0 || i == 5 ? 0 : GZT_GAZ_F_ORG);
+        if (i == 1 || i == 2)
+            continue;
+        assert_int_equal(h[i].len, 0);
+        assert_int_equal(h[i].type, 0);
+        assert_null(h[i].canonical);
+        assert_int_equal(h[i].canonical_len, 0);
+    }
+    assert_int_equal(h[1].len, 3);
+    assert_int_equal(h[2].len, 3); /* found, though inside a segment */
+    assert_int_equal(h[2].type, GZT_GAZ_LOC);
+    /* a user entry inside the built-in one moves the segments */
+    const char user[] = "Gamma Delta\tPER\n";
+    assert_int_equal(gzt_gaz_add_user(g, user, strlen(user), "u", &err),
+                     GZT_OK);
+    memset(h, 0xab, sizeof h);
+    gzt_gaz_match(g, t, 6, h);
+    static const uint8_t useg[6] = {GZT_GAZ_SEG_O, GZT_GAZ_SEG_O,
+                                    GZT_GAZ_SEG_O, GZT_GAZ_SEG_B,
+                                    GZT_GAZ_SEG_I, GZT_GAZ_SEG_O};
+    for (size_t i = 0; i < 6; i++) {
+        assert_int_equal(h[i].seg, useg[i]);
+        assert_int_equal(h[i].seg_type, useg[i] ? GZT_GAZ_PER : 0);
+    }
+    assert_int_equal(h[3].user, 1);
+    gzt_gaz_free(g);
+}
+
+/* A short ALL-CAPS token is told and folded a word at a time when it is
+ * ASCII, character by character when not: both reach the folded table. */
+static void
+test_short_capitals_fold_whether_ascii_or_not(void **state)
+{
+    GZT_UNUSED(state);
+    const char list[] = "Group of Seven\tORG\tG7\tG7\n"
+                        "\xc3\x84rger\tMISC\n" /* "Ärger" */
+                        "U.S.\tLOC\n"
+                        "Oslo\tLOC\n";
+    gzt_gaz *g;
+    gzt_error err;
+    assert_int_equal(
+        gzt_gaz_load(&g, list, strlen(list), NULL, 0, NULL, 0, NULL, 0, &err),
+        GZT_OK);
+    sent s;
+    match(g, "G7 \xc3\x84RGER U.S. OSLO OSLo OsLO GROUP OF SEVEN", &s);
+    want(&s, 0, GZT_GAZ_ORG, 1, "G7");
+    want(&s, 1, GZT_GAZ_MISC, 1, "\xc3\x84rger");
+    want(&s, 2, GZT_GAZ_LOC, 1, "U.S.");
+    want(&s, 3, GZT_GAZ_LOC, 1, "Oslo");
+    want(&s, 4, GZT_GAZ_NONE, 0, NULL); /* a lower-case letter, last */
+    want(&s, 5, GZT_GAZ_NONE, 0, NULL); /* ...inside */
+    want(&s, 6, GZT_GAZ_ORG, 3, "G7");
+    gzt_gaz_free(g);
+}
+
 static void
 test_every_allocation_failure_is_reported_and_cleaned_up(void **state)
 {
@@ -526,6 +689,10 @@ main(void)
         cmocka_unit_test(test_names_past_the_ceilings_are_refused),
         cmocka_unit_test(test_bad_builtin_rows_name_their_list),
         cmocka_unit_test(test_odd_tokens_match_nothing_and_do_not_crash),
+        cmocka_unit_test(test_names_of_every_length_match_only_themselves),
+        cmocka_unit_test(test_cue_flags_cover_nested_and_overlapping_phrases),
+        cmocka_unit_test(test_every_hit_is_written_whole),
+        cmocka_unit_test(test_short_capitals_fold_whether_ascii_or_not),
         cmocka_unit_test(
             test_every_allocation_failure_is_reported_and_cleaned_up),
     };
