@@ -369,6 +369,12 @@ enum {
 };
 static uint8_t close_bytes[256];
 
+/* The bytes a word's run of letters may stop at without ending the word:
+ * the ASCII marks that may join two runs into one ("1,200", "U.S",
+ * "Rhone-Poulenc", "O'Brien", "08/22", "10:30") and every byte from 0x80
+ * (a letter, a curly apostrophe...); at any other byte the word ends. */
+static uint8_t word_joins[256];
+
 /* The word lists and close_bytes[], made once: the tokenizer, closing and
  * their public wrappers each make sure of it once per call, not per word. */
 static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
@@ -393,15 +399,16 @@ lists_init(void)
          * as a number's mark and as sentence punctuation, and keeps to it
          * (no token holds one; a caller's word may) */
         close_bytes[c] = f;
+        word_joins[c] = c == '-' || c == '.' || c == ',' || c == ':' ||
+                        c == '/' || c == '\'';
     }
+    memset(word_joins + 0x80, 1, 0x80);
 }
 
-/* true when the ASCII word s[0..len) (any case) is in @p l (lists_init()
- * has run) */
+/* true when pack_word() key @p k is in @p l (lists_init() has run) */
 static inline bool
-in_list(const wordlist *l, const char *s, size_t len)
+has_key(const wordlist *l, uint64_t k)
 {
-    uint64_t k = pack_word(s, len);
     if (!k)
         return false;
     for (size_t j = wl_slot(k);; j = (j + 1) & (WL_SLOTS - 1)) {
@@ -410,6 +417,14 @@ in_list(const wordlist *l, const char *s, size_t len)
         if (!l->keys[j])
             return false;
     }
+}
+
+/* true when the ASCII word s[0..len) (any case) is in @p l (lists_init()
+ * has run) */
+static inline bool
+in_list(const wordlist *l, const char *s, size_t len)
+{
+    return has_key(l, pack_word(s, len));
 }
 
 /* "U.S", "p.m", "J": letters in groups of at most two separated by dots,
@@ -536,16 +551,6 @@ ascii_alnum(uint8_t c)
            (ascii_classes[c] == K_LETTER || ascii_classes[c] == K_DIGIT);
 }
 
-/* The ASCII bytes that may join two runs of a word into one ("1,200",
- * "U.S", "Rhone-Poulenc", "O'Brien", "08/22", "10:30"): a run that stops
- * at any other ASCII byte ends the word. */
-static inline bool
-ascii_join(uint8_t c)
-{
-    return c == '-' || c == '.' || c == ',' || c == ':' || c == '/' ||
-           c == '\'';
-}
-
 #ifdef __SSE2__
 /* How many of the 16 bytes at @p p are ASCII letters or digits, from the
  * first (signed compares: bytes from 0x80 are negative, in no range). */
@@ -605,7 +610,7 @@ scan_word_fast(const uint8_t *s, size_t i, size_t len, bool *plain)
         if (i >= len)
             return i;
         uint8_t b = s[i];
-        if (b < 0x80 && !ascii_join(b))
+        if (!word_joins[b])
             return i;
         size_t n;
         if (i - 1 > start && (s[i - 1] | 0x20) == 'n' &&
@@ -635,78 +640,104 @@ scan_word_fast(const uint8_t *s, size_t i, size_t len, bool *plain)
 }
 
 typedef struct tokstate {
-    gzt_buf *toks;    /* gzt_nertok records */
+    gzt_buf *toks;    /* gzt_nertok records, up to out */
     gzt_buf *forms;   /* the text, then the forms that are not its bytes */
     const uint8_t *s; /* the text */
     size_t len;       /* its bytes */
+    gzt_nertok *out;  /* where the next record goes, in toks */
+    gzt_nertok *room; /* end of the room reserved in toks */
     bool brk;         /* the next token starts a sentence */
     bool final;       /* the last token ended a sentence (. ! ?) */
     size_t sent_n;    /* tokens in the current sentence */
 } tokstate;
 
-/* Whether the next token starts a sentence (noting that it is in one). */
-static inline uint8_t
-sent_start(tokstate *ts)
+/* Make room in @p b for more records after those up to @p out (as many
+ * again, at least 64): where the next goes, or NULL when out of memory.
+ * The tokstate stays out of it, so that its fields can live in
+ * registers. */
+static gzt_nertok *
+grow_toks(gzt_buf *b, gzt_nertok *out)
 {
+    b->len = (size_t)((uint8_t *)out - b->p);
+    size_t more =
+        b->len > 64 * sizeof(gzt_nertok) ? b->len : 64 * sizeof(gzt_nertok);
+    if (gzt_buf_reserve(b, more) != GZT_OK)
+        return NULL;
+    return (gzt_nertok *)(void *)(b->p + b->len);
+}
+
+/* Append the record of the token s[a..b) with its form. The records are
+ * written in place, not through gzt_buf_append(): the state stays in
+ * registers and a record costs a few stores. */
+static inline __attribute__((always_inline)) int
+emit(tokstate *ts, size_t a, size_t b, uint32_t form, size_t form_len)
+{
+    if (ts->out == ts->room) {
+        gzt_nertok *out = grow_toks(ts->toks, ts->out);
+        if (!out)
+            return GZT_ENOMEM;
+        ts->out = out;
+        ts->room = out + (ts->toks->cap - ts->toks->len) / sizeof *out;
+    }
+    /* brk starts true: the first token starts a sentence */
     uint8_t sent = 0;
-    if (ts->brk || ts->sent_n >= GZT_NER_SENT_MAX || ts->toks->len == 0) {
+    if (ts->brk || ts->sent_n >= GZT_NER_SENT_MAX) {
         sent = 1;
         ts->sent_n = 0;
         ts->brk = false;
     }
     ts->sent_n++;
-    return sent;
+    gzt_nertok *t = ts->out++;
+    t->start = (uint32_t)a;
+    t->end = (uint32_t)b;
+    t->form = form;
+    t->form_len = (uint16_t)form_len;
+    t->sent = sent;
+    return GZT_OK;
 }
 
-/* Append the token s[a..b), whose bytes are its form: plain ASCII, no
- * square bracket, at most GZT_NER_FORM_MAX bytes. The form is those bytes
- * in the copy of the text that starts the forms buffer. */
-static inline int
-push_plain(tokstate *ts, size_t a, size_t b)
-{
-    gzt_nertok t;
-    t.start = (uint32_t)a;
-    t.end = (uint32_t)b;
-    t.form = (uint32_t)a;
-    t.form_len = (uint16_t)(b - a);
-    t.sent = sent_start(ts);
-    return gzt_buf_append(ts->toks, &t, sizeof t);
-}
-
-/* Append the token s[a..b), any bytes; its form is written after the
- * text unless it is plain (push_plain()). */
+/* Append the normalised form of s[a..b) to @p forms (cut to
+ * GZT_NER_FORM_MAX bytes on a character boundary): *form gets its offset
+ * and *form_len its length. GZT_OK or GZT_ENOMEM. */
 static int
-push_token(tokstate *ts, size_t a, size_t b)
+put_form(gzt_buf *forms, const uint8_t *s, size_t len, size_t a, size_t b,
+         uint32_t *form, size_t *form_len)
 {
-    bool plain = b - a <= GZT_NER_FORM_MAX;
-    for (size_t i = a; plain && i < b; i++)
-        plain = ts->s[i] < 0x80 && ts->s[i] != '[' && ts->s[i] != ']';
-    if (plain)
-        return push_plain(ts, a, b);
-    gzt_nertok t;
-    t.start = (uint32_t)a;
-    t.end = (uint32_t)b;
-    t.form = (uint32_t)ts->forms->len;
-    t.sent = sent_start(ts);
+    *form = (uint32_t)forms->len;
     size_t flen = 0;
     for (size_t i = a; i < b;) {
         int32_t cp;
-        size_t k = decode(ts->s, i, ts->len, &cp);
+        size_t k = decode(s, i, len, &cp);
         const char *rep = cp >= 0x80 || cp < 0 ? punct_norm(cp)
                           : cp == '['          ? "("
                           : cp == ']'          ? ")"
                                                : NULL;
-        const char *src = rep ? rep : (const char *)ts->s + i;
+        const char *src = rep ? rep : (const char *)s + i;
         size_t n = rep ? strlen(rep) : k;
         if (flen + n > GZT_NER_FORM_MAX)
             break;
-        if (gzt_buf_append(ts->forms, src, n) != GZT_OK)
+        if (gzt_buf_append(forms, src, n) != GZT_OK)
             return GZT_ENOMEM;
         flen += n;
         i += k;
     }
-    t.form_len = (uint16_t)flen;
-    return gzt_buf_append(ts->toks, &t, sizeof t);
+    *form_len = flen;
+    return GZT_OK;
+}
+
+/* Append the token s[a..b). @p plain says that its form is its bytes
+ * (plain ASCII, no square bracket): the form is then those bytes in the
+ * copy of the text that starts the forms buffer, if they are at most
+ * GZT_NER_FORM_MAX; else it is written after the text. */
+static inline __attribute__((always_inline)) int
+push_token(tokstate *ts, size_t a, size_t b, bool plain)
+{
+    uint32_t form = (uint32_t)a;
+    size_t form_len = b - a;
+    if ((!plain || form_len > GZT_NER_FORM_MAX) &&
+        put_form(ts->forms, ts->s, ts->len, a, b, &form, &form_len) != GZT_OK)
+        return GZT_ENOMEM;
+    return emit(ts, a, b, form, form_len);
 }
 
 /* After a token starting with the character @p cp (class @p c, at s[i];
@@ -745,7 +776,8 @@ tokenize_ref(tokstate *ts)
             if (c == K_NL)
                 nl++;
             else if (nl > 0 && (cp == ' ' || cp == '\t'))
-                ts->brk = ts->brk || ts->toks->len > 0; /* indented line */
+                ts->brk = ts->brk || /* an indented line */
+                          ts->out != (gzt_nertok *)(void *)ts->toks->p;
             if (nl >= 2)
                 ts->brk = true;
             space = true;
@@ -776,7 +808,10 @@ tokenize_ref(tokstate *ts)
         }
         if (ts->final)
             note_final(ts, cp, c, i, space);
-        if (push_token(ts, i, end) != GZT_OK)
+        bool plain = true;
+        for (size_t j = i; plain && j < end; j++)
+            plain = s[j] < 0x80 && s[j] != '[' && s[j] != ']';
+        if (push_token(ts, i, end, plain) != GZT_OK)
             return GZT_ENOMEM;
         if (c == K_PUNCT &&
             (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026))
@@ -791,8 +826,12 @@ tokenize_ref(tokstate *ts)
  * scanned by scan_word_fast(), and a token's form is known to be its bytes
  * from how it was scanned (no second pass over them). */
 static int
-tokenize_fast(tokstate *ts)
+tokenize_fast(tokstate *state)
 {
+    /* a copy whose address no call outside this file takes: its fields
+     * can stay in registers */
+    tokstate copy = *state, *ts = &copy;
+    int rc = GZT_OK;
     const uint8_t *s = ts->s;
     size_t len = ts->len;
     size_t i = 0, nl = 0;
@@ -810,10 +849,12 @@ tokenize_fast(tokstate *ts)
             c = cp_class(cp);
         }
         if (c == K_SPACE || c == K_NL) {
+            /* an indented line breaks; before the first token, brk is
+             * still true (tokenize_ref() spells this out) */
             if (c == K_NL)
                 nl++;
             else if (nl > 0 && (cp == ' ' || cp == '\t'))
-                ts->brk = ts->brk || ts->toks->len > 0; /* indented line */
+                ts->brk = true;
             if (nl >= 2)
                 ts->brk = true;
             space = true;
@@ -849,17 +890,18 @@ tokenize_fast(tokstate *ts)
         }
         if (ts->final)
             note_final(ts, cp, c, i, space);
-        int rc = plain && end - i <= GZT_NER_FORM_MAX ? push_plain(ts, i, end)
-                                                      : push_token(ts, i, end);
-        if (rc != GZT_OK)
-            return GZT_ENOMEM;
+        if ((rc = push_token(ts, i, end, plain)) != GZT_OK)
+            break;
         if (c == K_PUNCT &&
             (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026))
             ts->final = true;
-        space = false;
-        i = end;
+        /* one space after a token, the common case, needs no turn of the
+         * loop: after a token nl is 0, so a space only sets space */
+        space = end < len && s[end] == ' ';
+        i = end + space;
     }
-    return GZT_OK;
+    state->out = copy.out;
+    return rc;
 }
 
 static int
@@ -874,8 +916,17 @@ tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
      * all, and only the others are written after it */
     if (gzt_buf_append(forms, text, len) != GZT_OK)
         return GZT_ENOMEM;
-    tokstate ts = {toks, forms, (const uint8_t *)text, len, true, false, 0};
-    return fast ? tokenize_fast(&ts) : tokenize_ref(&ts);
+    /* room for the records of a text of 5-byte tokens (Reuters averages
+     * 5.6 bytes with the space); grow_toks() adds more */
+    if (gzt_buf_reserve(toks, (len / 5 + 16) * sizeof(gzt_nertok)) != GZT_OK)
+        return GZT_ENOMEM;
+    gzt_nertok *out = (gzt_nertok *)(void *)toks->p;
+    tokstate ts = {toks, forms, (const uint8_t *)text,
+                   len,  out,   out + toks->cap / sizeof(gzt_nertok),
+                   true, false, 0};
+    int rc = fast ? tokenize_fast(&ts) : tokenize_ref(&ts);
+    toks->len = (size_t)((uint8_t *)ts.out - toks->p);
+    return rc;
 }
 
 int

@@ -1014,6 +1014,12 @@ test_tokenizer_fast_path_equals_reference_on_random_characters(void **state)
         ntoks += check_fast_equals_ref((const char *)text.p, text.len);
     }
     assert_true(ntoks > 50000);
+    /* a token a byte: more records than the room first reserved */
+    gzt_buf_reset(&text);
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(gzt_buf_putc(&text, "([,!?]"[i % 6]), GZT_OK);
+    assert_int_equal(check_fast_equals_ref((const char *)text.p, text.len),
+                     3000);
     gzt_buf_free(&text);
 }
 
