@@ -543,7 +543,7 @@ scan_word(const uint8_t *s, size_t i, size_t len)
     }
 }
 
-/* ASCII letters and digits (n and N too); 0 for the rest. */
+/* ASCII letters and digits (n and N too). */
 static inline bool
 ascii_alnum(uint8_t c)
 {
@@ -623,16 +623,15 @@ scan_word_fast(const uint8_t *s, size_t i, size_t len, bool *plain)
             return i;
         decode(s, i + k, len, &cp2);
         int next = cp_class(cp2);
-        if (is_hyphen(cp) && is_wordclass(next)) {
-        } else if (cp == '.' && (next == K_LETTER || next == K_DIGIT)) {
-        } else if ((cp == ',' || cp == ':' || cp == '/') && prevk == K_DIGIT &&
-                   next == K_DIGIT) {
-        } else if (is_apostrophe(cp) && next == K_LETTER) {
-            if (contraction(s, i + k, len))
-                return i;
-        } else {
+        /* the joins of scan_word(), in its order */
+        bool joins = (is_hyphen(cp) && is_wordclass(next)) ||
+                     (cp == '.' && (next == K_LETTER || next == K_DIGIT)) ||
+                     ((cp == ',' || cp == ':' || cp == '/') &&
+                      prevk == K_DIGIT && next == K_DIGIT) ||
+                     (is_apostrophe(cp) && next == K_LETTER &&
+                      !contraction(s, i + k, len));
+        if (!joins)
             return i;
-        }
         if (b >= 0x80)
             *plain = false;
         i += k;
@@ -917,8 +916,10 @@ tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
     if (gzt_buf_append(forms, text, len) != GZT_OK)
         return GZT_ENOMEM;
     /* room for the records of a text of 5-byte tokens (Reuters averages
-     * 5.6 bytes with the space); grow_toks() adds more */
-    if (gzt_buf_reserve(toks, (len / 5 + 16) * sizeof(gzt_nertok)) != GZT_OK)
+     * 5.6 bytes with the space), at most 64 K of them at first (a long
+     * text may hold few tokens); grow_toks() adds more */
+    size_t room = len / 5 + 16 < 65536 ? len / 5 + 16 : 65536;
+    if (gzt_buf_reserve(toks, room * sizeof(gzt_nertok)) != GZT_OK)
         return GZT_ENOMEM;
     gzt_nertok *out = (gzt_nertok *)(void *)toks->p;
     tokstate ts = {toks, forms, (const uint8_t *)text,
