@@ -290,21 +290,30 @@ static const char *const glue_words[] = {"'s",  "(",  ")",  "and", "do",
                                          "for", "in", "of", "on",  "the"};
 
 /* An ASCII word of 1..8 bytes lower-cased into the bytes of an integer,
- * first byte highest, so that sorted words give sorted keys; 0 for any
- * other word. */
+ * first byte lowest; 0 for any other word. Two overlapping loads and a
+ * SWAR lower-casing rather than a loop per byte: every plain lower-case
+ * word of a text is looked up. Like a per-byte packing, it keys a word and
+ * the word with NUL bytes after it alike (tokens hold no NUL). */
 static inline uint64_t
 pack_word(const char *s, size_t len)
 {
-    if (len == 0 || len > 8)
+    const uint8_t *u = (const uint8_t *)s;
+    uint64_t k;
+    if (len >= 4 && len <= 8)
+        k = gzt_load_u32(u) | (uint64_t)gzt_load_u32(u + len - 4)
+                                  << (8 * (len - 4));
+    else if (len >= 1 && len <= 3)
+        k = u[0] | (uint64_t)u[len >> 1] << (8 * (len >> 1)) |
+            (uint64_t)u[len - 1] << (8 * (len - 1));
+    else
         return 0;
-    uint64_t k = 0;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = (uint8_t)s[i];
-        if (c >= 0x80)
-            return 0;
-        k |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (56 - 8 * i);
-    }
-    return k;
+    if (k & 0x8080808080808080ULL)
+        return 0;
+    /* bytes >= 'A' and bytes > 'Z' get their top bit set (no carries:
+     * each byte is below 0x80) */
+    uint64_t upper = (k + 0x3f3f3f3f3f3f3f3fULL) &
+                     ~(k + 0x2525252525252525ULL) & 0x8080808080808080ULL;
+    return k | upper >> 2;
 }
 
 /* A list of short words, looked up by packed key in a small open-addressed
@@ -348,6 +357,26 @@ _Static_assert(sizeof abbrevs / sizeof *abbrevs <= WL_SLOTS / 2 &&
                    sizeof name_particles / sizeof *name_particles <=
                        WL_SLOTS / 2,
                "a word list fills at most half its table");
+
+/* ASCII bytes by what closing a token makes of them (gzt_ner_closed(),
+ * is_loose_punct()): one table load per byte instead of a chain of
+ * compares or a strchr(). */
+enum {
+    CB_LOWER = 1, /* a-z - ': in a plain lower-case word */
+    CB_NUM = 2,   /* 0-9 . , : / % -: in a number */
+    CB_SENT = 4,  /* , . ; : ! ? ": sentence punctuation, alone */
+    CB_LOOSE = 8  /* ASCII punctuation but & / ' ( ) */
+};
+static uint8_t close_bytes[256];
+
+/* The bytes a word's run of letters may stop at without ending the word:
+ * the ASCII marks that may join two runs into one ("1,200", "U.S",
+ * "Rhone-Poulenc", "O'Brien", "08/22", "10:30") and every byte from 0x80
+ * (a letter, a curly apostrophe...); at any other byte the word ends. */
+static uint8_t word_joins[256];
+
+/* The word lists and close_bytes[], made once: the tokenizer, closing and
+ * their public wrappers each make sure of it once per call, not per word. */
 static pthread_once_t lists_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -356,14 +385,30 @@ lists_init(void)
     wordlist_init(&abbrev_list);
     wordlist_init(&particle_list);
     wordlist_init(&glue_list);
+    for (int c = 0; c < 128; c++) {
+        uint8_t f = 0;
+        if ((c >= 'a' && c <= 'z') || c == '-' || c == '\'')
+            f |= CB_LOWER;
+        if ((c >= '0' && c <= '9') || strchr(".,:/%-", c))
+            f |= CB_NUM;
+        if (strchr(",.;:!?\"", c))
+            f |= CB_SENT;
+        if (ascii_classes[c] == K_PUNCT && !strchr("&/'()", c))
+            f |= CB_LOOSE;
+        /* strchr() finds the NUL too: closing has always taken a NUL byte
+         * as a number's mark and as sentence punctuation, and keeps to it
+         * (no token holds one; a caller's word may) */
+        close_bytes[c] = f;
+        word_joins[c] = c == '-' || c == '.' || c == ',' || c == ':' ||
+                        c == '/' || c == '\'';
+    }
+    memset(word_joins + 0x80, 1, 0x80);
 }
 
-/* true when the ASCII word s[0..len) (any case) is in @p l */
-static bool
-in_list(const wordlist *l, const char *s, size_t len)
+/* true when pack_word() key @p k is in @p l (lists_init() has run) */
+static inline bool
+has_key(const wordlist *l, uint64_t k)
 {
-    pthread_once(&lists_once, lists_init);
-    uint64_t k = pack_word(s, len);
     if (!k)
         return false;
     for (size_t j = wl_slot(k);; j = (j + 1) & (WL_SLOTS - 1)) {
@@ -372,6 +417,14 @@ in_list(const wordlist *l, const char *s, size_t len)
         if (!l->keys[j])
             return false;
     }
+}
+
+/* true when the ASCII word s[0..len) (any case) is in @p l (lists_init()
+ * has run) */
+static inline bool
+in_list(const wordlist *l, const char *s, size_t len)
+{
+    return has_key(l, pack_word(s, len));
 }
 
 /* "U.S", "p.m", "J": letters in groups of at most two separated by dots,
@@ -442,68 +495,17 @@ is_nt(const uint8_t *s, size_t i, size_t len, size_t *n)
     return true;
 }
 
-/* The ASCII bytes a word runs over without a second look: letters and
- * digits (their class), but n and N, which may start "n't"; 0 for the
- * rest. */
-static uint8_t ascii_word[128];
-static pthread_once_t ascii_word_once = PTHREAD_ONCE_INIT;
-
-static void
-ascii_word_init(void)
-{
-    for (int b = 0; b < 128; b++) {
-        int c = ascii_classes[b];
-        if ((c == K_LETTER || c == K_DIGIT) && (b | 0x20) != 'n')
-            ascii_word[b] = (uint8_t)c;
-    }
-}
-
-#ifdef __SSE2__
-/* How many of the 16 bytes at @p p are ascii_word[] bytes, from the first:
- * ASCII letters and digits but n and N (signed compares: bytes from 0x80
- * are negative, in no range). */
-static inline unsigned
-ascii_run16(const uint8_t *p)
-{
-    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
-    const __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
-                                   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
-    letter = _mm_andnot_si128(_mm_cmpeq_epi8(low, _mm_set1_epi8('n')), letter);
-    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
-    unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
-    return (unsigned)__builtin_ctz(~ok | 0x10000u);
-}
-#endif
-
-/* End of the word or number starting at s[i]; @p fast takes plain ASCII
- * letters and digits a byte at a time (gzt_ner_tokenize_ref() does not:
- * the tests compare the two). */
+/* End of the word or number starting at s[i], a character at a time: the
+ * rules, as gzt_ner_tokenize_ref() applies them (scan_word_fast() is the
+ * same with shortcuts, and the tests compare the two). */
 static size_t
-scan_word(const uint8_t *s, size_t i, size_t len, bool fast)
+scan_word(const uint8_t *s, size_t i, size_t len)
 {
     size_t start = i;
     int32_t cp, cp2;
     for (;;) {
         int prevk = K_SPACE;
         while (i < len) {
-#ifdef __SSE2__
-            if (fast && i + 16 <= len) {
-                /* sixteen bytes at a time while they are such bytes */
-                unsigned run = ascii_run16(s + i);
-                if (run) {
-                    i += run;
-                    prevk = ascii_word[s[i - 1]];
-                    if (run == 16)
-                        continue;
-                }
-            }
-#endif
-            if (fast && s[i] < 0x80 && ascii_word[s[i]]) {
-                prevk = ascii_word[s[i++]];
-                continue;
-            }
             size_t k = decode(s, i, len, &cp);
             int c = cp_class(cp);
             if (!is_wordclass(c))
@@ -522,9 +524,8 @@ scan_word(const uint8_t *s, size_t i, size_t len, bool fast)
         size_t k = decode(s, i, len, &cp);
         if (i + k >= len)
             return i;
-        size_t k2 = decode(s, i + k, len, &cp2);
+        decode(s, i + k, len, &cp2);
         int next = cp_class(cp2);
-        (void)k2;
         if (is_hyphen(cp) && is_wordclass(next)) {
             i += k;
         } else if (cp == '.' && (next == K_LETTER || next == K_DIGIT)) {
@@ -542,96 +543,228 @@ scan_word(const uint8_t *s, size_t i, size_t len, bool fast)
     }
 }
 
+/* ASCII letters and digits (n and N too). */
+static inline bool
+ascii_alnum(uint8_t c)
+{
+    return c < 0x80 &&
+           (ascii_classes[c] == K_LETTER || ascii_classes[c] == K_DIGIT);
+}
+
+#ifdef __SSE2__
+/* How many of the 16 bytes at @p p are ASCII letters or digits, from the
+ * first (signed compares: bytes from 0x80 are negative, in no range). */
+static inline unsigned
+alnum_run16(const uint8_t *p)
+{
+    const __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    const __m128i low = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(low, _mm_set1_epi8('a' - 1)),
+                                   _mm_cmplt_epi8(low, _mm_set1_epi8('z' + 1)));
+    __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+                                  _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    unsigned ok = (unsigned)_mm_movemask_epi8(_mm_or_si128(letter, digit));
+    return (unsigned)__builtin_ctz(~ok | 0x10000u);
+}
+#endif
+
+/* scan_word() with shortcuts: ASCII letters and digits sixteen at a time;
+ * n't looked for only where a run stops (its apostrophe is what stops it)
+ * instead of at every n; and a run that stops at an ASCII byte that joins
+ * nothing ends the word without decoding. *plain is cleared when the word
+ * takes a byte from 0x80 (its form is then not its bytes). */
+static size_t
+scan_word_fast(const uint8_t *s, size_t i, size_t len, bool *plain)
+{
+    size_t start = i;
+    int32_t cp, cp2;
+    for (;;) {
+        int lastk = K_SPACE; /* class of the last non-ASCII character taken */
+        while (i < len) {
+#ifdef __SSE2__
+            if (i + 16 <= len) {
+                unsigned run = alnum_run16(s + i);
+                i += run;
+                if (run == 16)
+                    continue;
+            } else
+#endif
+            {
+                while (i < len && ascii_alnum(s[i]))
+                    i++;
+                if (i >= len)
+                    break;
+            }
+            if (s[i] < 0x80)
+                break;
+            size_t k = decode(s, i, len, &cp);
+            int c = cp_class(cp);
+            if (!is_wordclass(c))
+                break;
+            lastk = c;
+            *plain = false;
+            i += k;
+        }
+        /* the run took a character: the word's first, or one after a
+         * join, which the join checked is a word character */
+        if (i >= len)
+            return i;
+        uint8_t b = s[i];
+        if (!word_joins[b])
+            return i;
+        size_t n;
+        if (i - 1 > start && (s[i - 1] | 0x20) == 'n' &&
+            is_nt(s, i - 1, len, &n))
+            return i - 1; /* "don't": stop before the n of n't */
+        /* a multi-byte character's last byte is from 0x80 */
+        int prevk = s[i - 1] < 0x80 ? ascii_classes[s[i - 1]] : lastk;
+        size_t k = decode(s, i, len, &cp);
+        if (i + k >= len)
+            return i;
+        decode(s, i + k, len, &cp2);
+        int next = cp_class(cp2);
+        /* the joins of scan_word(), in its order */
+        bool joins = (is_hyphen(cp) && is_wordclass(next)) ||
+                     (cp == '.' && (next == K_LETTER || next == K_DIGIT)) ||
+                     ((cp == ',' || cp == ':' || cp == '/') &&
+                      prevk == K_DIGIT && next == K_DIGIT) ||
+                     (is_apostrophe(cp) && next == K_LETTER &&
+                      !contraction(s, i + k, len));
+        if (!joins)
+            return i;
+        if (b >= 0x80)
+            *plain = false;
+        i += k;
+    }
+}
+
 typedef struct tokstate {
-    bool fast;        /* the ASCII shortcuts (scan_word()) */
-    gzt_buf *toks;    /* gzt_nertok records */
-    gzt_buf *forms;   /* normalised forms */
+    gzt_buf *toks;    /* gzt_nertok records, up to out */
+    gzt_buf *forms;   /* the text, then the forms that are not its bytes */
     const uint8_t *s; /* the text */
     size_t len;       /* its bytes */
+    gzt_nertok *out;  /* where the next record goes, in toks */
+    gzt_nertok *room; /* end of the room reserved in toks */
     bool brk;         /* the next token starts a sentence */
     bool final;       /* the last token ended a sentence (. ! ?) */
     size_t sent_n;    /* tokens in the current sentence */
 } tokstate;
 
-/* Append the token s[a..b) with its normalised form. */
-static int
-push_token(tokstate *ts, size_t a, size_t b)
+/* Make room in @p b for more records after those up to @p out (as many
+ * again, at least 64): where the next goes, or NULL when out of memory.
+ * The tokstate stays out of it, so that its fields can live in
+ * registers. */
+static gzt_nertok *
+grow_toks(gzt_buf *b, gzt_nertok *out)
 {
-    gzt_nertok t;
-    t.start = (uint32_t)a;
-    t.end = (uint32_t)b;
-    t.form = (uint32_t)ts->forms->len;
-    t.sent = 0;
-    if (ts->brk || ts->sent_n >= GZT_NER_SENT_MAX || ts->toks->len == 0) {
-        t.sent = 1;
+    b->len = (size_t)((uint8_t *)out - b->p);
+    size_t more =
+        b->len > 64 * sizeof(gzt_nertok) ? b->len : 64 * sizeof(gzt_nertok);
+    if (gzt_buf_reserve(b, more) != GZT_OK)
+        return NULL;
+    return (gzt_nertok *)(void *)(b->p + b->len);
+}
+
+/* Append the record of the token s[a..b) with its form. The records are
+ * written in place, not through gzt_buf_append(): the state stays in
+ * registers and a record costs a few stores. */
+static inline __attribute__((always_inline)) int
+emit(tokstate *ts, size_t a, size_t b, uint32_t form, size_t form_len)
+{
+    if (ts->out == ts->room) {
+        gzt_nertok *out = grow_toks(ts->toks, ts->out);
+        if (!out)
+            return GZT_ENOMEM;
+        ts->out = out;
+        ts->room = out + (ts->toks->cap - ts->toks->len) / sizeof *out;
+    }
+    /* brk starts true: the first token starts a sentence */
+    uint8_t sent = 0;
+    if (ts->brk || ts->sent_n >= GZT_NER_SENT_MAX) {
+        sent = 1;
         ts->sent_n = 0;
         ts->brk = false;
     }
     ts->sent_n++;
-    /* plain ASCII (the common case) is its own form */
-    size_t bytes = b - a;
-    bool plain = bytes <= GZT_NER_FORM_MAX;
-    if (ts->fast && plain) {
-        /* no branch per byte: ASCII has no byte above 0x7f, and '[' and
-         * ']' are the only ones it rewrites */
-        unsigned odd = 0;
-        size_t i = a;
-#ifdef __SSE2__
-        for (; i + 16 <= ts->len && i < b; i += 16) {
-            __m128i x =
-                _mm_loadu_si128((const __m128i *)(const void *)(ts->s + i));
-            __m128i br = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('[')),
-                                      _mm_cmpeq_epi8(x, _mm_set1_epi8(']')));
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, br));
-            if (b - i < 16)
-                m &= (1u << (b - i)) - 1;
-            odd |= m;
-        }
-#endif
-        for (; i < b; i++)
-            odd |= (ts->s[i] & 0x80u) | (ts->s[i] == '[') | (ts->s[i] == ']');
-        plain = odd == 0;
-    }
-    for (size_t i = a; plain && !ts->fast && i < b; i++)
-        plain = ts->s[i] < 0x80 && ts->s[i] != '[' && ts->s[i] != ']';
-    if (plain) {
-        t.form_len = (uint16_t)bytes;
-        if (gzt_buf_append(ts->forms, ts->s + a, bytes) != GZT_OK)
-            return GZT_ENOMEM;
-        return gzt_buf_append(ts->toks, &t, sizeof t);
-    }
+    gzt_nertok *t = ts->out++;
+    t->start = (uint32_t)a;
+    t->end = (uint32_t)b;
+    t->form = form;
+    t->form_len = (uint16_t)form_len;
+    t->sent = sent;
+    return GZT_OK;
+}
+
+/* Append the normalised form of s[a..b) to @p forms (cut to
+ * GZT_NER_FORM_MAX bytes on a character boundary): *form gets its offset
+ * and *form_len its length. GZT_OK or GZT_ENOMEM. */
+static int
+put_form(gzt_buf *forms, const uint8_t *s, size_t len, size_t a, size_t b,
+         uint32_t *form, size_t *form_len)
+{
+    *form = (uint32_t)forms->len;
     size_t flen = 0;
     for (size_t i = a; i < b;) {
         int32_t cp;
-        size_t k = decode(ts->s, i, ts->len, &cp);
+        size_t k = decode(s, i, len, &cp);
         const char *rep = cp >= 0x80 || cp < 0 ? punct_norm(cp)
                           : cp == '['          ? "("
                           : cp == ']'          ? ")"
                                                : NULL;
-        const char *src = rep ? rep : (const char *)ts->s + i;
+        const char *src = rep ? rep : (const char *)s + i;
         size_t n = rep ? strlen(rep) : k;
         if (flen + n > GZT_NER_FORM_MAX)
             break;
-        if (gzt_buf_append(ts->forms, src, n) != GZT_OK)
+        if (gzt_buf_append(forms, src, n) != GZT_OK)
             return GZT_ENOMEM;
         flen += n;
         i += k;
     }
-    t.form_len = (uint16_t)flen;
-    return gzt_buf_append(ts->toks, &t, sizeof t);
+    *form_len = flen;
+    return GZT_OK;
 }
 
-static int
-tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
+/* Append the token s[a..b). @p plain says that its form is its bytes
+ * (plain ASCII, no square bracket): the form is then those bytes in the
+ * copy of the text that starts the forms buffer, if they are at most
+ * GZT_NER_FORM_MAX; else it is written after the text. */
+static inline __attribute__((always_inline)) int
+push_token(tokstate *ts, size_t a, size_t b, bool plain)
 {
-    gzt_buf_reset(toks);
-    gzt_buf_reset(forms);
-    if (len > UINT32_MAX)
-        return GZT_ETOOBIG;
-    pthread_once(&ascii_word_once, ascii_word_init);
-    tokstate ts = {fast, toks, forms, (const uint8_t *)text,
-                   len,  true, false, 0};
-    const uint8_t *s = ts.s;
+    uint32_t form = (uint32_t)a;
+    size_t form_len = b - a;
+    if ((!plain || form_len > GZT_NER_FORM_MAX) &&
+        put_form(ts->forms, ts->s, ts->len, a, b, &form, &form_len) != GZT_OK)
+        return GZT_ENOMEM;
+    return emit(ts, a, b, form, form_len);
+}
+
+/* After a token starting with the character @p cp (class @p c, at s[i];
+ * @p space when whitespace came before it): a sentence breaks after . ! ?
+ * unless a lower-case word follows; a quote or bracket glued to the mark
+ * still closes the sentence. */
+static inline void
+note_final(tokstate *ts, int32_t cp, int c, size_t i, bool space)
+{
+    bool closing = !space && c == K_PUNCT &&
+                   (cp == '"' || cp == '\'' || cp == ')' || cp == ']' ||
+                    cp == 0x201D || cp == 0x2019);
+    bool lower = c == K_LETTER &&
+                 (cp < 0x80 ? (ts->s[i] >= 'a' && ts->s[i] <= 'z')
+                            : utf8proc_category(cp) == UTF8PROC_CATEGORY_LL);
+    if (!closing && !lower)
+        ts->brk = true;
+    if (!closing)
+        ts->final = false;
+}
+
+/* The reference tokenizer: every character decoded and classified, every
+ * token's bytes checked for its form. */
+static int
+tokenize_ref(tokstate *ts)
+{
+    const uint8_t *s = ts->s;
+    size_t len = ts->len;
     size_t i = 0, nl = 0;
     bool space = true; /* whitespace since the last token */
     while (i < len) {
@@ -642,9 +775,10 @@ tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
             if (c == K_NL)
                 nl++;
             else if (nl > 0 && (cp == ' ' || cp == '\t'))
-                ts.brk = ts.brk || ts.toks->len > 0; /* an indented line */
+                ts->brk = ts->brk || /* an indented line */
+                          ts->out != (gzt_nertok *)(void *)ts->toks->p;
             if (nl >= 2)
-                ts.brk = true;
+                ts->brk = true;
             space = true;
             i += k;
             continue;
@@ -659,10 +793,10 @@ tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
                    (n = contraction(s, i + k, len)) > 0) {
             end = i + k + n; /* 's 're 've 'll 'd 'm */
         } else if (c == K_LETTER || c == K_DIGIT || c == K_MARK) {
-            end = scan_word(s, i, len, fast);
+            end = scan_word(s, i, len);
             if (end < len && s[end] == '.' &&
                 (is_initials(s + i, end - i) ||
-                 in_list(&abbrev_list, text + i, end - i)))
+                 in_list(&abbrev_list, (const char *)s + i, end - i)))
                 end++;
         } else if (cp == '-' || cp == '.') {
             end = i + 1;
@@ -671,30 +805,129 @@ tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
         } else {
             end = i + k;
         }
-        /* sentence breaks after . ! ? unless a lower-case word follows;
-         * a quote or bracket glued to the mark still closes the sentence */
-        if (ts.final) {
-            bool closing = !space && c == K_PUNCT &&
-                           (cp == '"' || cp == '\'' || cp == ')' || cp == ']' ||
-                            cp == 0x201D || cp == 0x2019);
-            bool lower =
-                c == K_LETTER &&
-                (cp < 0x80 ? (s[i] >= 'a' && s[i] <= 'z')
-                           : utf8proc_category(cp) == UTF8PROC_CATEGORY_LL);
-            if (!closing && !lower)
-                ts.brk = true;
-            if (!closing)
-                ts.final = false;
-        }
-        if (push_token(&ts, i, end) != GZT_OK)
+        if (ts->final)
+            note_final(ts, cp, c, i, space);
+        bool plain = true;
+        for (size_t j = i; plain && j < end; j++)
+            plain = s[j] < 0x80 && s[j] != '[' && s[j] != ']';
+        if (push_token(ts, i, end, plain) != GZT_OK)
             return GZT_ENOMEM;
         if (c == K_PUNCT &&
             (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026))
-            ts.final = true;
+            ts->final = true;
         space = false;
         i = end;
     }
     return GZT_OK;
+}
+
+/* tokenize_ref() with shortcuts: ASCII is classified by table, words are
+ * scanned by scan_word_fast(), and a token's form is known to be its bytes
+ * from how it was scanned (no second pass over them). */
+static int
+tokenize_fast(tokstate *state)
+{
+    /* a copy whose address no call outside this file takes: its fields
+     * can stay in registers */
+    tokstate copy = *state, *ts = &copy;
+    int rc = GZT_OK;
+    const uint8_t *s = ts->s;
+    size_t len = ts->len;
+    size_t i = 0, nl = 0;
+    bool space = true; /* whitespace since the last token */
+    while (i < len) {
+        int32_t cp;
+        size_t k;
+        int c;
+        if (s[i] < 0x80) {
+            cp = s[i];
+            k = 1;
+            c = ascii_classes[cp];
+        } else {
+            k = decode(s, i, len, &cp);
+            c = cp_class(cp);
+        }
+        if (c == K_SPACE || c == K_NL) {
+            /* an indented line breaks; before the first token, brk is
+             * still true (tokenize_ref() spells this out) */
+            if (c == K_NL)
+                nl++;
+            else if (nl > 0 && (cp == ' ' || cp == '\t'))
+                ts->brk = true;
+            if (nl >= 2)
+                ts->brk = true;
+            space = true;
+            i += k;
+            continue;
+        }
+        nl = 0;
+        size_t end;
+        size_t n;
+        bool plain = true; /* the token's form is its bytes */
+        if (c == K_LETTER || c == K_DIGIT || c == K_MARK) {
+            if (!space && (s[i] | 0x20) == 'n' && is_nt(s, i, len, &n)) {
+                end = i + n;    /* n't split from "don't" */
+                plain = n == 3; /* else a non-ASCII apostrophe */
+            } else {
+                end = scan_word_fast(s, i, len, &plain);
+                if (end < len && s[end] == '.' &&
+                    (is_initials(s + i, end - i) ||
+                     in_list(&abbrev_list, (const char *)s + i, end - i)))
+                    end++;
+            }
+        } else if (is_apostrophe(cp) && !space && i + k < len &&
+                   (n = contraction(s, i + k, len)) > 0) {
+            end = i + k + n; /* 's 're 've 'll 'd 'm */
+            plain = k == 1;
+        } else if (cp == '-' || cp == '.') {
+            end = i + 1;
+            while (end < len && s[end] == (uint8_t)cp)
+                end++;
+        } else {
+            end = i + k;
+            plain = cp >= 0 && cp < 0x80 && cp != '[' && cp != ']';
+        }
+        if (ts->final)
+            note_final(ts, cp, c, i, space);
+        if ((rc = push_token(ts, i, end, plain)) != GZT_OK)
+            break;
+        if (c == K_PUNCT &&
+            (cp == '.' || cp == '!' || cp == '?' || cp == 0x2026))
+            ts->final = true;
+        /* one space after a token, the common case, needs no turn of the
+         * loop: after a token nl is 0, so a space only sets space */
+        space = end < len && s[end] == ' ';
+        i = end + space;
+    }
+    state->out = copy.out;
+    return rc;
+}
+
+static int
+tokenize(gzt_buf *toks, gzt_buf *forms, const char *text, size_t len, bool fast)
+{
+    gzt_buf_reset(toks);
+    gzt_buf_reset(forms);
+    if (len > UINT32_MAX)
+        return GZT_ETOOBIG;
+    pthread_once(&lists_once, lists_init);
+    /* most forms are their token's bytes: one copy of the text holds them
+     * all, and only the others are written after it */
+    if (gzt_buf_append(forms, text, len) != GZT_OK)
+        return GZT_ENOMEM;
+    /* room for the records of a text of 5-byte tokens (Reuters averages
+     * 5.6 bytes with the space), at most 64 K of them at first (a long
+     * text may hold few tokens); grow_toks() adds more */
+    size_t room = len / 5 + 16 < 65536 ? len / 5 + 16 : 65536;
+    if (gzt_buf_reserve(toks, room * sizeof(gzt_nertok)) != GZT_OK)
+        return GZT_ENOMEM;
+    gzt_nertok *out = (gzt_nertok *)(void *)toks->p;
+    tokstate ts = {toks, forms, (const uint8_t *)text,
+                   len,  out,   out + toks->cap / sizeof(gzt_nertok),
+                   true, false, 0};
+    int rc = fast ? tokenize_fast(&ts) : tokenize_ref(&ts);
+    toks->len = (size_t)((uint8_t *)ts.out - toks->p);
+    return rc;
 }
 
 int
@@ -971,58 +1204,63 @@ first_is_upper(const char *s, size_t len)
     return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LT;
 }
 
-bool
-gzt_ner_closed(const char *s, size_t len)
+/* gzt_ner_closed() once lists_init() has run. */
+static inline bool
+closed_word(const uint8_t *u, size_t len)
 {
     if (len == 0)
         return false;
-    const uint8_t *u = (const uint8_t *)s;
-    if (u[0] >= 'a' && u[0] <= 'z') {
+    uint8_t c0 = u[0];
+    if (c0 >= 'a' && c0 <= 'z') {
         /* a plain lower-case word: ASCII letters, inner hyphens and
          * apostrophes, nothing upper-case ("iPhone" stays open) */
         for (size_t i = 1; i < len; i++)
-            if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '-' || u[i] == '\''))
+            if (!(close_bytes[u[i]] & CB_LOWER))
                 return false;
-        return len > 5 || !in_list(&particle_list, s, len);
+        return len > 5 || !in_list(&particle_list, (const char *)u, len);
     }
-    if (u[0] >= '0' && u[0] <= '9') {
+    if (c0 >= '0' && c0 <= '9') {
         /* a number: digits and the marks inside numbers and dates */
         for (size_t i = 1; i < len; i++)
-            if (!((u[i] >= '0' && u[i] <= '9') || strchr(".,:/%-", u[i])))
+            if (!(close_bytes[u[i]] & CB_NUM))
                 return false;
         return true;
     }
-    if (len == 1)
-        return strchr(",.;:!?\"", u[0]) != NULL;
-    return false;
+    return len == 1 && (close_bytes[c0] & CB_SENT);
+}
+
+bool
+gzt_ner_closed(const char *s, size_t len)
+{
+    pthread_once(&lists_once, lists_init);
+    return closed_word((const uint8_t *)s, len);
 }
 
 /* Punctuation that never stands inside a name: ASCII marks only, and none
  * of & / ' ( ) ("AT&T", "Rhone-Poulenc/Rorer", "O'Neill", "(UK)"). */
-static bool
-is_loose_punct(const char *s, size_t len)
+static inline bool
+is_loose_punct(const uint8_t *u, size_t len)
 {
     if (len == 0)
         return false;
-    for (size_t i = 0; i < len; i++) {
-        uint8_t c = (uint8_t)s[i];
-        if (c >= 0x80 || ascii_classes[c] != K_PUNCT || strchr("&/'()", c))
+    for (size_t i = 0; i < len; i++)
+        if (!(close_bytes[u[i]] & CB_LOOSE))
             return false;
-    }
     return true;
 }
 
 void
 gzt_ner_close(const gzt_nerword *w, size_t n, uint8_t *closed)
 {
+    pthread_once(&lists_once, lists_init);
     for (size_t i = 0; i < n; i++) {
-        const char *s = w[i].s;
+        const uint8_t *s = (const uint8_t *)w[i].s;
         size_t len = w[i].len;
         /* in_list() ignores case: "The", "Of" and "'S" stay open */
-        closed[i] = gzt_ner_closed(s, len) || is_loose_punct(s, len) ||
+        closed[i] = closed_word(s, len) || is_loose_punct(s, len) ||
                     ((i == 0 || closed[i - 1]) && len <= 3 &&
                      !(s[0] >= 'A' && s[0] <= 'Z') && s[len - 1] != 'S' &&
-                     in_list(&glue_list, s, len));
+                     in_list(&glue_list, (const char *)s, len));
     }
 }
 

@@ -143,8 +143,10 @@ typedef struct gzt_nertok {
  * mark are tokens; "U.S.", "Mr.", "1,200.5", "1996-08-22", "Raouf-Sheybani"
  * and "O'Brien" are one token each; the possessive "'s" and "n't" are split
  * off. Appends ::gzt_nertok records to @p toks and their normalised forms
- * to @p forms (both are reset first). GZT_OK, GZT_ENOMEM, or GZT_ETOOBIG
- * when @p len exceeds UINT32_MAX.
+ * to @p forms (both are reset first): @p forms starts with a copy of the
+ * text, where a form that is its token's bytes (plain ASCII) is found, and
+ * the other forms follow it. GZT_OK, GZT_ENOMEM, or GZT_ETOOBIG when
+ * @p len exceeds UINT32_MAX.
  */
 GZT_NODISCARD int gzt_ner_tokenize(gzt_buf *toks, gzt_buf *forms,
                                    const char *text, size_t len);

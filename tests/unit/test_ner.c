@@ -10,6 +10,7 @@
  * validation F1 and finds the seed articles' names. All sentences here are
  * invented: no CoNLL text is in the tree.
  */
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -810,6 +811,46 @@ test_hostile_text_gives_well_formed_spans(void **state)
     gzt_buf_free(&text);
 }
 
+/* Tokenize @p len bytes at @p t both ways and require the same tokens and
+ * forms; also that the forms buffer starts with the text and that a token
+ * whose form is its own bytes points at them there. Returns the tokens. */
+static size_t
+check_fast_equals_ref(const char *t, size_t len)
+{
+    gzt_buf ft = GZT_BUF_INIT, ff = GZT_BUF_INIT, rt = GZT_BUF_INIT,
+            rf = GZT_BUF_INIT;
+    assert_int_equal(gzt_ner_tokenize(&ft, &ff, t, len), GZT_OK);
+    assert_int_equal(gzt_ner_tokenize_ref(&rt, &rf, t, len), GZT_OK);
+    assert_int_equal(ft.len, rt.len);
+    assert_int_equal(ff.len, rf.len);
+    assert_true(ff.len >= len);
+    if (len)
+        assert_memory_equal(ff.p, t, len);
+    /* field by field: a record's padding is not written */
+    const gzt_nertok *a = (const gzt_nertok *)(const void *)ft.p,
+                     *b = (const gzt_nertok *)(const void *)rt.p;
+    size_t n = ft.len / sizeof *a;
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(a[k].start, b[k].start);
+        assert_int_equal(a[k].end, b[k].end);
+        assert_int_equal(a[k].form, b[k].form);
+        assert_int_equal(a[k].form_len, b[k].form_len);
+        assert_int_equal(a[k].sent, b[k].sent);
+        assert_true(a[k].form_len > 0 && a[k].form_len <= GZT_NER_FORM_MAX);
+        if (a[k].form == a[k].start)
+            assert_int_equal(a[k].form_len, a[k].end - a[k].start);
+        else
+            assert_true(a[k].form >= len);
+    }
+    if (ff.len)
+        assert_memory_equal(ff.p, rf.p, ff.len);
+    gzt_buf_free(&ft);
+    gzt_buf_free(&ff);
+    gzt_buf_free(&rt);
+    gzt_buf_free(&rf);
+    return n;
+}
+
 static void
 test_tokenizer_ascii_shortcuts_change_nothing(void **state)
 {
@@ -820,24 +861,67 @@ test_tokenizer_ascii_shortcuts_change_nothing(void **state)
      * random bytes: the fast tokenizer's tokens and forms are those of
      * the one that decodes every character. */
     static const char *const pieces[] = {
-        "don",       "n",         "N",
-        "n't",       "N'T",       "can",
-        "Nations",   "'t",        "\xe2\x80\x99t",
-        "'s",        "1,200",     ".",
-        ",",         ":",         "/",
-        "-",         "U.S",       "Mr",
-        "[",         "]",         "caf\xc3\xa9",
-        "e\xcc\x81", "\xc3\xa9n", "\xff",
-        "\xc3",      " ",         "\n",
-        "\n\n",      "\t",        "Lavrov",
-        "said",      "x86_64",    "a[b]",
+        "don",
+        "n",
+        "N",
+        "n't",
+        "N'T",
+        "can",
+        "Nations",
+        "'t",
+        "\xe2\x80\x99t",
+        "'s",
+        "1,200",
+        ".",
+        ",",
+        ":",
+        "/",
+        "-",
+        "U.S",
+        "Mr",
+        "[",
+        "]",
+        "caf\xc3\xa9",
+        "e\xcc\x81",
+        "\xc3\xa9n",
+        "\xff",
+        "\xc3",
+        " ",
+        "\n",
+        "\n\n",
+        "\t",
+        "Lavrov",
+        "said",
+        "x86_64",
+        "a[b]",
         "\"",
+        /* sentence breaks: marks, a closing quote after them, a lower-case
+         * word or a capital after them, an indented line */
+        "!",
+        "?",
+        "\xe2\x80\xa6",
+        "\xe2\x80\x9d",
+        ")",
+        "the",
+        "The",
+        "\n    ",
+        "Corp",
+        "p.m",
+        "\xe2\x80\x90", /* U+2010 hyphen */
+        "--",
+        "...",
+        /* words that cross the 16-byte steps and the form's 64 bytes */
+        "internationalisation",
+        "Nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn"
+        "nnnn",
+        "\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0"
+        "\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96"
+        "\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0"
+        "\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96\xd0\x96",
     };
     gzt_buf text = GZT_BUF_INIT;
-    gzt_buf ft = GZT_BUF_INIT, ff = GZT_BUF_INIT, rt = GZT_BUF_INIT,
-            rf = GZT_BUF_INIT;
     size_t ntoks = 0;
-    for (int round = 0; round < 3000; round++) {
+    for (int round = 0; round < 4000; round++) {
         gzt_buf_reset(&text);
         for (uint32_t i = 1 + rnd() % 40; i > 0; i--) {
             if (rnd() % 8 == 0) {
@@ -847,31 +931,239 @@ test_tokenizer_ascii_shortcuts_change_nothing(void **state)
             const char *p = pieces[rnd() % (sizeof pieces / sizeof *pieces)];
             assert_int_equal(gzt_buf_append(&text, p, strlen(p)), GZT_OK);
         }
-        const char *t = (const char *)text.p;
-        assert_int_equal(gzt_ner_tokenize(&ft, &ff, t, text.len), GZT_OK);
-        assert_int_equal(gzt_ner_tokenize_ref(&rt, &rf, t, text.len), GZT_OK);
-        assert_int_equal(ft.len, rt.len);
-        assert_int_equal(ff.len, rf.len);
-        /* field by field: a record's padding is not written */
-        const gzt_nertok *a = (const gzt_nertok *)(const void *)ft.p,
-                         *b = (const gzt_nertok *)(const void *)rt.p;
-        for (size_t k = 0; k < ft.len / sizeof *a; k++) {
-            assert_int_equal(a[k].start, b[k].start);
-            assert_int_equal(a[k].end, b[k].end);
-            assert_int_equal(a[k].form, b[k].form);
-            assert_int_equal(a[k].form_len, b[k].form_len);
-            assert_int_equal(a[k].sent, b[k].sent);
-        }
-        if (ff.len)
-            assert_memory_equal(ff.p, rf.p, ff.len);
-        ntoks += ft.len / sizeof(gzt_nertok);
+        ntoks += check_fast_equals_ref((const char *)text.p, text.len);
     }
     assert_true(ntoks > 10000);
     gzt_buf_free(&text);
-    gzt_buf_free(&ft);
-    gzt_buf_free(&ff);
-    gzt_buf_free(&rt);
-    gzt_buf_free(&rf);
+}
+
+static void
+test_tokenizer_fast_path_equals_reference_on_random_characters(void **state)
+{
+    (void)state;
+    /* Character by character, from an alphabet weighted to the cases the
+     * fast path takes apart: letter runs of every length against its
+     * 16-byte steps and the end of the text, n or N before a straight or
+     * curly apostrophe, the marks that join words, brackets, sentence
+     * marks, non-ASCII letters, marks and punctuation, ill-formed bytes. */
+    static const char *const chars[] = {
+        "a",
+        "e",
+        "s",
+        "t",
+        "n",
+        "N",
+        "T",
+        "S",
+        "R",
+        "0",
+        "7",
+        " ",
+        " ",
+        "\n",
+        "\t",
+        "'",
+        "-",
+        ".",
+        ",",
+        ":",
+        "/",
+        "%",
+        "[",
+        "]",
+        "(",
+        ")",
+        "\"",
+        "!",
+        "?",
+        "&",
+        "\xc3\xa9",
+        "\xc3\x89",
+        "\xcc\x81",
+        "\xe2\x80\x99",
+        "\xe2\x80\x98",
+        "\xe2\x80\xb2",
+        "\xe2\x80\x9d",
+        "\xe2\x80\x93",
+        "\xe2\x80\x90",
+        "\xe2\x80\xa6",
+        "\xe2\x80\xa8",
+        "\xc2\xa0",
+        "\xd9\xa3", /* Arabic-Indic digit three */
+        "\xff",
+        "\xe2\x80",
+    };
+    gzt_buf text = GZT_BUF_INIT;
+    size_t ntoks = 0;
+    for (int round = 0; round < 6000; round++) {
+        gzt_buf_reset(&text);
+        /* a few long runs of letters or digits, so that runs end at every
+         * offset of a 16-byte step */
+        uint32_t n = 1 + rnd() % 120;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t r = rnd();
+            if (r % 16 == 0) {
+                for (uint32_t j = r >> 8 & 31; j > 0; j--)
+                    assert_int_equal(
+                        gzt_buf_putc(&text, (uint8_t)('a' + j % 26)), GZT_OK);
+                continue;
+            }
+            const char *p = chars[(r >> 4) % (sizeof chars / sizeof *chars)];
+            assert_int_equal(gzt_buf_append(&text, p, strlen(p)), GZT_OK);
+        }
+        ntoks += check_fast_equals_ref((const char *)text.p, text.len);
+    }
+    assert_true(ntoks > 50000);
+    /* a token a byte: more records than the room first reserved */
+    gzt_buf_reset(&text);
+    for (int i = 0; i < 3000; i++)
+        assert_int_equal(gzt_buf_putc(&text, "([,!?]"[i % 6]), GZT_OK);
+    assert_int_equal(check_fast_equals_ref((const char *)text.p, text.len),
+                     3000);
+    gzt_buf_free(&text);
+}
+
+/* The closing rules of ner.h restated as plainly as possible (a per-byte
+ * packing of short words, strchr() for sets of bytes), for the tests to
+ * hold gzt_ner_closed() and gzt_ner_close() to. */
+static bool
+ref_in(const char *const *list, size_t n, const char *s, size_t len)
+{
+    if (len == 0 || len > 8)
+        return false;
+    uint64_t k = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c >= 0x80)
+            return false;
+        k |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (56 - 8 * i);
+    }
+    for (size_t j = 0; j < n; j++) {
+        uint64_t w = 0;
+        for (size_t i = 0; list[j][i]; i++)
+            w |= (uint64_t)(uint8_t)list[j][i] << (56 - 8 * i);
+        if (k && w == k)
+            return true;
+    }
+    return false;
+}
+
+static const char *const ref_particles[] = {
+    "al",  "and", "bin", "da",  "de",  "del", "della", "dello",
+    "den", "der", "des", "di",  "do",  "dos", "du",    "el",
+    "et",  "for", "ibn", "in",  "la",  "le",  "les",   "los",
+    "of",  "on",  "the", "van", "von", "y",   "zu",
+};
+static const char *const ref_glue[] = {"'s",  "(",  ")",  "and", "do",
+                                       "for", "in", "of", "on",  "the"};
+
+static bool
+ref_closed(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    const uint8_t *u = (const uint8_t *)s;
+    if (u[0] >= 'a' && u[0] <= 'z') {
+        for (size_t i = 1; i < len; i++)
+            if (!((u[i] >= 'a' && u[i] <= 'z') || u[i] == '-' || u[i] == '\''))
+                return false;
+        return len > 5 ||
+               !ref_in(ref_particles,
+                       sizeof ref_particles / sizeof *ref_particles, s, len);
+    }
+    if (u[0] >= '0' && u[0] <= '9') {
+        for (size_t i = 1; i < len; i++)
+            if (!((u[i] >= '0' && u[i] <= '9') || strchr(".,:/%-", u[i])))
+                return false;
+        return true;
+    }
+    if (len == 1)
+        return strchr(",.;:!?\"", u[0]) != NULL;
+    return false;
+}
+
+static bool
+ref_loose(const char *s, size_t len)
+{
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c < 0x21 || c > 0x7e || isalnum(c) || strchr("&/'()", c))
+            return false;
+    }
+    return true;
+}
+
+static void
+test_closing_equals_its_rules_restated(void **state)
+{
+    (void)state;
+    /* Words of every case of the particles and glue words, near misses
+     * ("ofx", "th", "'S", "an d"), words of up to 10 bytes from a small
+     * alphabet (upper and lower case, marks, NUL, bytes from 0x80), and
+     * sentences of them: closed as the rules say. */
+    static const char *const seeds[] = {
+        "of",    "OF",     "Of",     "oF",     "the",         "THE",
+        "tHe",   "and",    "And",    "aND",    "'s",          "'S",
+        "(",     ")",      "(s",     "della",  "Della",       "dellA",
+        "dello", "dellos", "y",      "Y",      "van",         "Van",
+        "vAn",   "ofx",    "th",     "an d",   "in",          "iN",
+        "do",    "DO",     "for",    "fOr",    "on",          "bin",
+        "ibn",   "zu",     "al",     "said",   "mln",         "1,200",
+        "08/22", "5%",     "1860s",  ",",      ".",           ";",
+        "\"",    "-",      "--",     "$",      "&",           "...",
+        "AT&T",  "'",      "e-mail", "rock'n", "caf\xc3\xa9", "de\xc3\xa9",
+    };
+    static const char alphabet[] = "aeonthdlSsTA'-.,:/%()&$0719\"!? \x80\xc3";
+    char words[2000][12];
+    gzt_nerword w[2000];
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof seeds / sizeof *seeds; i++, n++) {
+        memcpy(words[n], seeds[i], strlen(seeds[i]));
+        w[n].s = words[n];
+        w[n].len = (uint32_t)strlen(seeds[i]);
+    }
+    for (; n < 2000; n++) {
+        size_t len = 1 + rnd() % 10;
+        for (size_t j = 0; j < len; j++)
+            words[n][j] =
+                rnd() % 50 == 0 ? 0 : alphabet[rnd() % (sizeof alphabet - 1)];
+        w[n].s = words[n];
+        w[n].len = (uint32_t)len;
+    }
+    size_t nclosed = 0, nopen = 0;
+    for (size_t i = 0; i < n; i++) {
+        bool want = ref_closed(w[i].s, w[i].len);
+        if (gzt_ner_closed(w[i].s, w[i].len) != want)
+            fail_msg("word %zu \"%.*s\": closed %d", i, (int)w[i].len, w[i].s,
+                     !want);
+        nclosed += want;
+        nopen += !want;
+    }
+    assert_true(nclosed > 100 && nopen > 100);
+    /* sentences of seeds and random words in random order */
+    for (int round = 0; round < 2000; round++) {
+        gzt_nerword sw[GZT_NER_SENT_MAX];
+        size_t sn = 1 + rnd() % 30;
+        for (size_t i = 0; i < sn; i++)
+            sw[i] = w[rnd() % 4 ? rnd() % (sizeof seeds / sizeof *seeds)
+                                : rnd() % n];
+        uint8_t got[GZT_NER_SENT_MAX];
+        gzt_ner_close(sw, sn, got);
+        for (size_t i = 0; i < sn; i++) {
+            const char *s = sw[i].s;
+            size_t len = sw[i].len;
+            bool want =
+                ref_closed(s, len) || ref_loose(s, len) ||
+                ((i == 0 || got[i - 1]) && len <= 3 &&
+                 !(s[0] >= 'A' && s[0] <= 'Z') && s[len - 1] != 'S' &&
+                 ref_in(ref_glue, sizeof ref_glue / sizeof *ref_glue, s, len));
+            if (got[i] != want)
+                fail_msg("round %d token %zu \"%.*s\": closed %d", round, i,
+                         (int)len, s, got[i]);
+        }
+    }
 }
 
 static void
@@ -1184,6 +1476,9 @@ main(void)
         cmocka_unit_test(test_tiny_model_learns_and_tags_raw_text),
         cmocka_unit_test(test_hostile_text_gives_well_formed_spans),
         cmocka_unit_test(test_tokenizer_ascii_shortcuts_change_nothing),
+        cmocka_unit_test(
+            test_tokenizer_fast_path_equals_reference_on_random_characters),
+        cmocka_unit_test(test_closing_equals_its_rules_restated),
         cmocka_unit_test(test_training_is_deterministic),
         cmocka_unit_test(test_cached_sums_equal_every_row_summed),
         cmocka_unit_test(test_damaged_model_is_rejected),
