@@ -2194,6 +2194,9 @@ struct gzt_ner {
     uint8_t nrows[GZT_NER_SENT_MAX];     /* features per token */
     uint8_t tags[GZT_NER_SENT_MAX];      /* decoded tags */
     uint8_t closed[GZT_NER_SENT_MAX];    /* gzt_ner_closed() per token */
+    uint64_t nlkey[GZT_NER_SENT_MAX];    /* per token, the document memory's
+                                            key of a capitalised word, else 0
+                                            (sums_cached()) */
     uint32_t rows[GZT_NER_SENT_MAX * GZT_NER_MAXFEAT]; /* feature rows */
     int32_t sums[GZT_NER_SENT_MAX * GZT_NER_NTAGS];    /* tag scores */
     int32_t edge[5][GZT_NER_NTAGS]; /* sums of the roles of the words beyond
@@ -2683,6 +2686,7 @@ sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
             need[j] = 1;
     }
     memset(sums, 0, n * GZT_NER_NTAGS * sizeof *sums);
+    memset(m->nlkey, 0, n * sizeof *m->nlkey);
     if (nopen == 0)
         return GZT_OK;
     if (g & GZT_NERF_CAPS) /* the sentence's case: every word */
@@ -2712,7 +2716,15 @@ sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
             slot[i] = NULL; /* a later word took the slot */
         anylow |= (ti[i].flags & F_HASLOW) != 0;
         anyup |= (ti[i].flags & F_HASUP) != 0;
+        if (ti[i].flags & F_CAP)
+            m->nlkey[i] = ti[i].lower | 1;
     }
+    /* a capitalised word is open, so looked up; should one not be, its
+     * key is worked out here */
+    for (size_t i = 0; i < n; i++)
+        if (!need[i] && first_is_upper(w[i].s, w[i].len))
+            m->nlkey[i] =
+                lower_hash(w[i].s, GZT_MIN(w[i].len, GZT_NER_FORM_MAX));
     const bool allcaps = anyup && !anylow;
     gzt_gaz_hit own[GZT_NER_SENT_MAX];
     const gzt_gaz_hit *hits = given ? given : own;
@@ -2849,8 +2861,12 @@ tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
     }
     gzt_ner_viterbi(tags, m->emit, n, m->t1, m->order2 ? m->t2 : NULL,
                     m->closed, m->scratch);
+    /* gzt_nerdoc_note() with the keys sums_cached() had */
     if (doc && (m->fx.groups & GZT_NERF_NONLOCAL))
-        return gzt_nerdoc_note(doc, w, tags, n);
+        for (size_t i = 0; i < n; i++)
+            if (m->nlkey[i] &&
+                doc_put(doc, m->nlkey[i], GZT_NER_TAG_TYPE(tags[i])) != GZT_OK)
+                return GZT_ENOMEM;
     return GZT_OK;
 }
 

@@ -1231,8 +1231,8 @@ check_sums_agree(gzt_ner *m, int rounds)
         b[GZT_NER_SENT_MAX * GZT_NER_NTAGS];
     gzt_nerword w[GZT_NER_SENT_MAX];
     uint8_t tags[GZT_NER_SENT_MAX];
-    gzt_nerdoc doc = {0};
-    size_t scored = 0;
+    gzt_nerdoc doc = {0}, ref = {0};
+    size_t scored = 0, noted = 0;
     for (int r = 0; r < rounds; r++) {
         size_t n = r % 50 == 49 ? GZT_NER_SENT_MAX : 1 + rnd() % 40;
         for (size_t i = 0; i < n; i++) {
@@ -1255,12 +1255,27 @@ check_sums_agree(gzt_ner *m, int rounds)
         }
         for (size_t i = 0; i < n * GZT_NER_NTAGS; i++)
             scored += a[i] != 0;
+        /* tagging notes the labels of capitalised words with the keys the
+         * scores had: as gzt_nerdoc_note() does from the words */
         assert_int_equal(gzt_ner_tag_words(m, &doc, w, n, tags), GZT_OK);
-        if (r % 20 == 19)
+        assert_int_equal(gzt_nerdoc_note(&ref, w, tags, n), GZT_OK);
+        assert_int_equal(doc.n, ref.n);
+        assert_int_equal(doc.cap, ref.cap);
+        for (size_t k = 0; k < doc.cap; k++) {
+            assert_true(doc.keys[k] == ref.keys[k]);
+            if (doc.keys[k]) /* (a free slot's value is not set) */
+                assert_int_equal(doc.vals[k], ref.vals[k]);
+        }
+        noted += doc.n;
+        if (r % 20 == 19) {
             gzt_nerdoc_reset(&doc);
+            gzt_nerdoc_reset(&ref);
+        }
     }
     assert_true(scored > 0); /* the sums were not all zero */
+    assert_true(noted > 0);
     gzt_nerdoc_fini(&doc);
+    gzt_nerdoc_fini(&ref);
 }
 
 static void
