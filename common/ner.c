@@ -2716,15 +2716,11 @@ sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
             slot[i] = NULL; /* a later word took the slot */
         anylow |= (ti[i].flags & F_HASLOW) != 0;
         anyup |= (ti[i].flags & F_HASUP) != 0;
+        /* (every capitalised word is here: no closed word starts with a
+         * capital, so every one is open and looked up) */
         if (ti[i].flags & F_CAP)
             m->nlkey[i] = ti[i].lower | 1;
     }
-    /* a capitalised word is open, so looked up; should one not be, its
-     * key is worked out here */
-    for (size_t i = 0; i < n; i++)
-        if (!need[i] && first_is_upper(w[i].s, w[i].len))
-            m->nlkey[i] =
-                lower_hash(w[i].s, GZT_MIN(w[i].len, GZT_NER_FORM_MAX));
     const bool allcaps = anyup && !anylow;
     gzt_gaz_hit own[GZT_NER_SENT_MAX];
     const gzt_gaz_hit *hits = given ? given : own;
