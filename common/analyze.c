@@ -19,21 +19,25 @@
  * the comma of "1,000"; fixing that would need a second pass over its
  * output, and ICU is a large dependency for it.
  *
- * Speed comes from the common case. Runs of ASCII letters and digits, and
- * runs of ASCII separators, are taken sixteen bytes at a time (SSE2, which
- * every x86-64 has; elsewhere a byte at a time from a 128-entry table),
- * lowered as they are copied and without calling utf8proc: only the byte
- * that ends a run decides anything, and when it is an apostrophe, a dot, a
- * comma or a non-ASCII byte the careful path takes over, one character at
- * a time with the lookahead of the rules above. The last sixteen bytes of
- * the text are also read from a zero-padded copy, so that no load goes past
- * the end and a zero (a separator) ends every run there. The token is built
- * in a fixed buffer inside the analyzer (no allocation per token), and only
- * tokens holding a non-ASCII byte go through utf8proc. Tokens longer than
- * RAW_MAX bytes as written are not copied at all: they cannot fold to
- * GZT_TERM_MAX bytes or fewer, since neither canonical composition (Hangul
- * L+V+T jamo) nor case folding (the Kelvin sign) divides a length by more than
- * three.
+ * Speed comes from the common case: on x86-64 (SSE2, which every x86-64
+ * has), ASCII is classified sixteen bytes at a time. A token of at most 15
+ * ASCII letters and digits, ended by a byte that no rule lets carry it on
+ * (a separator; a dot or comma after a letter), is lowered from one load
+ * straight into the batch, and the same sixteen bytes usually tell where the
+ * next token starts; runs of separators are skipped sixteen bytes at a time.
+ * Every other token goes through the careful path below, one character at a
+ * time with the lookahead of the rules, though runs of ASCII letters and
+ * digits inside it are still copied and lowered sixteen bytes at a time.
+ * On other targets the careful path takes every token, and ASCII is
+ * classified and lowered a byte at a time from a 128-entry table;
+ * test_analyze compares the two paths. Loads never pass the end of the
+ * text: the last sixteen bytes are read from a copy padded with zeros,
+ * which separate. The token is built in a fixed buffer inside the analyzer (no
+ * allocation per token), no token calls utf8proc unless it holds a non-ASCII
+ * byte, and a token longer than RAW_MAX bytes as written is not copied past
+ * them: it cannot fold to GZT_TERM_MAX bytes or fewer, since neither canonical
+ * composition (Hangul L+V+T jamo) nor case folding (the Kelvin sign) divides a
+ * length by more than three.
  */
 #include "common/analyze.h"
 
@@ -667,7 +671,7 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         return GZT_ETOOBIG;
     input_init(&in, p, len);
     for (;;) {
-        /* ASCII separators without a function call */
+        /* ASCII separators, sixteen at a time where SSE2 is */
         if (!at_start && (i = skip_seps(&in, i)) >= len)
             break;
         at_start = false;
