@@ -222,8 +222,9 @@ load16(const input *t, size_t i)
 {
     if (i + 16 <= t->len)
         return _mm_loadu_si128((const __m128i *)(const void *)(t->p + i));
+    /* i + 16 - len is 1..16: the index, not the pointer, is formed first */
     return _mm_loadu_si128(
-        (const __m128i *)(const void *)(t->tail + i + 16 - t->len));
+        (const __m128i *)(const void *)(t->tail + (i + 16 - t->len)));
 }
 
 /* 0xFF where @p v has an ASCII letter. SSE2 compares signed bytes only, so
