@@ -17,14 +17,27 @@
  * as ICU does it) comes close but differs in each case: it keeps the dots
  * in "U.S" and "x.com" alike, leaves the final dot of "U.S." out and keeps
  * the comma of "1,000"; fixing that would need a second pass over its
- * output, and ICU is a large dependency for it. Speed comes from the common
- * case: ASCII is classified and lowered from a 128-entry table without
- * calling utf8proc, the token is built in a fixed buffer inside the analyzer
- * (no allocation per token), and only tokens holding a non-ASCII byte go
- * through utf8proc. Tokens longer than RAW_MAX bytes as written are not
- * copied at all: they cannot fold to GZT_TERM_MAX bytes or fewer, since
- * neither canonical composition (Hangul L+V+T jamo) nor case folding (the
- * Kelvin sign) divides a length by more than three.
+ * output, and ICU is a large dependency for it.
+ *
+ * Speed comes from the common case: on x86-64 (SSE2, which every x86-64
+ * has), ASCII is classified sixteen bytes at a time. A token of at most 15
+ * ASCII letters and digits, ended by a byte that no rule lets carry it on
+ * (a separator; a dot or comma after a letter), is lowered from one load
+ * straight into the batch, and the same sixteen bytes usually tell where the
+ * next token starts; runs of separators are skipped sixteen bytes at a time.
+ * Every other token goes through the careful path below, one character at a
+ * time with the lookahead of the rules, though runs of ASCII letters and
+ * digits inside it are still copied and lowered sixteen bytes at a time.
+ * On other targets the careful path takes every token, and ASCII is
+ * classified and lowered a byte at a time from a 128-entry table;
+ * test_analyze compares the two paths. Loads never pass the end of the
+ * text: the last sixteen bytes are read from a copy padded with zeros,
+ * which separate. The token is built in a fixed buffer inside the analyzer (no
+ * allocation per token), no token calls utf8proc unless it holds a non-ASCII
+ * byte, and a token longer than RAW_MAX bytes as written is not copied past
+ * them: it cannot fold to GZT_TERM_MAX bytes or fewer, since neither canonical
+ * composition (Hangul L+V+T jamo) nor case folding (the Kelvin sign) divides a
+ * length by more than three.
  */
 #include "common/analyze.h"
 
@@ -33,8 +46,18 @@
 #include "common/stem.h"
 #include "common/utf8.h"
 
+#if defined(__SSE2__) && !defined(GZT_ANALYZE_SCALAR)
+#include <emmintrin.h>
+#define USE_SSE2 1
+#else
+#define USE_SSE2 0
+#endif
+
 #define FOLD_OPTS (UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE | UTF8PROC_STABLE)
 #define RAW_MAX (8 * GZT_TERM_MAX)
+/* A term's room in the batch: GZT_TERM_MAX rounded up to whole 16-byte
+ * copies (see put_term()). */
+#define TERM_ROOM ((GZT_TERM_MAX + 15) / 16 * 16)
 
 /* Character classes of the tokenizer. */
 enum {
@@ -73,15 +96,36 @@ static const uint8_t ascii_class[128] = {
 #undef C
 
 struct gzt_analyzer {
-    gzt_stemmer *stem;     /* the language's stemmer */
-    utf8proc_int32_t *ucs; /* utf8proc's work buffer, reused */
-    size_t ucs_cap;        /* code points ucs holds */
-    gzt_buf tmp;           /* fold(): repaired copy of ill-formed input */
-    size_t raw_len;        /* bytes in raw */
-    char raw[RAW_MAX + 8]; /* the token being built: ASCII lowered,
-                              apostrophes as ', no commas, no dots of
-                              abbreviations */
+    gzt_stemmer *stem;      /* the language's stemmer */
+    utf8proc_int32_t *ucs;  /* utf8proc's work buffer, reused */
+    size_t ucs_cap;         /* code points ucs holds */
+    gzt_buf tmp;            /* fold(): repaired copy of ill-formed input */
+    size_t raw_len;         /* bytes in raw */
+    char raw[RAW_MAX + 16]; /* the token being built: ASCII lowered,
+                               apostrophes as ', no commas, no dots of
+                               abbreviations; 16 spare bytes, as
+                               ascii_run() stores 16 at a time */
 };
+
+/* The text being analysed, with a padded copy of its end for 16-byte loads
+ * (on the stack of gzt_analyze(), like the batch). */
+typedef struct input {
+    const uint8_t *p; /* the text */
+    size_t len;       /* its bytes */
+    uint8_t tail[32]; /* its last min(len, 16) bytes, ending at tail[16],
+                         then zeros; zeros before them when len < 16 */
+} input;
+
+static void
+input_init(input *t, const uint8_t *p, size_t len)
+{
+    size_t n = GZT_MIN(len, 16);
+    t->p = p;
+    t->len = len;
+    memset(t->tail, 0, sizeof t->tail);
+    if (n)
+        memcpy(t->tail + 16 - n, p + len - n, n);
+}
 
 static inline bool
 is_word(int cls)
@@ -170,6 +214,119 @@ class_at(const uint8_t *p, size_t i, size_t len, size_t *clen)
     return classify(p, i, len, clen);
 }
 
+#if USE_SSE2
+/* The 16 bytes at p[i] (i < len): from the text itself, or near its end
+ * from the padded copy, where the bytes past the end are zeros. */
+static inline __m128i
+load16(const input *t, size_t i)
+{
+    if (i + 16 <= t->len)
+        return _mm_loadu_si128((const __m128i *)(const void *)(t->p + i));
+    /* i + 16 - len is 1..16: the index, not the pointer, is formed first */
+    return _mm_loadu_si128(
+        (const __m128i *)(const void *)(t->tail + (i + 16 - t->len)));
+}
+
+/* 0xFF where @p v has an ASCII letter. SSE2 compares signed bytes only, so
+ * each range test moves its range to the bottom of the signed bytes: after
+ * adding 0x80 - 'a', 'a'..'z' are -128..-103 and everything else is above
+ * (bytes >= 0x80 wrap to small positives). OR-ing 0x20 lowers capitals,
+ * and maps no non-letter onto a letter. */
+static inline __m128i
+letters16(__m128i v)
+{
+    __m128i x = _mm_add_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)),
+                             _mm_set1_epi8((char)(0x80 - 'a')));
+    return _mm_cmplt_epi8(x, _mm_set1_epi8((char)(0x80 + 26)));
+}
+
+/* 0xFF where @p v has an ASCII digit (the same trick as letters16()). */
+static inline __m128i
+digits16(__m128i v)
+{
+    __m128i x = _mm_add_epi8(v, _mm_set1_epi8((char)(0x80 - '0')));
+    return _mm_cmplt_epi8(x, _mm_set1_epi8((char)(0x80 + 10)));
+}
+#endif
+
+/*
+ * The first i' >= @p i with p[i'] an ASCII letter or digit or a non-ASCII
+ * byte (which may start a word: classify() decides), or len. Every other
+ * ASCII byte separates where a token would start: the joining characters
+ * join only inside one.
+ */
+static inline size_t
+skip_seps(const input *t, size_t i)
+{
+#if USE_SSE2
+    while (i < t->len) {
+        __m128i v = load16(t, i);
+        /* the padding is zeros, so a bit found is before the end */
+        unsigned m = (unsigned)_mm_movemask_epi8(
+            _mm_or_si128(_mm_or_si128(letters16(v), digits16(v)), v));
+        if (m)
+            return i + (size_t)__builtin_ctz(m);
+        i += 16;
+    }
+    return t->len;
+#else
+    while (i < t->len && t->p[i] < 0x80 && !is_word(ascii_class[t->p[i]]))
+        i++;
+    return i;
+#endif
+}
+
+/*
+ * Append the run of ASCII letters and digits at p[i] to a->raw, lowered,
+ * and return one past it. *number becomes false if it has a letter;
+ * *toolong becomes true if a->raw fills up (it keeps RAW_MAX bytes, and the
+ * run is still read to its end).
+ */
+static inline size_t
+ascii_run(gzt_analyzer *a, const input *t, size_t i, bool *number,
+          bool *toolong)
+{
+#if USE_SSE2
+    for (;;) {
+        __m128i v = load16(t, i);
+        __m128i let = letters16(v);
+        unsigned word =
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(let, digits16(v)));
+        /* bytes before the first that is not a word byte: 0..16 */
+        unsigned n = (unsigned)__builtin_ctz(~word);
+        /* a->raw has 16 spare bytes past RAW_MAX, and raw_len <= RAW_MAX */
+        _mm_storeu_si128(
+            (__m128i *)(void *)(a->raw + a->raw_len),
+            _mm_or_si128(v, _mm_and_si128(let, _mm_set1_epi8(0x20))));
+        if ((unsigned)_mm_movemask_epi8(let) & ((1u << n) - 1))
+            *number = false;
+        a->raw_len += n;
+        if (a->raw_len > RAW_MAX) {
+            a->raw_len = RAW_MAX;
+            *toolong = true;
+        }
+        i += n;
+        if (n < 16)
+            return i;
+    }
+#else
+    const uint8_t *p = t->p;
+    while (i < t->len && p[i] < 0x80) {
+        int k = ascii_class[p[i]];
+        if (k == C_LETTER)
+            *number = false;
+        else if (k != C_DIGIT)
+            break;
+        if (a->raw_len < RAW_MAX)
+            a->raw[a->raw_len++] = (char)ascii_lower(p[i]);
+        else
+            *toolong = true;
+        i++;
+    }
+    return i;
+#endif
+}
+
 /* Append @p n bytes to the token, lowering ASCII; false (and nothing
  * appended) once the token is past RAW_MAX. */
 static inline bool
@@ -230,36 +387,35 @@ scan_abbrev(gzt_analyzer *a, const uint8_t *p, size_t len, size_t i,
  * dots between them); *toolong when it did not fit in a->raw.
  */
 static size_t
-scan_word(gzt_analyzer *a, const uint8_t *p, size_t len, size_t i, int cls,
-          size_t clen, bool *nonascii, bool *number, bool *toolong)
+scan_word(gzt_analyzer *a, const input *t, size_t i, int cls, size_t clen,
+          bool *nonascii, bool *number, bool *toolong)
 {
+    const uint8_t *p = t->p;
+    size_t len = t->len;
     int base = cls; /* class of the last character that was not a mark */
 
     a->raw_len = 0;
     for (;;) {
-        if (cls != C_DIGIT)
-            *number = false;
-        if (cls != C_MARK)
-            base = cls;
-        if (!*toolong && !raw_put(a, p + i, clen, nonascii))
-            *toolong = true;
-        i += clen;
+        /* an ASCII letter or digit is left to the run below */
+        if (p[i] >= 0x80) {
+            if (cls != C_DIGIT)
+                *number = false;
+            if (cls != C_MARK)
+                base = cls;
+            if (!*toolong && !raw_put(a, p + i, clen, nonascii))
+                *toolong = true;
+            i += clen;
+        }
 
         /* ASCII letters and digits: no lookahead, no utf8proc */
-        while (i < len && p[i] < 0x80) {
-            int k = ascii_class[p[i]];
-            if (k == C_LETTER)
-                *number = false;
-            else if (k != C_DIGIT)
-                break;
-            if (a->raw_len < RAW_MAX)
-                a->raw[a->raw_len++] = (char)ascii_lower(p[i]);
-            else
-                *toolong = true;
-            base = cls = k;
-            i++;
-        }
+        size_t run = i;
+        i = ascii_run(a, t, i, number, toolong);
+        if (i > run)
+            base = cls = ascii_class[p[i - 1]];
         if (i >= len)
+            return i;
+        /* the common end of a word: an ASCII separator */
+        if (p[i] < 0x80 && ascii_class[p[i]] == C_SEP)
             return i;
 
         size_t nl, al;
@@ -398,10 +554,64 @@ typedef struct btok {
 } btok;
 
 typedef struct tbatch {
-    btok tok[BATCH];                 /* tokens */
-    size_t n;                        /* count */
-    char bytes[BATCH][GZT_TERM_MAX]; /* their folded words */
+    btok tok[BATCH];              /* tokens */
+    size_t n;                     /* count */
+    char bytes[BATCH][TERM_ROOM]; /* their folded words */
 } tbatch;
+
+/* Copy the folded word @p term (1..GZT_TERM_MAX bytes) into @p dst, which
+ * has TERM_ROOM bytes, in whole 16-byte pieces: a few moves, where a call
+ * to memcpy() for a length it must test costs more than the word does. The
+ * bytes past @p term_len are read (from a->raw or a->ucs, both long enough)
+ * but never used. */
+static inline void
+put_term(char *dst, const char *term, size_t term_len)
+{
+    for (size_t k = 0; k < term_len; k += 16)
+        memcpy(dst + k, term + k, 16);
+}
+
+/* Queue a token whose folded word (@p term_len bytes) is already in the
+ * batch's next slot, asking for its stem cache entry. */
+static inline void
+queue_token(gzt_analyzer *a, tbatch *b, size_t start, size_t end, uint32_t pos,
+            size_t term_len, bool stem)
+{
+    btok *bt = &b->tok[b->n];
+    bt->t.start = (uint32_t)start;
+    bt->t.end = (uint32_t)end;
+    bt->t.pos = pos;
+    bt->t.hash = 0;
+    bt->len = (uint8_t)term_len;
+    bt->stem = stem;
+    bt->key =
+        stem ? gzt_stemmer_prefetch(a->stem, b->bytes[b->n], term_len) : 0;
+    b->n++;
+}
+
+#if USE_SSE2
+/*
+ * Whether a run of @p n ASCII letters and digits, whose letters are the set
+ * bits of @p letters, is a whole token when p[e] (e = its start + n) follows
+ * it: true when the rules of scan_word() and scan_abbrev() could not carry
+ * the token on. The text's end and ASCII separators end it; a comma ends a
+ * word whose last character is a letter (commas join digits only), and so
+ * does a dot, unless the word is a single letter (which may begin "U.S.").
+ * An apostrophe or a non-ASCII byte is left to the careful path.
+ */
+static inline bool
+ends_word(const uint8_t *p, size_t len, size_t e, unsigned letters, unsigned n)
+{
+    if (e == len)
+        return true;
+    if (p[e] >= 0x80)
+        return false;
+    int k = ascii_class[p[e]];
+    if (k == C_SEP)
+        return true;
+    return (k == C_COMMA || (k == C_DOT && n > 1)) && (letters >> (n - 1) & 1);
+}
+#endif
 
 /* Stem the tokens of @p b and hand them to @p fn in order, emptying the
  * batch. When fn stops (returns non-zero), *@p stopped is set, *@p stop is
@@ -455,15 +665,59 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
     uint32_t stop = 0;
     tbatch b;
     b.n = 0;
+    input in;
+    bool at_start = false; /* p[i] is known to start a token */
 
     if (len > UINT32_MAX)
         return GZT_ETOOBIG;
-    while (i < len) {
-        /* separators: ASCII ones without a function call */
-        if (p[i] < 0x80 && !is_word(ascii_class[p[i]])) {
-            i++;
-            continue;
+    input_init(&in, p, len);
+    for (;;) {
+        /* ASCII separators, sixteen at a time where SSE2 is */
+        if (!at_start && (i = skip_seps(&in, i)) >= len)
+            break;
+        at_start = false;
+#if USE_SSE2
+        /*
+         * The common token: up to 15 ASCII letters and digits and then a
+         * byte that ends it (ends_word()). It is lowered straight into the
+         * batch, and the same 16 bytes tell where the next token starts
+         * when it starts among them.
+         */
+        if (p[i] < 0x80) {
+            __m128i v = load16(&in, i);
+            __m128i let = letters16(v);
+            __m128i word = _mm_or_si128(let, digits16(v));
+            unsigned lm = (unsigned)_mm_movemask_epi8(let);
+            unsigned n =
+                (unsigned)__builtin_ctz(~(unsigned)_mm_movemask_epi8(word));
+            if (n < 16 && ends_word(p, len, i + n, lm, n)) {
+                if (pos == UINT32_MAX) {
+                    rc = GZT_ETOOBIG;
+                    break;
+                }
+                _mm_storeu_si128(
+                    (__m128i *)(void *)b.bytes[b.n],
+                    _mm_or_si128(v, _mm_and_si128(let, _mm_set1_epi8(0x20))));
+                queue_token(a, &b, i, i + n, pos++, n,
+                            (lm & ((1u << n) - 1)) != 0);
+                /* what skip_seps() would find, when it is in these bytes
+                 * (bytes n + 1 .. 15; n itself separates) */
+                unsigned rest =
+                    (unsigned)_mm_movemask_epi8(_mm_or_si128(word, v)) >>
+                    (n + 1);
+                if (rest) {
+                    i += n + 1 + (unsigned)__builtin_ctz(rest);
+                    at_start = true;
+                } else {
+                    i += 16;
+                }
+                if (b.n == BATCH &&
+                    (rc = flush_batch(a, &b, fn, ctx, &stop, &stopped)) != 0)
+                    break;
+                continue;
+            }
         }
+#endif
         size_t clen, end = i;
         int cls = classify(p, i, len, &clen);
         if (!is_word(cls)) {
@@ -483,21 +737,25 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
             a->raw_len = 0;
             toolong = !raw_put(a, p + i, end - i, &nonascii);
         } else if (cls == C_LETTER &&
+                   /* an ASCII letter starts an abbreviation only if a dot
+                    * or a mark (non-ASCII) follows it: most words are
+                    * ruled out without the call */
+                   (p[i] >= 0x80 ||
+                    (i + 1 < len && (p[i + 1] == '.' || p[i + 1] >= 0x80))) &&
                    scan_abbrev(a, p, len, i, clen, &end, &nonascii)) {
             number = false;
         } else {
             nonascii = false;
-            end = scan_word(a, p, len, i, cls, clen, &nonascii, &number,
-                            &toolong);
+            end = scan_word(a, &in, i, cls, clen, &nonascii, &number, &toolong);
         }
 
         if (pos == UINT32_MAX) {
             rc = GZT_ETOOBIG;
             break;
         }
-        gzt_token t = {.start = (uint32_t)i, .end = (uint32_t)end, .pos = pos};
+        size_t start = i;
+        uint32_t tpos = pos++;
         i = end;
-        pos++;
         if (toolong)
             continue;
 
@@ -515,15 +773,9 @@ gzt_analyze(gzt_analyzer *a, const char *text, size_t len, uint32_t first_pos,
         }
         if (term_len > GZT_TERM_MAX || term_len == 0)
             continue;
-        btok *bt = &b.tok[b.n];
-        bt->t = t;
-        bt->len = (uint8_t)term_len;
-        bt->stem = !number && !cjk;
-        memcpy(b.bytes[b.n], term, term_len);
-        bt->key = bt->stem
-                      ? gzt_stemmer_prefetch(a->stem, b.bytes[b.n], term_len)
-                      : 0;
-        if (++b.n == BATCH &&
+        put_term(b.bytes[b.n], term, term_len);
+        queue_token(a, &b, start, end, tpos, term_len, !number && !cjk);
+        if (b.n == BATCH &&
             (rc = flush_batch(a, &b, fn, ctx, &stop, &stopped)) != 0)
             break;
     }

@@ -4,6 +4,12 @@
  *
  * One test per rule of docs/ANALYSIS.md, each with the exact terms, byte
  * offsets and positions expected, then languages, hostile input and size.
+ *
+ * The analyzer takes ASCII sixteen bytes at a time where it can (SSE2) and
+ * a byte at a time elsewhere. This file includes a second copy of
+ * analyze.c built with GZT_ANALYZE_SCALAR, its public functions renamed
+ * scalar_*, so that the library's path can be compared token for token
+ * with the scalar one on random and adversarial text.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +23,33 @@
 #include "common/analyze.h"
 #include "common/stem.h"
 #include "common/utf8.h"
+
+/* the scalar copy of the analyzer (see the top of the file) */
+int scalar_analyzer_new(gzt_analyzer **out, const char *language,
+                        gzt_error *err);
+void scalar_analyzer_free(gzt_analyzer *a);
+const char *scalar_analyzer_language(const gzt_analyzer *a);
+int scalar_analyze(gzt_analyzer *a, const char *text, size_t len,
+                   uint32_t first_pos, gzt_token_fn fn, void *ctx,
+                   uint32_t *next_pos);
+int scalar_analyzer_fold(gzt_analyzer *a, const char *text, size_t len,
+                         gzt_buf *out);
+int scalar_entity_key(gzt_analyzer *a, const char *text, size_t len,
+                      gzt_buf *out);
+#define GZT_ANALYZE_SCALAR 1
+#define gzt_analyzer_new scalar_analyzer_new
+#define gzt_analyzer_free scalar_analyzer_free
+#define gzt_analyzer_language scalar_analyzer_language
+#define gzt_analyze scalar_analyze
+#define gzt_analyzer_fold scalar_analyzer_fold
+#define gzt_entity_key scalar_entity_key
+#include "common/analyze.c"
+#undef gzt_analyzer_new
+#undef gzt_analyzer_free
+#undef gzt_analyzer_language
+#undef gzt_analyze
+#undef gzt_analyzer_fold
+#undef gzt_entity_key
 
 /* One token as the callback saw it, with the term copied out. */
 typedef struct tok {
@@ -709,6 +742,360 @@ test_one_megabyte_input_is_tokenized(void **state)
     free(text);
 }
 
+/* ---- the sixteen-byte path against the scalar one ------------------------ */
+
+/* One token with every field the callback sees, term copied out. */
+typedef struct ftok {
+    char term[GZT_TERM_MAX];
+    uint32_t term_len, start, end, pos;
+    uint64_t hash;
+} ftok;
+
+/* Tokens of one analysis, kept in a fixed array (the texts here are short
+ * enough, or their tokens are counted past it). */
+typedef struct ftoks {
+    ftok v[512]; /* the first tokens */
+    size_t n;    /* tokens seen, perhaps more than fit in v */
+} ftoks;
+
+static int
+fcollect(void *ctx, const gzt_token *t)
+{
+    ftoks *ts = ctx;
+    if (ts->n < sizeof ts->v / sizeof ts->v[0]) {
+        ftok *o = &ts->v[ts->n];
+        assert_true(t->term_len >= 1 && t->term_len <= GZT_TERM_MAX);
+        memcpy(o->term, t->term, t->term_len);
+        o->term_len = t->term_len;
+        o->start = t->start;
+        o->end = t->end;
+        o->pos = t->pos;
+        o->hash = t->hash;
+    }
+    ts->n++;
+    return 0;
+}
+
+/* The two analyzers compared: the library's and the scalar copy. */
+typedef struct pair {
+    gzt_analyzer *fast, *scalar;
+    ftoks *got, *want; /* scratch for their tokens */
+    size_t compared;   /* texts compared */
+    size_t tokens;     /* tokens they held */
+} pair;
+
+static void
+pair_new(pair *pr, const char *lang)
+{
+    memset(pr, 0, sizeof *pr);
+    assert_int_equal(gzt_analyzer_new(&pr->fast, lang, NULL), GZT_OK);
+    assert_int_equal(scalar_analyzer_new(&pr->scalar, lang, NULL), GZT_OK);
+    pr->got = malloc(sizeof *pr->got);
+    pr->want = malloc(sizeof *pr->want);
+    assert_non_null(pr->got);
+    assert_non_null(pr->want);
+}
+
+static void
+pair_free(pair *pr)
+{
+    gzt_analyzer_free(pr->fast);
+    scalar_analyzer_free(pr->scalar);
+    free(pr->got);
+    free(pr->want);
+}
+
+/* Print @p len bytes of @p s with everything but printable ASCII escaped. */
+static void
+show(const char *what, const char *s, size_t len)
+{
+    fprintf(stderr, "%s (%zu bytes): \"", what, len);
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)s[i];
+        if (c >= 0x20 && c < 0x7F && c != '\\' && c != '"')
+            fputc(c, stderr);
+        else
+            fprintf(stderr, "\\x%02X", c);
+    }
+    fprintf(stderr, "\"\n");
+}
+
+/* Analyse @p text with both and require the same tokens, every field. */
+static void
+compare(pair *pr, const char *text, size_t len)
+{
+    uint32_t gnext = 0, wnext = 0;
+    pr->got->n = pr->want->n = 0;
+    int grc = gzt_analyze(pr->fast, text, len, 3, fcollect, pr->got, &gnext);
+    int wrc =
+        scalar_analyze(pr->scalar, text, len, 3, fcollect, pr->want, &wnext);
+    size_t kept = GZT_MIN(pr->want->n, sizeof pr->want->v / sizeof(ftok));
+    size_t bad = SIZE_MAX;
+    for (size_t i = 0; i < kept && i < pr->got->n && bad == SIZE_MAX; i++) {
+        const ftok *g = &pr->got->v[i], *w = &pr->want->v[i];
+        if (g->term_len != w->term_len ||
+            memcmp(g->term, w->term, w->term_len) != 0 ||
+            g->start != w->start || g->end != w->end || g->pos != w->pos ||
+            g->hash != w->hash)
+            bad = i;
+    }
+    if (grc != wrc || gnext != wnext || pr->got->n != pr->want->n ||
+        bad != SIZE_MAX) {
+        show("text", text, len);
+        fprintf(stderr, "rc %d/%d, next %u/%u, tokens %zu/%zu\n", grc, wrc,
+                gnext, wnext, pr->got->n, pr->want->n);
+        if (bad != SIZE_MAX) {
+            const ftok *g = &pr->got->v[bad], *w = &pr->want->v[bad];
+            fprintf(stderr, "token %zu: [%u,%u) @%u vs [%u,%u) @%u\n", bad,
+                    g->start, g->end, g->pos, w->start, w->end, w->pos);
+            show("fast term", g->term, g->term_len);
+            show("scalar term", w->term, w->term_len);
+        }
+        fail_msg("the sixteen-byte path differs from the scalar one");
+    }
+    pr->compared++;
+    pr->tokens += pr->want->n;
+}
+
+/* The pieces of text whose joins the rules decide, and the bytes around
+ * them: every ASCII class, both apostrophes, marks, letters and digits
+ * outside ASCII, CJK with and without voicing marks, symbols and emoji,
+ * ill-formed bytes, NUL. */
+static const char *const pieces[] = {
+    "a",
+    "Z",
+    "q",
+    "0",
+    "9",
+    "5",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    ".",
+    ",",
+    "'",
+    "-",
+    "/",
+    "_",
+    "@",
+    "`",
+    "{",
+    "~",
+    "\x7F",
+    "\x01",
+    "\xE2\x80\x99",
+    "\xC3\xA9",                 /* é */
+    "\xC3\x89",                 /* É */
+    "\xCC\x88",                 /* combining diaeresis */
+    "\xD9\xA3",                 /* ARABIC-INDIC DIGIT THREE (Nd) */
+    "\xC2\xB2",                 /* superscript two (No) */
+    "\xE2\x85\xA0",             /* ROMAN NUMERAL ONE (Nl) */
+    "\xE4\xB8\xAD",             /* 中 */
+    "\xE3\x81\x8B\xE3\x82\x99", /* か + combining voicing mark */
+    "\xEA\xB0\x80",             /* 가 */
+    "\xE2\x84\xAA",             /* KELVIN SIGN */
+    "\xC4\xB0",                 /* İ */
+    "\xE2\x82\xAC",             /* € */
+    "\xF0\x9F\x98\x80",         /* emoji */
+    "\xC2\xA0",                 /* no-break space */
+    "\xC0",
+    "\xFF",
+    "\x80",
+    "\xE2\x80", /* ill-formed */
+    "U.S.",
+    "u.s",
+    "e.g.",
+    "3.5",
+    "1,000",
+    "don't",
+    "Iran\xE2\x80\x99s",
+    "ABCDEFGHIJKLMNOP",
+    "abcdefghijklmnopq",
+    "0123456789012345",
+};
+
+static uint32_t
+xorshift(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+static void
+test_fast_path_matches_scalar_on_random_text(void **state)
+{
+    (void)state;
+    pair pr;
+    char text[600];
+    uint32_t x = 88172645u;
+    size_t npieces = sizeof pieces / sizeof pieces[0];
+    pair_new(&pr, "english");
+    for (int round = 0; round < 20000; round++) {
+        size_t len = 0, target = 1 + xorshift(&x) % (sizeof text - 20);
+        /* a few rounds of plain words, most of mixed pieces, some of
+         * random bytes */
+        int kind = round % 8;
+        while (len < target) {
+            uint32_t r = xorshift(&x);
+            if (kind == 7) {
+                text[len++] = (char)(r >> 24);
+            } else if (kind == 6 && r % 4) {
+                text[len++] = (r >> 8) % 5 ? "eTaoin5"[(r >> 16) % 7] : ' ';
+            } else {
+                const char *pc = pieces[(r >> 8) % npieces];
+                size_t pl = strlen(pc);
+                if (!pl) /* "" is not a piece, but NUL is a byte */
+                    pl = 1;
+                memcpy(text + len, pc, pl);
+                len += pl;
+            }
+        }
+        if (round % 5 == 0)
+            text[xorshift(&x) % len] = '\0';
+        compare(&pr, text, len);
+    }
+    assert_int_equal(pr.compared, 20000);
+    /* the texts have words to compare, not only separators */
+    assert_true(pr.tokens > 20000 * 10);
+    pair_free(&pr);
+}
+
+/* A word of @p n characters from @p alphabet, cycled from @p phase. */
+static void
+fill_word(char *dst, size_t n, const char *alphabet, size_t phase)
+{
+    size_t m = strlen(alphabet);
+    for (size_t k = 0; k < n; k++)
+        dst[k] = alphabet[(phase + k) % m];
+}
+
+static void
+test_fast_path_matches_scalar_at_every_chunk_boundary(void **state)
+{
+    /* A word of 1..40 letters or digits starting at byte 0..17 of the
+     * text, followed by each byte value (and some multi-byte characters),
+     * then by a letter, a digit, a separator or nothing: every place a
+     * sixteen-byte run can end against every byte that can end it,
+     * including the end of the text. */
+    (void)state;
+    static const char *const alphabets[] = {
+        "abcdefghij", "QRSTUVWXYZ", "0123456789", "a1b2c3",
+        "1a2b3c",     "x9",         "9x",         "Mm"};
+    static const char *const longs[] = {
+        "\xE2\x80\x99", "\xC3\xA9",     "\xCC\x88", "\xE4\xB8\xAD",
+        "\xD9\xA3",     "\xE2\x82\xAC", "\xE2\x80"};
+    static const char *const tails[] = {"", "a", "7", ".5", " b."};
+    pair pr;
+    char text[128];
+    pair_new(&pr, "english");
+    for (size_t lead = 0; lead < 18; lead++) {
+        for (size_t n = 1; n <= 40; n++) {
+            for (size_t al = 0; al < sizeof alphabets / sizeof *alphabets;
+                 al++) {
+                for (int c = 0; c < 256 + 7; c++) {
+                    for (size_t tl = 0; tl < sizeof tails / sizeof *tails;
+                         tl++) {
+                        size_t len = 0;
+                        /* the lead: separators, or letters and a space */
+                        for (size_t k = 0; k < lead; k++)
+                            text[len++] = lead % 3 == 2 && k + 1 < lead
+                                              ? "ab,1"[k % 4]
+                                              : ' ';
+                        fill_word(text + len, n, alphabets[al], lead);
+                        len += n;
+                        if (c < 256) {
+                            text[len++] = (char)c;
+                        } else {
+                            const char *l = longs[c - 256];
+                            memcpy(text + len, l, strlen(l));
+                            len += strlen(l);
+                        }
+                        memcpy(text + len, tails[tl], strlen(tails[tl]));
+                        len += strlen(tails[tl]);
+                        compare(&pr, text, len);
+                        /* and with the text ending at the word */
+                        if (c == 0 && tl == 0)
+                            compare(&pr, text, len - 1);
+                    }
+                }
+            }
+        }
+    }
+    assert_true(pr.compared > 18 * 40 * 8 * 263 * 5);
+    pair_free(&pr);
+}
+
+static void
+test_fast_path_matches_scalar_on_long_tokens(void **state)
+{
+    /* lengths around 16, GZT_TERM_MAX and RAW_MAX, ASCII alone or with a
+     * non-ASCII character, an apostrophe or a number separator somewhere,
+     * in several languages (English and "none" stem differently) */
+    (void)state;
+    static const size_t lens[] = {15,  16,  17,  31,  32,  33,  119, 120,
+                                  121, 127, 128, 129, 959, 960, 961, 2000};
+    static const char *const inserts[] = {"",  "\xC3\xA9", "'",           ",",
+                                          ".", "\xCC\x88", "\xE2\x80\x99"};
+    static const char *const langs[] = {"english", "none", "german"};
+    char *text = malloc(4096);
+    assert_non_null(text);
+    for (size_t lg = 0; lg < 3; lg++) {
+        pair pr;
+        pair_new(&pr, langs[lg]);
+        for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+            for (size_t in = 0; in < sizeof inserts / sizeof *inserts; in++) {
+                for (size_t at = 0; at < 40; at += 3) {
+                    for (int digits = 0; digits < 2; digits++) {
+                        size_t n = lens[li], len = 0;
+                        text[len++] = ' ';
+                        fill_word(text + len, n,
+                                  digits ? "0123456789" : "AbcdEfghiJ", at);
+                        len += n;
+                        /* the insert replaces nothing: it lands at
+                         * min(at, n) bytes into the word */
+                        size_t pos = 1 + GZT_MIN(at, n);
+                        size_t il = strlen(inserts[in]);
+                        memmove(text + pos + il, text + pos, len - pos);
+                        memcpy(text + pos, inserts[in], il);
+                        len += il;
+                        memcpy(text + len, " end", 4);
+                        compare(&pr, text, len + 4);
+                        compare(&pr, text + 1, len - 1);
+                    }
+                }
+            }
+        }
+        pair_free(&pr);
+    }
+    free(text);
+}
+
+static void
+test_runs_ending_at_chunk_edges_give_the_right_terms(void **state)
+{
+    /* Exact terms where a sixteen-byte run ends: words of 15, 16 and 17
+     * letters, a number whose separator is the sixteenth byte, a dot and
+     * an apostrophe just past a chunk, and words at the very end. */
+    (void)state;
+    TERMS("abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq",
+          "abcdefghijklmno abcdefghijklmnop abcdefghijklmnopq");
+    TERMS("123456789012345,678 X", "123456789012345678 x");
+    TERMS("123456789012345.6 X", "123456789012345.6 x");
+    TERMS("abcdefghijklmnop's Iran", "abcdefghijklmnop iran");
+    TERMS("               U.S. x", "us x");
+    TERMS("              U.S.", "us");
+    TERMS("Eight.Nine,10 a. b,", "eight nine 10 a b");
+    TERMS("A. B", "a b");
+    TERMS("                 Z", "z");
+    CHECK("               15,000 jobs", {"15000", 15, 21, 0},
+          {"job", 22, 26, 1});
+    CHECK("Caf\xC3\xA9 na\xC3\xAFve.", {"caf\xC3\xA9", 0, 5, 0},
+          {"na\xC3\xAFv", 6, 12, 1});
+}
+
 /* ---- fold -----------------------------------------------------------------
  */
 
@@ -847,6 +1234,10 @@ main(void)
         cmocka_unit_test(test_random_bytes_after_repair_never_crash),
         cmocka_unit_test(test_unrepaired_bytes_never_crash),
         cmocka_unit_test(test_one_megabyte_input_is_tokenized),
+        cmocka_unit_test(test_fast_path_matches_scalar_on_random_text),
+        cmocka_unit_test(test_fast_path_matches_scalar_at_every_chunk_boundary),
+        cmocka_unit_test(test_fast_path_matches_scalar_on_long_tokens),
+        cmocka_unit_test(test_runs_ending_at_chunk_edges_give_the_right_terms),
         cmocka_unit_test(test_fold_lowercases_without_stemming),
         cmocka_unit_test(test_fold_handles_non_ascii),
         cmocka_unit_test(test_fold_normalises_apostrophes_and_repairs_input),
