@@ -97,6 +97,53 @@ test_edge_values_round_trip_at_every_block_size(void **state)
     }
 }
 
+/* The encoders store every value as four bytes and step by its length:
+ * they must still write nothing past gzt_codec_bound(n), however short the
+ * values (a canary after the bound; AddressSanitizer sees the heap block
+ * end there too), and decode to what went in. */
+static void
+test_encoders_write_within_the_bound(void **state)
+{
+    GZT_UNUSED(state);
+    for (uint32_t n = 0; n <= GZT_BLOCK; n++) {
+        for (int width = 0; width < 5; width++) {
+            uint32_t in[GZT_BLOCK], out[GZT_BLOCK];
+            uint32_t acc = 7;
+            for (uint32_t i = 0; i < n; i++) {
+                /* width 0..3: values of one to four bytes; 4: mixed */
+                int w = width < 4 ? width : (int)(rnd() % 4);
+                uint32_t v = w == 0   ? rnd() % 256
+                             : w == 1 ? 256 + rnd() % 65000
+                             : w == 2 ? (1u << 16) + rnd() % (1u << 23)
+                                      : (1u << 24) + rnd() % (1u << 30);
+                in[i] = acc += v % 1000; /* non-decreasing, for the delta */
+                if (width < 4)
+                    in[i] = v;
+            }
+            size_t bound = gzt_codec_bound(n);
+            for (int delta = 0; delta < 2; delta++) {
+                if (delta && width < 4)
+                    continue;
+                uint8_t *enc = malloc(bound + 16);
+                assert_non_null(enc);
+                memset(enc, 0xcd, bound + 16);
+                size_t len = delta ? gzt_codec_encode_delta(in, n, 3, enc)
+                                   : gzt_codec_encode(in, n, enc);
+                assert_true(len <= bound);
+                for (size_t k = bound; k < bound + 16; k++)
+                    assert_int_equal(enc[k], 0xcd);
+                size_t used = 0;
+                assert_int_equal(
+                    decode_exact(enc, len, n, delta, 3, out, &used), GZT_OK);
+                assert_int_equal(used, len);
+                if (n)
+                    assert_memory_equal(out, in, n * sizeof in[0]);
+                free(enc);
+            }
+        }
+    }
+}
+
 static void
 test_delta_round_trips_from_prev(void **state)
 {
@@ -471,6 +518,7 @@ main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_edge_values_round_trip_at_every_block_size),
+        cmocka_unit_test(test_encoders_write_within_the_bound),
         cmocka_unit_test(test_delta_round_trips_from_prev),
         cmocka_unit_test(test_delta_gaps_are_small_when_values_are_close),
         cmocka_unit_test(test_delta_decode_is_relative_to_prev),
