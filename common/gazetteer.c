@@ -71,16 +71,19 @@ typedef struct slot {
     uint8_t prefix; /* 1 when a longer key continues after these bytes */
 } slot;
 
-/* Open addressing, linear probing, at most half full. A bitmap of four
- * bits per slot answers most lookups of words the lists do not hold (most
- * words of running text) without touching the slots, which are megabytes,
- * and before the slot's position is mixed from the hash. */
+/* Open addressing, linear probing, at most three fifths full (the built-in
+ * lists fill half of a table of their size: a table twice that was
+ * megabytes more to write and fault in at start-up, and to read at
+ * random). A bitmap of eight bits per slot answers most lookups of words the
+ * lists do not hold (most words of running text) without touching the slots,
+ * which are megabytes, and before the slot's position is mixed from the hash.
+ */
 typedef struct table {
     slot *s;        /* cap slots */
     size_t cap;     /* a power of two, or 0 before the first insert */
     size_t n;       /* slots in use */
-    uint64_t *bits; /* 4 * cap bits: a hash that may be present */
-    unsigned shift; /* 64 - log2(4 * cap): bit_of()'s shift */
+    uint64_t *bits; /* 8 * cap bits: a hash that may be present */
+    unsigned shift; /* 64 - log2(8 * cap): bit_of()'s shift */
 } table;
 
 struct gzt_gaz {
@@ -214,7 +217,7 @@ table_resize(table *t, size_t want)
     if (cap == t->cap)
         return GZT_OK;
     slot *s = gzt_zalloc(cap, sizeof(slot));
-    uint64_t *bits = gzt_zalloc(cap / 16, sizeof *bits);
+    uint64_t *bits = gzt_zalloc(cap / 8, sizeof *bits);
     if (!s || !bits) {
         gzt_free(s);
         gzt_free(bits);
@@ -229,7 +232,7 @@ table_resize(table *t, size_t want)
     t->s = s;
     t->cap = cap;
     t->bits = bits;
-    t->shift = 64 - (lg + 2);
+    t->shift = 64 - (lg + 3);
     for (size_t i = 0; i < old_cap; i++) {
         if (!old[i].hash)
             continue;
@@ -248,7 +251,7 @@ table_resize(table *t, size_t want)
 static slot *
 table_get(table *t, uint64_t h)
 {
-    if (2 * (t->n + 1) > t->cap && table_resize(t, 2 * t->cap) != GZT_OK)
+    if (5 * (t->n + 1) > 3 * t->cap && table_resize(t, 2 * t->cap) != GZT_OK)
         return NULL;
     size_t mask = t->cap - 1;
     size_t i = slot_of(t, h);
@@ -1011,13 +1014,15 @@ gzt_gaz_load(gzt_gaz **out, const char *countries, size_t countries_len,
     gzt_gaz *g = gaz_new();
     if (!g)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    /* about one key or prefix per 8 bytes of list (a third of them in the
-     * folded table): size the tables once instead of growing them */
+    /* about one key or prefix per 8 bytes of list (half as many in the
+     * folded table): size the tables once, for that many at three fifths
+     * full, instead of growing them */
     size_t total =
         countries_len / 8 + people_len / 8 + orgs_len / 8 + titles_len / 8;
     total = GZT_MIN(total, (size_t)1 << 20);
     int rc = GZT_OK;
-    if (table_resize(&g->exact, 2 * total) || table_resize(&g->folded, total))
+    if (table_resize(&g->exact, total * 5 / 3) ||
+        table_resize(&g->folded, total * 5 / 6))
         rc = gzt_err_set(err, GZT_ENOMEM, "out of memory");
     if (!rc)
         rc = add_list(g, countries, countries_len, LIST_COUNTRIES,
