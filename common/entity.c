@@ -246,21 +246,6 @@ push(elist *l, gzt_arena *a, const gzt_entity *e)
     return GZT_OK;
 }
 
-/* index of the first token whose start is >= @p at */
-static size_t
-tok_at(const gzt_nertok *t, size_t n, uint32_t at)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (t[mid].start < at)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static int
 find_field(gzt_recognizer *r, const char *text, size_t len, uint8_t field,
            coref *c, gzt_arena *a, elist *out, gzt_error *err)
@@ -310,8 +295,7 @@ find_field(gzt_recognizer *r, const char *text, size_t len, uint8_t field,
         if (overlap)
             continue;
         gzt_entity e = {s->start, s->end, s->type, field, NULL, 0};
-        size_t a0 = tok_at(toks, ntoks, s->start);
-        size_t b0 = tok_at(toks, ntoks, s->end);
+        size_t a0 = s->tok, b0 = (size_t)s->tok + s->ntok;
         const mention *m;
         if (a0 < ntoks && hits[a0].len && hits[a0].canonical &&
             a0 + hits[a0].len == b0) {

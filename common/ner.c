@@ -2915,7 +2915,7 @@ gzt_ner_tag(gzt_ner *m, const char *text, size_t len, gzt_arena *arena,
                           m->tags);
         if (rc != GZT_OK)
             return gzt_err_set(err, rc, "NER: out of memory");
-        gzt_nerspan sp = {0, 0, 0};
+        gzt_nerspan sp = {0, 0, 0, 0, 0};
         for (size_t k = i; k <= j; k++) {
             uint8_t tag = k < j ? m->tags[k - i] : 0;
             uint8_t type = GZT_NER_TAG_TYPE(tag);
@@ -2928,9 +2928,13 @@ gzt_ner_tag(gzt_ner *m, const char *text, size_t len, gzt_arena *arena,
             if (type && !cont) {
                 sp.start = tk[k].start;
                 sp.type = type;
+                sp.tok = (uint32_t)k;
+                sp.ntok = 0;
             }
-            if (type)
+            if (type) {
                 sp.end = tk[k].end;
+                sp.ntok++;
+            }
         }
         i = j;
     }

@@ -40,6 +40,8 @@ typedef enum gzt_nertype {
 typedef struct gzt_nerspan {
     uint32_t start; /**< first byte of the entity's first token */
     uint32_t end;   /**< one past the last byte of its last token */
+    uint32_t tok;   /**< its first token's index in gzt_ner_tokens() */
+    uint32_t ntok;  /**< its tokens */
     uint8_t type;   /**< a ::gzt_nertype other than GZT_NER_O */
 } gzt_nerspan;
 

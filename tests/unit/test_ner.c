@@ -793,12 +793,21 @@ test_hostile_text_gives_well_formed_spans(void **state)
         assert_int_equal(gzt_ner_tag(m, copy, text.len, &ar, &sp, &n, &err),
                          GZT_OK);
         uint32_t last = 0;
+        size_t ntok;
+        const gzt_nertok *tk = gzt_ner_tokens(m, &ntok);
         for (size_t k = 0; k < n; k++) {
             assert_true(sp[k].start >= last);
             assert_true(sp[k].start < sp[k].end);
             assert_true(sp[k].end <= text.len);
             assert_true(sp[k].type >= GZT_NER_PER &&
                         sp[k].type <= GZT_NER_MISC);
+            /* its tokens: the first starts it, the last ends it, and
+             * none is left out between them */
+            assert_true(sp[k].ntok >= 1);
+            assert_true((size_t)sp[k].tok + sp[k].ntok <= ntok);
+            assert_int_equal(tk[sp[k].tok].start, sp[k].start);
+            assert_int_equal(tk[sp[k].tok + sp[k].ntok - 1].end, sp[k].end);
+            assert_true(sp[k].tok == 0 || tk[sp[k].tok - 1].end <= sp[k].start);
             last = sp[k].end;
         }
         if (round == 0)
