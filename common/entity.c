@@ -35,9 +35,22 @@ typedef struct mention {
     uint32_t canonical_len; /* bytes */
 } mention;
 
+/* An index of the ring: open addressing over mention numbers + 1 (0: an
+ * empty slot). A slot whose mention has left the ring is stale: it keeps
+ * its place in probe runs and is reused by the next key that passes it,
+ * so a key's newest mention is always the first of its run. */
+typedef struct cindex {
+    uint32_t *slot; /* cap slots (in the document's arena) */
+    uint32_t cap;   /* a power of two, or 0 before the first mention */
+    uint32_t used;  /* slots not empty */
+} cindex;
+
 typedef struct coref {
     mention m[COREF_MAX]; /* ring of the latest mentions */
     uint32_t n;           /* mentions seen */
+    gzt_arena *arena;     /* the document's, for the indexes */
+    cindex surf;          /* type and surface -> the latest mention */
+    cindex tail;          /* a person's canonical last word -> the latest */
 } coref;
 
 char
@@ -158,34 +171,129 @@ gzt_recognizer_add_list(gzt_recognizer *r, const char *data, size_t len,
     return gzt_gaz_add_user(r->gaz, data, len, path, err);
 }
 
-/* the canonical form an earlier mention gives @p surface, or NULL */
-static const mention *
-resolve(const coref *c, uint8_t type, const char *s, uint32_t len)
+/* The last word of a person's canonical form of more than one word (what
+ * a later one-word mention of the person may be), or NULL. */
+static const char *
+last_word(const mention *m, uint32_t *len)
 {
-    uint32_t n = GZT_MIN(c->n, (uint32_t)COREF_MAX);
-    /* the same surface and type, latest first */
-    for (uint32_t k = 0; k < n; k++) {
-        const mention *m = &c->m[(c->n - 1 - k) % COREF_MAX];
-        if (m->type == type && m->surface_len == len &&
-            !memcmp(m->surface, s, len))
-            return m;
-    }
-    if (type != GZT_NER_PER || memchr(s, ' ', len))
+    if (m->type != GZT_NER_PER)
         return NULL;
-    /* a person named by one word: the latest person whose canonical name
-     * ends with that word */
-    for (uint32_t k = 0; k < n; k++) {
-        const mention *m = &c->m[(c->n - 1 - k) % COREF_MAX];
-        if (m->type != GZT_NER_PER || m->canonical_len <= len + 1)
-            continue;
-        const char *tail = m->canonical + m->canonical_len - len;
-        if (tail[-1] == ' ' && !memcmp(tail, s, len))
+    const char *sp = NULL;
+    for (uint32_t i = m->canonical_len; i-- > 0;)
+        if (m->canonical[i] == ' ') {
+            sp = m->canonical + i;
+            break;
+        }
+    if (!sp || sp == m->canonical || sp + 1 == m->canonical + m->canonical_len)
+        return NULL;
+    *len = (uint32_t)(m->canonical + m->canonical_len - sp - 1);
+    return sp + 1;
+}
+
+/* mention number @p k, if still in the ring */
+static const mention *
+in_ring(const coref *c, uint32_t k)
+{
+    return k < c->n && c->n - k <= COREF_MAX ? &c->m[k % COREF_MAX] : NULL;
+}
+
+/* Does mention @p m have key (@p type, @p s) in index @p tails (the
+ * surface index when false)? */
+static bool
+has_key(const mention *m, bool tails, uint8_t type, const char *s, uint32_t len)
+{
+    if (!tails)
+        return m->type == type && m->surface_len == len &&
+               !memcmp(m->surface, s, len);
+    uint32_t wl;
+    const char *w = last_word(m, &wl);
+    return w && wl == len && !memcmp(w, s, len);
+}
+
+static uint64_t
+key_hash(bool tails, uint8_t type, const char *s, uint32_t len)
+{
+    return gzt_hash64(s, len) ^
+           (tails ? 0 : (uint64_t)type * 0x9E3779B97F4A7C15ULL);
+}
+
+/* The newest mention in the ring with key (@p type, @p s), or NULL. */
+static const mention *
+ix_find(const coref *c, const cindex *x, bool tails, uint8_t type,
+        const char *s, uint32_t len)
+{
+    if (!x->cap)
+        return NULL;
+    uint32_t mask = x->cap - 1;
+    for (uint32_t j = (uint32_t)key_hash(tails, type, s, len) & mask;
+         x->slot[j]; j = (j + 1) & mask) {
+        const mention *m = in_ring(c, x->slot[j] - 1);
+        if (m && has_key(m, tails, type, s, len))
             return m;
     }
     return NULL;
 }
 
-static void
+static int ix_grow(coref *c, cindex *x, bool tails);
+
+/* Index mention number @p k (in the ring) under its key. */
+static int
+ix_add(coref *c, cindex *x, bool tails, uint32_t k)
+{
+    const mention *m = &c->m[k % COREF_MAX];
+    uint32_t len = m->surface_len;
+    const char *s = m->surface;
+    if (tails && !(s = last_word(m, &len)))
+        return GZT_OK;
+    if ((x->used + 1) * 2 > x->cap) {
+        int rc = ix_grow(c, x, tails);
+        if (rc)
+            return rc;
+    }
+    uint32_t mask = x->cap - 1;
+    for (uint32_t j = (uint32_t)key_hash(tails, m->type, s, len) & mask;;
+         j = (j + 1) & mask) {
+        const mention *o = x->slot[j] ? in_ring(c, x->slot[j] - 1) : NULL;
+        if (!x->slot[j] || !o || has_key(o, tails, m->type, s, len)) {
+            x->used += !x->slot[j];
+            x->slot[j] = k + 1;
+            return GZT_OK;
+        }
+    }
+}
+
+/* Rebuild @p x with room for the ring, its stale slots dropped. */
+static int
+ix_grow(coref *c, cindex *x, bool tails)
+{
+    uint32_t cap = x->cap ? x->cap : 16;
+    while (cap < 4 * COREF_MAX && cap < 4 * (x->used + 1))
+        cap *= 2;
+    uint32_t *slot = gzt_arena_calloc(c->arena, cap * sizeof *slot);
+    if (!slot)
+        return GZT_ENOMEM;
+    *x = (cindex){slot, cap, 0};
+    uint32_t first = c->n > COREF_MAX ? c->n - COREF_MAX : 0;
+    for (uint32_t k = first; k < c->n; k++)
+        if (ix_add(c, x, tails, k))
+            return GZT_ENOMEM;
+    return GZT_OK;
+}
+
+/* the canonical form an earlier mention gives @p surface, or NULL */
+static const mention *
+resolve(const coref *c, uint8_t type, const char *s, uint32_t len)
+{
+    /* the same surface and type, latest first */
+    const mention *m = ix_find(c, &c->surf, false, type, s, len);
+    if (m || type != GZT_NER_PER || memchr(s, ' ', len))
+        return m;
+    /* a person named by one word: the latest person whose canonical name
+     * ends with that word */
+    return ix_find(c, &c->tail, true, type, s, len);
+}
+
+static int
 remember(coref *c, uint8_t type, const char *s, uint32_t len, const char *canon,
          uint32_t canon_len)
 {
@@ -195,7 +303,10 @@ remember(coref *c, uint8_t type, const char *s, uint32_t len, const char *canon,
     m->surface_len = len;
     m->canonical = canon;
     m->canonical_len = canon_len;
-    c->n++;
+    uint32_t k = c->n++;
+    if (ix_add(c, &c->surf, false, k) || ix_add(c, &c->tail, true, k))
+        return GZT_ENOMEM;
+    return GZT_OK;
 }
 
 /* @p s with whitespace runs made one space, in @p arena */
@@ -311,8 +422,9 @@ find_field(gzt_recognizer *r, const char *text, size_t len, uint8_t field,
             if (!e.canonical)
                 return gzt_err_set(err, GZT_ENOMEM, "out of memory");
         }
-        remember(c, e.type, text + s->start, s->end - s->start, e.canonical,
-                 e.canonical_len);
+        if (remember(c, e.type, text + s->start, s->end - s->start, e.canonical,
+                     e.canonical_len))
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
         if (push(&merged, a, &e))
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
@@ -338,6 +450,8 @@ gzt_recognizer_find(gzt_recognizer *r, const char *title, size_t title_len,
     if (!c)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     c->n = 0;
+    c->arena = arena;
+    c->surf = c->tail = (cindex){NULL, 0, 0};
     /* the body first, so that a headline's "Lavrov" finds the body's
      * "Sergey Lavrov"; the title's mentions come first in the result */
     elist lb = {0}, lt = {0};
