@@ -1518,7 +1518,7 @@ word_info_sentence(const gzt_nerfx *fx, gzt_nerwc *wc, const gzt_nerword *w,
             continue;
         if (slot[i]) {
             wcent *e = slot[i];
-            if (e->len == w[i].len && memcmp(e->key, w[i].s, w[i].len) == 0) {
+            if (e->len == w[i].len && gzt_mem_eq(e->key, w[i].s, w[i].len)) {
                 t[i] = e->t;
                 continue;
             }
@@ -2720,7 +2720,7 @@ sums_cached(gzt_ner *m, const gzt_nerdoc *doc, const gzt_nerword *w, size_t n,
         if (!need[i])
             continue;
         wcent *e = slot[i];
-        if (e && (e->len != w[i].len || memcmp(e->key, w[i].s, w[i].len)))
+        if (e && (e->len != w[i].len || !gzt_mem_eq(e->key, w[i].s, w[i].len)))
             slot[i] = NULL; /* a later word took the slot */
         anylow |= (ti[i].flags & F_HASLOW) != 0;
         anyup |= (ti[i].flags & F_HASUP) != 0;

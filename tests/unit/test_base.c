@@ -124,6 +124,25 @@ test_radix_sort_failing_to_allocate_leaves_the_records(void **state)
         assert_int_equal(v[i * REC], 3 - i);
 }
 
+/* gzt_mem_eq() (word loads from both ends, for short keys) against a byte
+ * loop: equal bytes, and a difference at each position of each length. */
+static void
+test_mem_eq_finds_a_difference_anywhere(void **state)
+{
+    (void)state;
+    char a[48], b[48];
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t i = 0; i < len; i++)
+            a[i] = b[i] = (char)rnd64();
+        assert_true(gzt_mem_eq(a, b, len));
+        for (size_t i = 0; i < len; i++) {
+            b[i] ^= (char)(1 + rnd64() % 255);
+            assert_false(gzt_mem_eq(a, b, len));
+            b[i] = a[i];
+        }
+    }
+}
+
 int
 main(void)
 {
@@ -131,6 +150,7 @@ main(void)
         cmocka_unit_test(test_radix_sort_orders_like_a_stable_comparison_sort),
         cmocka_unit_test(
             test_radix_sort_failing_to_allocate_leaves_the_records),
+        cmocka_unit_test(test_mem_eq_finds_a_difference_anywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
