@@ -15,8 +15,8 @@
  * is there) from the @p n sources @p paths read in the formats @p fmts
  * (FTS5 reads them all in fmts[0]), analysed in @p language (NULL: the
  * default), with entities when @p entities and on @p jobs analysis threads
- * (0: one per core) (gazette's engines only). What was read goes to @p st.
- * A gazette error code, detail in @p err.
+ * (0: one per core but one) (gazette's engines only). What was read goes to @p
+ * st. A gazette error code, detail in @p err.
  */
 int bench_build(const char *engine, int entities, unsigned jobs,
                 const char *path, const char *const *paths,

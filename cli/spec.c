@@ -140,7 +140,8 @@ const char spec_description[] =
     {                                                                          \
         'j', "jobs", ARG_UINT, "N", NULL,                                      \
             "analyse documents on N threads while one more reads and "         \
-            "inverts them (default: one per core; 1: a single thread)",        \
+            "inverts them (default: one per core but one; 1: a single "        \
+            "thread)",                                                         \
             0                                                                  \
     }
 
@@ -471,8 +472,8 @@ static const arg_opt bench_index_opts[] = {
     {0, "runs", ARG_UINT, "N", NULL,
      "builds of each engine, interleaved; the fastest counts (default 1)", 0},
     {'j', "jobs", ARG_UINT, "N", NULL,
-     "analysis threads of gazette's builds (default: one per core; 1: a "
-     "single thread, as FTS5 and Xapian build)",
+     "analysis threads of gazette's builds (default: one per core but one; "
+     "1: a single thread, as FTS5 and Xapian build)",
      0},
     {0, "dir", ARG_DIR, "DIR", NULL,
      "build in DIR and keep the results (default: a temporary directory, "

@@ -200,7 +200,7 @@ typedef struct gzt_writer_opts {
     unsigned jobs;         /**< threads that analyse documents and
                                 recognise their entities while the calling
                                 thread reads and inverts them: 0 (default)
-                                one per core, 1 none (all on the calling
+                                one per core but one, 1 none (all on the calling
                                 thread); at most GZT_JOBS_MAX */
 } gzt_writer_opts;
 
