@@ -57,7 +57,6 @@ gzt_strtab_clear(gzt_strtab *t)
 {
     if (t->n == 0)
         return;
-    gzt_arena_reset(&t->mem);
     /* a table grown by one large batch is not kept for small ones: wiping
      * it would cost more than the strings */
     if (t->nslots > t->min_slots && (uint64_t)t->n * 16 < t->nslots) {
@@ -66,8 +65,9 @@ gzt_strtab_clear(gzt_strtab *t)
         t->nslots = 0;
     } else if ((uint64_t)t->n * 4 < t->nslots) {
         /* few strings in a table kept large (a document's terms after a
-         * long document's): empty their slots, found from their records,
-         * rather than wipe the whole array for each */
+         * long document's): empty their slots, found from their records
+         * (so before the arena lets them go), rather than wipe the whole
+         * array for each */
         uint32_t mask = t->nslots - 1;
         for (uint32_t k = 0; k < t->n; k++) {
             unsigned char *r = t->recs[k];
@@ -79,6 +79,7 @@ gzt_strtab_clear(gzt_strtab *t)
     } else {
         memset(t->slots, 0, (size_t)t->nslots * sizeof *t->slots);
     }
+    gzt_arena_reset(&t->mem);
     t->n = 0;
 }
 
