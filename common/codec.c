@@ -93,7 +93,7 @@ encode(const uint32_t *in, uint32_t n, uint8_t *out, bool delta, uint32_t prev)
     uint8_t *keys = out, *data = out + control_len(n);
     for (uint32_t i = 0; i < n; i += 4) {
         unsigned key = 0;
-        uint32_t m = n - i < 4 ? n - i : 4;
+        uint32_t m = GZT_MIN(n - i, 4u);
         for (uint32_t j = 0; j < m; j++) {
             uint32_t v = in[i + j];
             if (delta) {

@@ -245,11 +245,9 @@ ix_add(coref *c, cindex *x, bool tails, uint32_t k)
     const char *s = m->surface;
     if (tails && !(s = last_word(m, &len)))
         return GZT_OK;
-    if ((x->used + 1) * 2 > x->cap) {
-        int rc = ix_grow(c, x, tails);
-        if (rc)
-            return rc;
-    }
+    /* a rebuild indexes every mention in the ring, this one too */
+    if ((x->used + 1) * 2 > x->cap)
+        return ix_grow(c, x, tails);
     uint32_t mask = x->cap - 1;
     for (uint32_t j = (uint32_t)key_hash(tails, m->type, s, len) & mask;;
          j = (j + 1) & mask) {

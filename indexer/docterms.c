@@ -45,7 +45,6 @@ struct gzt_docterms {
     gzt_arena strings; /* the cache's terms */
     gzt_buf want;      /* (byte offset, mention) of the field being
                           analysed, by offset: where mentions start */
-    size_t nwant;      /* pairs in want */
     size_t wk;         /* the next pair a token may answer */
     gzt_buf base;      /* the position of each mention's first token */
     gzt_buf scratch;   /* a prefixed term */
@@ -143,10 +142,11 @@ static int
 on_token(void *ctx, const gzt_token *tok)
 {
     gzt_docterms *dt = ctx;
-    if (dt->wk < dt->nwant) {
+    size_t nwant = dt->want.len / 8;
+    if (dt->wk < nwant) {
         const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
         uint32_t *base = (uint32_t *)(void *)dt->base.p;
-        for (; dt->wk < dt->nwant && w[2 * dt->wk] <= tok->start; dt->wk++)
+        for (; dt->wk < nwant && w[2 * dt->wk] <= tok->start; dt->wk++)
             base[w[2 * dt->wk + 1]] = tok->pos;
     }
     return push_token(dt, tok);
@@ -166,23 +166,22 @@ static int
 want_field(gzt_docterms *dt, const gzt_entity *ents, size_t nents, int field)
 {
     gzt_buf_reset(&dt->want);
-    dt->nwant = 0;
     dt->wk = 0;
     bool sorted = true;
+    uint32_t last = 0;
     for (size_t k = 0; k < nents; k++) {
         if (ents[k].field != field)
             continue;
         uint32_t pair[2] = {ents[k].start, (uint32_t)k};
         if (gzt_buf_append(&dt->want, pair, sizeof pair))
             return GZT_ENOMEM;
-        const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
-        sorted = sorted && (dt->nwant == 0 || w[2 * dt->nwant - 2] <= pair[0]);
-        dt->nwant++;
+        sorted = sorted && last <= pair[0];
+        last = pair[0];
     }
     /* the recognizer gives each field's mentions in order; a list that
      * is not is sorted */
     if (!sorted)
-        qsort(dt->want.p, dt->nwant, 2 * sizeof(uint32_t), cmp_want);
+        qsort(dt->want.p, dt->want.len / 8, 2 * sizeof(uint32_t), cmp_want);
     return GZT_OK;
 }
 
@@ -193,9 +192,9 @@ want_rest(gzt_docterms *dt, uint32_t next)
 {
     const uint32_t *w = (const uint32_t *)(void *)dt->want.p;
     uint32_t *base = (uint32_t *)(void *)dt->base.p;
-    for (; dt->wk < dt->nwant; dt->wk++)
+    for (; dt->wk < dt->want.len / 8; dt->wk++)
         base[w[2 * dt->wk + 1]] = next;
-    dt->nwant = 0;
+    gzt_buf_reset(&dt->want);
 }
 
 typedef struct entctx {
@@ -436,7 +435,7 @@ gzt_docterms_analyse(gzt_docterms *dt, const char *title, size_t title_len,
     dt->ntoks = 0;
     uint32_t next = 0;
     int rc = GZT_OK;
-    dt->nwant = 0;
+    gzt_buf_reset(&dt->want);
     gzt_buf_reset(&dt->base);
     if (nents && (gzt_buf_reserve(&dt->base, nents * sizeof(uint32_t)) ||
                   want_field(dt, ents, nents, GZT_ENT_TITLE)))
