@@ -427,3 +427,27 @@ gzt_hash64(const void *p, size_t len)
 {
     return XXH3_64bits(p, len);
 }
+
+int
+gzt_img_pad(gzt_buf *out)
+{
+    int rc = GZT_OK;
+    for (size_t pad = gzt_img_round(out->len) - out->len; !rc && pad; pad--)
+        rc = gzt_buf_putc(out, 0);
+    return rc;
+}
+
+int
+gzt_img_put(gzt_buf *out, const void *p, size_t n)
+{
+    int rc = n ? gzt_buf_append(out, p, n) : GZT_OK;
+    return rc ? rc : gzt_img_pad(out);
+}
+
+void *
+gzt_img_at(const uint8_t *b, size_t *off, size_t n)
+{
+    void *p = (void *)(uintptr_t)(b + *off);
+    *off += gzt_img_round(n);
+    return p;
+}

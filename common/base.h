@@ -200,6 +200,32 @@ GZT_NODISCARD int gzt_buf_nul(gzt_buf *b);
 void gzt_buf_reset(gzt_buf *b); /* len = 0, keep memory */
 void gzt_buf_free(gzt_buf *b);
 
+/* ---- images of in-memory tables ---------------------------------------- */
+
+/* An image (gzt_gaz_image_write(), gzt_ner_image_write()) is a table laid
+ * out as it lies in memory, each part at a multiple of GZT_IMG_ALIGN bytes
+ * from its start, so that the library can point into it where it lies. */
+#define GZT_IMG_ALIGN 64
+
+/* @p n rounded up to a multiple of GZT_IMG_ALIGN. */
+static inline size_t
+gzt_img_round(size_t n)
+{
+    return (n + GZT_IMG_ALIGN - 1) & ~(size_t)(GZT_IMG_ALIGN - 1);
+}
+
+/* Zeros to @p out up to the next multiple of GZT_IMG_ALIGN. */
+GZT_NODISCARD int gzt_img_pad(gzt_buf *out);
+
+/* @p n bytes of @p p to @p out, then gzt_img_pad(). */
+GZT_NODISCARD int gzt_img_put(gzt_buf *out, const void *p, size_t n);
+
+/* The part of @p n bytes at image @p b + *@p off, and *@p off moved past it.
+ * An image is read-only memory (the library's .rodata): the pointer is
+ * writable in type only, for tables that are otherwise the owner's, and
+ * nothing may write through it. */
+void *gzt_img_at(const uint8_t *b, size_t *off, size_t n);
+
 /* ---- comparison -------------------------------------------------------- */
 
 /* memcmp(a, b, n) == 0 without a call: hash tables compare keys of a few

@@ -16,8 +16,6 @@
 #include "common/analyze.h"
 #include "common/resources.h"
 
-#include <pthread.h>
-
 /* earlier mentions remembered for coreference, per document */
 #define COREF_MAX 512
 
@@ -71,30 +69,24 @@ gzt_entity_prefix(int type)
 int
 gzt_builtin_gazetteer(gzt_gaz **out, gzt_error *err)
 {
-    const uint8_t *c, *p, *o, *t;
-    size_t cl, pl, ol, tl;
+    const uint8_t *b;
+    size_t len;
     *out = NULL;
-    if (!gzt_resource_get("countries.tsv", &c, &cl) ||
-        !gzt_resource_get("people.tsv", &p, &pl) ||
-        !gzt_resource_get("orgs.tsv", &o, &ol) ||
-        !gzt_resource_get("titles.txt", &t, &tl))
+    if (!gzt_resource_get("gaz.img", &b, &len))
         return gzt_err_set(err, GZT_ENOTFOUND, "built-in lists missing");
-    return gzt_gaz_load(out, (const char *)c, cl, (const char *)p, pl,
-                        (const char *)o, ol, (const char *)t, tl, err);
+    return gzt_gaz_from_image(out, b, len, err);
 }
 
-typedef struct gaz_job {
-    gzt_gaz *gaz;  /* the built-in lists */
-    int rc;        /* how building them went */
-    gzt_error err; /* why it failed */
-} gaz_job;
-
-static void *
-gaz_main(void *arg)
+int
+gzt_builtin_model(gzt_ner **out, gzt_error *err)
 {
-    gaz_job *j = arg;
-    j->rc = gzt_builtin_gazetteer(&j->gaz, &j->err);
-    return NULL;
+    const uint8_t *b;
+    size_t len;
+    *out = NULL;
+    if (!gzt_resource_get("ner.img", &b, &len))
+        return gzt_err_set(err, GZT_ENOTFOUND,
+                           "the built-in entity model is missing");
+    return gzt_ner_from_image(out, b, len, err);
 }
 
 int
@@ -105,29 +97,10 @@ gzt_recognizer_new(gzt_recognizer **out, const void *model, size_t model_len,
     gzt_recognizer *r = gzt_calloc(1, sizeof *r);
     if (!r)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-    const uint8_t *m = model;
-    size_t ml = model_len;
-    if (!model && !gzt_resource_get("ner.bin", &m, &ml)) {
-        gzt_free(r);
-        return gzt_err_set(err, GZT_ENOTFOUND,
-                           "the built-in entity model is missing");
-    }
-    /* the lists are built on a second thread while the model loads (each
-     * takes about a tenth of a second) */
-    gaz_job job = {NULL, GZT_OK, {0}};
-    pthread_t th;
-    bool threaded = pthread_create(&th, NULL, gaz_main, &job) == 0;
-    if (!threaded)
-        gaz_main(&job);
-    int rc = gzt_ner_load(&r->ner, m, ml, err);
-    if (threaded)
-        pthread_join(th, NULL);
-    r->gaz = job.gaz;
-    if (rc == GZT_OK && job.rc) {
-        rc = job.rc;
-        if (err)
-            *err = job.err;
-    }
+    int rc = model ? gzt_ner_load(&r->ner, model, model_len, err)
+                   : gzt_builtin_model(&r->ner, err);
+    if (rc == GZT_OK)
+        rc = gzt_builtin_gazetteer(&r->gaz, err);
     if (rc) {
         gzt_recognizer_free(r);
         return rc;

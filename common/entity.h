@@ -59,8 +59,14 @@ GZT_NODISCARD int gzt_entity_decode(const void *p, size_t len, size_t title_len,
                                     size_t body_len, gzt_arena *arena,
                                     gzt_entity **out, size_t *n);
 
-/* A gazetteer of the built-in lists (common/gazetteers/). */
+/* A gazetteer of the built-in lists (common/gazetteers/), over the image of
+ * its tables that the build made (common/mkimage.c): nothing is built or
+ * copied until a user list is added. */
 GZT_NODISCARD int gzt_builtin_gazetteer(gzt_gaz **out, gzt_error *err);
+
+/* The built-in tagger model (common/ner/model.bin), over the image of its
+ * tables that the build made: nothing is decoded or copied. */
+GZT_NODISCARD int gzt_builtin_model(gzt_ner **out, gzt_error *err);
 
 /* The query-field term prefix of an entity type (GZT_PREFIX_PERSON...). */
 char gzt_entity_prefix(int type);

@@ -48,18 +48,24 @@
 /* The lists, in load order; the order of built-in precedence. */
 enum { LIST_COUNTRIES, LIST_ORGS, LIST_PEOPLE, LIST_TITLES, LIST_USER };
 
-/* One name, alias or cue phrase. */
+/* No string: an entry's fkey when the folded key is too long, its canon
+ * when it is a cue phrase. */
+#define NO_STR UINT32_MAX
+
+/* One name, alias or cue phrase. Its strings are offsets in gzt_gaz.str,
+ * so that the built-in image can be used where it lies. */
 typedef struct entry {
-    const char *key;    /* the name without its spaces, as written */
-    const char *fkey;   /* key lower-cased; NULL when it is too long */
-    const char *canon;  /* canonical form, NUL-terminated, shared by the
-                           aliases of a row; NULL for a cue phrase */
+    uint32_t key;       /* the name without its spaces, as written */
+    uint32_t fkey;      /* key lower-cased; NO_STR when it is too long */
+    uint32_t canon;     /* canonical form, NUL-terminated, shared by the
+                           aliases of a row; NO_STR for a cue phrase */
     uint32_t key_len;   /* bytes of key */
     uint32_t fkey_len;  /* bytes of fkey */
     uint32_t canon_len; /* bytes of canon */
     uint8_t type;       /* gzt_gaz_type; GZT_GAZ_NONE for a cue phrase */
     uint8_t cue;        /* GZT_GAZ_CUE_* bits of a cue phrase */
     uint8_t user;       /* 1 when it comes from a user list */
+    uint8_t spare;      /* 0: no padding byte is left undefined */
 } entry;
 
 /* What the gazetteer knows about one byte string. */
@@ -87,13 +93,17 @@ typedef struct table {
 } table;
 
 struct gzt_gaz {
-    gzt_arena strings; /* keys and canonical forms */
-    entry *ents;       /* every entry ever added (replaced ones stay) */
-    size_t nents;      /* entries in ents */
-    size_t cap_ents;   /* allocated */
-    size_t nmatch;     /* names and aliases added (not cue phrases) */
-    table exact;       /* keys as written */
-    table folded;      /* keys lower-cased: the ALL-CAPS fallback */
+    char *str;       /* keys and canonical forms, each NUL-terminated */
+    size_t str_len;  /* bytes of str in use */
+    size_t str_cap;  /* allocated */
+    entry *ents;     /* every entry ever added (replaced ones stay) */
+    size_t nents;    /* entries in ents */
+    size_t cap_ents; /* allocated */
+    size_t nmatch;   /* names and aliases added (not cue phrases) */
+    table exact;     /* keys as written */
+    table folded;    /* keys lower-cased: the ALL-CAPS fallback */
+    bool frozen;     /* str, ents and the tables are a read-only image
+                        (gzt_gaz_from_image()): thaw() before a change */
 };
 
 /* ---- hashing and tables -------------------------------------------------- */
@@ -506,14 +516,38 @@ table_add_key(table *t, const uint64_t *h, size_t n)
 }
 
 static bool
-key_eq(const entry *e, bool folded, const char *s, size_t len)
+key_eq(const gzt_gaz *g, const entry *e, bool folded, const char *s, size_t len)
 {
-    const char *k = folded ? e->fkey : e->key;
+    uint32_t k = folded ? e->fkey : e->key;
     size_t klen = folded ? e->fkey_len : e->key_len;
-    return k && klen == len && memcmp(k, s, len) == 0;
+    return k != NO_STR && klen == len && memcmp(g->str + k, s, len) == 0;
 }
 
 /* ---- adding entries ------------------------------------------------------ */
+
+/* Copy @p len bytes of @p s and a NUL to the end of g->str; their offset
+ * in @p off. */
+static int
+str_add(gzt_gaz *g, const char *s, size_t len, uint32_t *off)
+{
+    if (len >= NO_STR - g->str_len)
+        return GZT_ETOOBIG;
+    if (len + 1 > g->str_cap - g->str_len) {
+        size_t cap = g->str_cap ? g->str_cap : 65536;
+        while (len + 1 > cap - g->str_len)
+            cap *= 2;
+        char *p = gzt_realloc(g->str, cap);
+        if (!p)
+            return GZT_ENOMEM;
+        g->str = p;
+        g->str_cap = cap;
+    }
+    memcpy(g->str + g->str_len, s, len);
+    g->str[g->str_len + len] = '\0';
+    *off = (uint32_t)g->str_len;
+    g->str_len += len + 1;
+    return GZT_OK;
+}
 
 static int
 push_entry(gzt_gaz *g, const keys *kk, uint32_t *idx)
@@ -531,17 +565,16 @@ push_entry(gzt_gaz *g, const keys *kk, uint32_t *idx)
     }
     entry *e = &g->ents[g->nents];
     memset(e, 0, sizeof *e);
-    e->key = gzt_arena_strndup(&g->strings, kk->k, kk->klen);
-    if (!e->key)
-        return GZT_ENOMEM;
+    e->fkey = e->canon = NO_STR;
+    int rc = str_add(g, kk->k, kk->klen, &e->key);
+    if (rc)
+        return rc;
     e->key_len = (uint32_t)kk->klen;
     if (kk->fklen != SIZE_MAX) {
         if (kk->fklen == kk->klen && memcmp(kk->fk, kk->k, kk->klen) == 0)
             e->fkey = e->key; /* already lower case */
-        else
-            e->fkey = gzt_arena_strndup(&g->strings, kk->fk, kk->fklen);
-        if (!e->fkey)
-            return GZT_ENOMEM;
+        else if ((rc = str_add(g, kk->fk, kk->fklen, &e->fkey)) != GZT_OK)
+            return rc;
         e->fkey_len = (uint32_t)kk->fklen;
     }
     *idx = (uint32_t)g->nents++;
@@ -558,7 +591,7 @@ claim(gzt_gaz *g, uint32_t *field, uint32_t idx, bool folded)
     const entry *e = &g->ents[idx];
     if (*field) {
         const entry *o = &g->ents[*field - 1];
-        if (!key_eq(o, folded, folded ? e->fkey : e->key,
+        if (!key_eq(g, o, folded, g->str + (folded ? e->fkey : e->key),
                     folded ? e->fkey_len : e->key_len))
             return;
         if (!e->user)
@@ -570,7 +603,7 @@ claim(gzt_gaz *g, uint32_t *field, uint32_t idx, bool folded)
 /* Add a name or alias that matches (@p type) or a cue phrase (@p cue). */
 static int
 add_key(gzt_gaz *g, const char *name, size_t len, uint8_t type, uint8_t cue,
-        const char *canon, size_t canon_len, bool user)
+        uint32_t canon, size_t canon_len, bool user)
 {
     keys kk;
     if (!make_keys(&kk, name, len) || kk.klen == 0)
@@ -578,7 +611,8 @@ add_key(gzt_gaz *g, const char *name, size_t len, uint8_t type, uint8_t cue,
     if (cue) {
         /* the same phrase twice (as a title and an org cue): merge kinds */
         const slot *s = table_find(&g->exact, key_hash(kk.k, kk.klen));
-        if (s && s->cue && key_eq(&g->ents[s->cue - 1], false, kk.k, kk.klen)) {
+        if (s && s->cue &&
+            key_eq(g, &g->ents[s->cue - 1], false, kk.k, kk.klen)) {
             g->ents[s->cue - 1].cue |= cue;
             return GZT_OK;
         }
@@ -872,7 +906,7 @@ flag_first(gzt_gaz *g, const row *r, const char *s, size_t len)
 
 /* Add one name or alias of @p r. */
 static int
-add_name(gzt_gaz *g, const row *r, const char *s, size_t len, const char *canon,
+add_name(gzt_gaz *g, const row *r, const char *s, size_t len, uint32_t canon,
          uint16_t wflags, bool user)
 {
     int rc = add_key(g, s, len, r->type, 0, canon, r->canon_len, user);
@@ -939,14 +973,14 @@ case_variant(char *out, size_t cap, const char *s, size_t len, int mode)
 static int
 add_cue(gzt_gaz *g, const row *r)
 {
-    int rc =
-        add_key(g, r->name, r->name_len, GZT_GAZ_NONE, r->type, NULL, 0, false);
+    int rc = add_key(g, r->name, r->name_len, GZT_GAZ_NONE, r->type, NO_STR, 0,
+                     false);
     for (int mode = VARIANT_SENTENCE; !rc && mode <= VARIANT_EVERY_WORD;
          mode++) {
         char v[GZT_GAZ_NAME_MAX + 32];
         size_t n = case_variant(v, sizeof v, r->name, r->name_len, mode);
         if (n != SIZE_MAX) /* the same phrase merges with what is there */
-            rc = add_key(g, v, n, GZT_GAZ_NONE, r->type, NULL, 0, false);
+            rc = add_key(g, v, n, GZT_GAZ_NONE, r->type, NO_STR, 0, false);
     }
     return rc;
 }
@@ -960,16 +994,17 @@ apply_row(gzt_gaz *g, const row *r, int list, void *ctx)
     if (list == LIST_TITLES)
         return add_cue(g, r);
 
-    const char *canon = gzt_arena_strndup(&g->strings, r->canon, r->canon_len);
-    if (!canon)
-        return GZT_ENOMEM;
+    uint32_t canon;
+    int rc = str_add(g, r->canon, r->canon_len, &canon);
+    if (rc)
+        return rc;
     uint16_t wflags = list == LIST_COUNTRIES ? GZT_GAZ_F_COUNTRY
                       : list == LIST_ORGS    ? GZT_GAZ_F_ORG
                       : user                 ? GZT_GAZ_F_USER
                                              : 0;
     if (user && r->type == GZT_GAZ_ORG)
         wflags |= GZT_GAZ_F_ORG;
-    int rc = add_name(g, r, r->name, r->name_len, canon, wflags, user);
+    rc = add_name(g, r, r->name, r->name_len, canon, wflags, user);
     for (size_t i = 0; !rc && i < r->aliases_len;) {
         const char *a = r->aliases + i;
         const char *bar = memchr(a, '|', r->aliases_len - i);
@@ -996,10 +1031,7 @@ apply_row(gzt_gaz *g, const row *r, int list, void *ctx)
 static gzt_gaz *
 gaz_new(void)
 {
-    gzt_gaz *g = gzt_calloc(1, sizeof *g);
-    if (g)
-        gzt_arena_init(&g->strings, 0);
-    return g;
+    return gzt_calloc(1, sizeof(gzt_gaz));
 }
 
 void
@@ -1007,12 +1039,14 @@ gzt_gaz_free(gzt_gaz *g)
 {
     if (!g)
         return;
-    gzt_free(g->exact.s);
-    gzt_free(g->exact.bits);
-    gzt_free(g->folded.bits);
-    gzt_free(g->folded.s);
-    gzt_free(g->ents);
-    gzt_arena_fini(&g->strings);
+    if (!g->frozen) {
+        gzt_free(g->exact.s);
+        gzt_free(g->exact.bits);
+        gzt_free(g->folded.bits);
+        gzt_free(g->folded.s);
+        gzt_free(g->ents);
+        gzt_free(g->str);
+    }
     gzt_free(g);
 }
 
@@ -1100,11 +1134,202 @@ fail:
     return rc;
 }
 
+/* ---- the built-in image -------------------------------------------------- */
+
+/* gzt_gaz_image_write() lays a gazetteer out as it lies in memory: a header
+ * of H_WORDS 64-bit words, then the strings, the entries, and each table's
+ * slots and bitmap, every part at a multiple of GZT_IMG_ALIGN bytes from the
+ * start (base.h). The build makes it for the machine that runs it (the structs'
+ * layout and the byte order are this build's; the header records the
+ * sizes), so that gzt_gaz_from_image() points at it instead of building
+ * megabytes of tables at every start. Padding is written as zeros, so that
+ * one set of lists always gives the same bytes. */
+static const char gaz_magic[8] = {'G', 'Z', 'T', 'G', 'A', 'Z', 'I', '1'};
+
+enum {
+    H_MAGIC,  /* gaz_magic */
+    H_ENTRY,  /* sizeof(entry) */
+    H_SLOT,   /* sizeof(slot) */
+    H_NENTS,  /* entries */
+    H_NMATCH, /* names and aliases */
+    H_STR,    /* bytes of strings */
+    H_EXACT,  /* slots of the exact table */
+    H_EXACTN, /* of them in use */
+    H_FOLD,   /* slots of the folded table */
+    H_FOLDN,  /* of them in use */
+    H_WORDS
+};
+
+static int
+img_put_table(gzt_buf *out, const table *t)
+{
+    int rc = GZT_OK;
+    for (size_t i = 0; !rc && i < t->cap; i++) {
+        slot c;
+        memset(&c, 0, sizeof c);
+        c.hash = t->s[i].hash;
+        c.ent = t->s[i].ent;
+        c.cue = t->s[i].cue;
+        c.flags = t->s[i].flags;
+        c.prefix = t->s[i].prefix;
+        rc = gzt_buf_append(out, &c, sizeof c);
+    }
+    if (!rc)
+        rc = gzt_img_pad(out);
+    if (!rc)
+        rc = gzt_buf_append(out, t->bits, t->cap / 8 * sizeof *t->bits);
+    return rc ? rc : gzt_img_pad(out);
+}
+
+int
+gzt_gaz_image_write(const gzt_gaz *g, gzt_buf *out)
+{
+    uint64_t h[H_WORDS] = {0};
+    memcpy(&h[H_MAGIC], gaz_magic, 8);
+    h[H_ENTRY] = sizeof(entry);
+    h[H_SLOT] = sizeof(slot);
+    h[H_NENTS] = g->nents;
+    h[H_NMATCH] = g->nmatch;
+    h[H_STR] = g->str_len;
+    h[H_EXACT] = g->exact.cap;
+    h[H_EXACTN] = g->exact.n;
+    h[H_FOLD] = g->folded.cap;
+    h[H_FOLDN] = g->folded.n;
+    gzt_buf_reset(out);
+    int rc = gzt_buf_append(out, h, sizeof h);
+    if (!rc)
+        rc = gzt_img_pad(out);
+    if (!rc)
+        rc = gzt_buf_append(out, g->str, g->str_len);
+    if (!rc)
+        rc = gzt_img_pad(out);
+    for (size_t i = 0; !rc && i < g->nents; i++) {
+        entry e = g->ents[i];
+        e.spare = 0;
+        rc = gzt_buf_append(out, &e, sizeof e);
+    }
+    if (!rc)
+        rc = gzt_img_pad(out);
+    if (!rc)
+        rc = img_put_table(out, &g->exact);
+    if (!rc)
+        rc = img_put_table(out, &g->folded);
+    return rc;
+}
+
+/* Point @p t at a table of @p cap slots (@p n in use) at b + *off. */
+static void
+img_table(table *t, const uint8_t *b, size_t *off, uint64_t cap, uint64_t n)
+{
+    t->cap = cap;
+    t->n = n;
+    t->s = gzt_img_at(b, off, cap * sizeof(slot));
+    t->bits = gzt_img_at(b, off, cap / 8 * sizeof *t->bits);
+    unsigned lg = 0;
+    while (((size_t)1 << lg) < cap)
+        lg++;
+    t->shift = 64 - (lg + 3);
+}
+
+/* Bytes of a table of @p cap slots in an image, or SIZE_MAX when @p cap is
+ * not a power of two from TABLE_MIN up or could not fit in @p len. */
+static size_t
+img_table_bytes(uint64_t cap, uint64_t n, size_t len)
+{
+    if (cap < TABLE_MIN || (cap & (cap - 1)) || n >= cap ||
+        cap > len / sizeof(slot))
+        return SIZE_MAX;
+    return gzt_img_round(cap * sizeof(slot)) + gzt_img_round(cap / 8 * 8);
+}
+
+int
+gzt_gaz_from_image(gzt_gaz **out, const void *image, size_t len, gzt_error *err)
+{
+    gzt_err_clear(err);
+    *out = NULL;
+    const uint8_t *b = image;
+    uint64_t h[H_WORDS];
+    if (!b || (uintptr_t)b % GZT_IMG_ALIGN || len < sizeof h ||
+        memcmp(b, gaz_magic, 8) != 0)
+        return gzt_err_set(err, GZT_ECORRUPT,
+                           "built-in lists: not a gazetteer image");
+    for (size_t i = 0; i < H_WORDS; i++)
+        h[i] = gzt_load_u64(b + 8 * i);
+    size_t et = img_table_bytes(h[H_EXACT], h[H_EXACTN], len);
+    size_t ft = img_table_bytes(h[H_FOLD], h[H_FOLDN], len);
+    if (h[H_ENTRY] != sizeof(entry) || h[H_SLOT] != sizeof(slot) ||
+        h[H_NENTS] > len / sizeof(entry) || h[H_NMATCH] > h[H_NENTS] ||
+        h[H_STR] > len || et == SIZE_MAX || ft == SIZE_MAX ||
+        gzt_img_round(sizeof h) + gzt_img_round(h[H_STR]) +
+                gzt_img_round(h[H_NENTS] * sizeof(entry)) + et + ft !=
+            len)
+        return gzt_err_set(err, GZT_ECORRUPT,
+                           "built-in lists: the image does not fit this "
+                           "build");
+    gzt_gaz *g = gaz_new();
+    if (!g)
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+    size_t off = gzt_img_round(sizeof h);
+    g->str = gzt_img_at(b, &off, h[H_STR]);
+    g->str_len = g->str_cap = h[H_STR];
+    g->ents = gzt_img_at(b, &off, h[H_NENTS] * sizeof(entry));
+    g->nents = g->cap_ents = h[H_NENTS];
+    g->nmatch = h[H_NMATCH];
+    img_table(&g->exact, b, &off, h[H_EXACT], h[H_EXACTN]);
+    img_table(&g->folded, b, &off, h[H_FOLD], h[H_FOLDN]);
+    g->frozen = true;
+    *out = g;
+    return GZT_OK;
+}
+
+/* A heap copy of @p n bytes at @p p (at least one byte), or NULL. */
+static void *
+dup_bytes(const void *p, size_t n)
+{
+    void *d = gzt_malloc(n ? n : 1);
+    if (d && n)
+        memcpy(d, p, n);
+    return d;
+}
+
+/* Copy a frozen gazetteer's image to the heap, so that it can change. */
+static int
+thaw(gzt_gaz *g)
+{
+    if (!g->frozen)
+        return GZT_OK;
+    char *str = dup_bytes(g->str, g->str_len);
+    entry *ents = dup_bytes(g->ents, g->nents * sizeof(entry));
+    slot *es = dup_bytes(g->exact.s, g->exact.cap * sizeof(slot));
+    uint64_t *eb = dup_bytes(g->exact.bits, g->exact.cap / 8 * 8);
+    slot *fs = dup_bytes(g->folded.s, g->folded.cap * sizeof(slot));
+    uint64_t *fb = dup_bytes(g->folded.bits, g->folded.cap / 8 * 8);
+    if (!str || !ents || !es || !eb || !fs || !fb) {
+        gzt_free(str);
+        gzt_free(ents);
+        gzt_free(es);
+        gzt_free(eb);
+        gzt_free(fs);
+        gzt_free(fb);
+        return GZT_ENOMEM;
+    }
+    g->str = str;
+    g->ents = ents;
+    g->exact.s = es;
+    g->exact.bits = eb;
+    g->folded.s = fs;
+    g->folded.bits = fb;
+    g->frozen = false;
+    return GZT_OK;
+}
+
 int
 gzt_gaz_add_user(gzt_gaz *g, const char *data, size_t len, const char *path,
                  gzt_error *err)
 {
     gzt_err_clear(err);
+    if (thaw(g))
+        return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     return add_list(g, data, len, LIST_USER, path ? path : "entities", err);
 }
 
@@ -1171,14 +1396,15 @@ scan(const gzt_gaz *g, const table *t, bool folded, const gzt_gaz_tok *toks,
         size_t len = j - i + 1;
         if (s->ent) {
             const entry *e = &g->ents[s->ent - 1];
-            if (key_eq(e, folded, key, blen) && beats(e, len, f->ent, f->len)) {
+            if (key_eq(g, e, folded, key, blen) &&
+                beats(e, len, f->ent, f->len)) {
                 f->ent = e;
                 f->len = len;
             }
         }
         if (s->cue) {
             const entry *e = &g->ents[s->cue - 1];
-            if (key_eq(e, folded, key, blen)) {
+            if (key_eq(g, e, folded, key, blen)) {
                 f->cue = e;
                 f->cue_len = len;
             }
@@ -1335,7 +1561,7 @@ gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
         }
         memset(o, 0, sizeof *o);
         if (f.ent) {
-            o->canonical = f.ent->canon;
+            o->canonical = g->str + f.ent->canon;
             o->canonical_len = f.ent->canon_len;
             o->type = f.ent->type;
             o->len = (uint8_t)f.len;

@@ -83,7 +83,8 @@ typedef struct gzt_gaz_tok {
 /* What gzt_gaz_match() reports for one token position. */
 typedef struct gzt_gaz_hit {
     const char *canonical;  /* canonical form of the entry that starts here,
-                               owned by the gazetteer; NULL when none */
+                               owned by the gazetteer (valid until a list
+                               is added to it); NULL when none */
     uint32_t canonical_len; /* bytes of canonical (it is NUL-terminated) */
     uint16_t flags;         /* GZT_GAZ_F_* of this token */
     uint8_t type;           /* gzt_gaz_type of that entry; 0 when none */
@@ -144,6 +145,26 @@ GZT_NODISCARD int gzt_gaz_load_files(gzt_gaz **out, const char *dir,
  */
 GZT_NODISCARD int gzt_gaz_add_user(gzt_gaz *g, const char *data, size_t len,
                                    const char *path, gzt_error *err);
+
+/*
+ * Write @p g as an image that gzt_gaz_from_image() can use in place: the
+ * build writes the built-in lists' image (common/mkimage.c), so that a
+ * program starts without building their tables. The image holds this
+ * build's memory layout: it is for the machine that made it. @p out is
+ * reset first; its bytes are the image.
+ * @return GZT_OK or GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_gaz_image_write(const gzt_gaz *g, gzt_buf *out);
+
+/*
+ * A gazetteer over the image @p image (@p len bytes, at an address aligned
+ * to 64 bytes), which it borrows: the image must outlive it. Nothing is
+ * copied until gzt_gaz_add_user() needs to change it.
+ * @return GZT_OK, GZT_ENOMEM, or GZT_ECORRUPT when the bytes are not an
+ *         image of this build's layout.
+ */
+GZT_NODISCARD int gzt_gaz_from_image(gzt_gaz **out, const void *image,
+                                     size_t len, gzt_error *err);
 
 /* Free @p g and everything it owns; NULL is a no-op. */
 void gzt_gaz_free(gzt_gaz *g);

@@ -2497,6 +2497,106 @@ fail:
     return corrupt(err, why);
 }
 
+/* ---- the built-in image ------------------------------------------------ */
+
+/* gzt_ner_image_write() lays a loaded model out as it lies in memory, as
+ * gazetteer.c does the lists: a header of NH_WORDS 64-bit words, then the
+ * scale and transition weights, the description, the cluster table and the
+ * weight table, each part at a multiple of GZT_IMG_ALIGN bytes (base.h);
+ * a model made from it is `borrowed`, so nothing frees or writes them. The
+ * build writes the built-in model's image for the machine that runs it, so
+ * that gzt_ner_from_image() points at it instead of decoding and writing
+ * about 9 MB of tables at every start. */
+static const char ner_img_magic[8] = {'G', 'Z', 'T', 'N', 'E', 'R', 'I', '1'};
+
+enum {
+    NH_MAGIC,  /* ner_img_magic */
+    NH_CL,     /* sizeof(gzt_nercl) */
+    NH_GROUPS, /* fx.groups */
+    NH_BITS,   /* fx.bits */
+    NH_CLCAP,  /* slots of the cluster table (0: none) */
+    NH_CLN,    /* of them in use */
+    NH_INFO,   /* bytes of the description, without its NUL */
+    NH_WORDS
+};
+
+int
+gzt_ner_image_write(const gzt_ner *m, gzt_buf *out)
+{
+    uint64_t h[NH_WORDS] = {0};
+    memcpy(&h[NH_MAGIC], ner_img_magic, 8);
+    h[NH_CL] = sizeof(gzt_nercl);
+    h[NH_GROUPS] = m->fx.groups;
+    h[NH_BITS] = m->fx.bits;
+    h[NH_CLCAP] = m->fx.cl_cap;
+    h[NH_CLN] = m->fx.cl_n;
+    h[NH_INFO] = strlen(m->info);
+    float f[1 + GZT_NER_T1_LEN + GZT_NER_T2_LEN];
+    f[0] = m->scale;
+    memcpy(f + 1, m->t1, sizeof m->t1);
+    memcpy(f + 1 + GZT_NER_T1_LEN, m->t2, sizeof m->t2);
+    gzt_buf_reset(out);
+    int rc = gzt_img_put(out, h, sizeof h);
+    if (!rc)
+        rc = gzt_img_put(out, f, sizeof f);
+    if (!rc)
+        rc = gzt_img_put(out, m->info, h[NH_INFO] + 1);
+    if (!rc && m->fx.cl_cap)
+        rc = gzt_img_put(out, m->fx.cl, m->fx.cl_cap * sizeof(gzt_nercl));
+    if (!rc)
+        rc = gzt_img_put(out, m->w,
+                         ((size_t)GZT_NER_NTAGS << m->fx.bits) * sizeof *m->w);
+    return rc;
+}
+
+int
+gzt_ner_from_image(gzt_ner **out, const void *image, size_t len, gzt_error *err)
+{
+    gzt_err_clear(err);
+    *out = NULL;
+    const uint8_t *b = image;
+    uint64_t h[NH_WORDS];
+    if (!b || (uintptr_t)b % GZT_IMG_ALIGN || len < sizeof h ||
+        memcmp(b, ner_img_magic, 8) != 0)
+        return corrupt(err, "not a model image");
+    for (size_t i = 0; i < NH_WORDS; i++)
+        h[i] = gzt_load_u64(b + 8 * i);
+    size_t nf = 1 + GZT_NER_T1_LEN + GZT_NER_T2_LEN;
+    bool ok = h[NH_CL] == sizeof(gzt_nercl) &&
+              !(h[NH_GROUPS] & ~(uint64_t)GZT_NERF_ALL) && h[NH_BITS] >= 8 &&
+              h[NH_BITS] <= 24 && !(h[NH_CLCAP] & (h[NH_CLCAP] - 1)) &&
+              h[NH_CLN] <= h[NH_CLCAP] &&
+              h[NH_CLCAP] <= len / sizeof(gzt_nercl) && h[NH_INFO] <= 4096;
+    size_t wbytes = ok ? ((size_t)GZT_NER_NTAGS << h[NH_BITS]) * 2 : 0;
+    if (!ok || gzt_img_round(sizeof h) + gzt_img_round(nf * sizeof(float)) +
+                       gzt_img_round(h[NH_INFO] + 1) +
+                       gzt_img_round(h[NH_CLCAP] * sizeof(gzt_nercl)) +
+                       gzt_img_round(wbytes) !=
+                   len)
+        return corrupt(err, "the model image does not fit this build");
+    gzt_ner *m = gzt_calloc(1, sizeof *m);
+    if (!m)
+        return gzt_err_set(err, GZT_ENOMEM, "NER model: out of memory");
+    size_t off = gzt_img_round(sizeof h);
+    const float *f = gzt_img_at(b, &off, nf * sizeof(float));
+    m->scale = f[0];
+    memcpy(m->t1, f + 1, sizeof m->t1);
+    memcpy(m->t2, f + 1 + GZT_NER_T1_LEN, sizeof m->t2);
+    m->info = gzt_img_at(b, &off, h[NH_INFO] + 1);
+    m->fx.groups = (uint32_t)h[NH_GROUPS];
+    m->fx.bits = (unsigned)h[NH_BITS];
+    m->order2 = (m->fx.groups & GZT_NERF_ORDER2) != 0;
+    m->fx.cl = h[NH_CLCAP]
+                   ? gzt_img_at(b, &off, h[NH_CLCAP] * sizeof(gzt_nercl))
+                   : NULL;
+    m->fx.cl_cap = h[NH_CLCAP];
+    m->fx.cl_n = h[NH_CLN];
+    m->w = gzt_img_at(b, &off, wbytes);
+    m->borrowed = true;
+    *out = m;
+    return GZT_OK;
+}
+
 /* ---- tagging ----------------------------------------------------------- */
 
 static int tag_sentence(gzt_ner *m, gzt_nerdoc *doc, const gzt_nerword *w,

@@ -66,6 +66,24 @@ int gzt_ner_type_parse(const char *s, size_t len);
 GZT_NODISCARD int gzt_ner_load(gzt_ner **out, const void *bytes, size_t len,
                                gzt_error *err);
 
+/**
+ * Write the loaded model @p m as an image that gzt_ner_from_image() can use
+ * in place (the build writes the built-in model's, common/mkimage.c). The
+ * image holds this build's memory layout: it is for the machine that made
+ * it. @p out is reset first.
+ * @return GZT_OK or GZT_ENOMEM.
+ */
+GZT_NODISCARD int gzt_ner_image_write(const gzt_ner *m, gzt_buf *out);
+
+/**
+ * A model over the image @p image (@p len bytes, at an address aligned to
+ * 64 bytes), which it borrows: the image must outlive it and every clone.
+ * @return GZT_OK, GZT_ENOMEM, or GZT_ECORRUPT when the bytes are not an
+ *         image of this build's layout.
+ */
+GZT_NODISCARD int gzt_ner_from_image(gzt_ner **out, const void *image,
+                                     size_t len, gzt_error *err);
+
 /** Free @p m; NULL is a no-op. */
 void gzt_ner_free(gzt_ner *m);
 

@@ -19,13 +19,8 @@
 static int
 load_model(gzt_ner **out, const char *path, gzt_error *err)
 {
-    if (!path) {
-        const uint8_t *m;
-        size_t ml;
-        if (!gzt_resource_get("ner.bin", &m, &ml))
-            return gzt_err_set(err, GZT_ENOTFOUND, "built-in model missing");
-        return gzt_ner_load(out, m, ml, err);
-    }
+    if (!path)
+        return gzt_builtin_model(out, err);
     gzt_buf b = GZT_BUF_INIT;
     int rc = gzt_io_read_file(path, &b, MODEL_MAX, err);
     if (rc == GZT_OK) {

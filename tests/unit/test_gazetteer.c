@@ -5,7 +5,10 @@
  * source tree): names, aliases and demonyms found with their type and
  * canonical form, the longest match, the ALL-CAPS fallback, cue phrases
  * and membership flags, user lists (precedence and every bad row with its
- * line), ceilings, hostile tokens and allocation failures.
+ * line), ceilings, hostile tokens and allocation failures; and the image of
+ * the built-in lists that the build makes (common/mkimage.c): the same
+ * bytes the lists give now, the same matches, a user list added to it, and
+ * images that are not one refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +19,9 @@
 
 #include <cmocka.h>
 
+#include "common/entity.h"
 #include "common/gazetteer.h"
+#include "common/resources.h"
 
 #define MAXTOK 64
 
@@ -670,6 +675,232 @@ test_every_allocation_failure_is_reported_and_cleaned_up(void **state)
     assert_true(passed);
 }
 
+/* ---- the built-in image -------------------------------------------------- */
+
+/* @p len bytes of @p p in memory aligned to 64 bytes, as images want. */
+static uint8_t *
+aligned_copy(const void *p, size_t len)
+{
+    uint8_t *c = aligned_alloc(64, (len + 63) / 64 * 64);
+    assert_non_null(c);
+    memcpy(c, p, len);
+    return c;
+}
+
+/* Every name and alias of the committed lists, one after another as
+ * running text (the first and fourth columns, split on '|'), with "~"
+ * markers dropped, and the same again in capitals. */
+static void
+list_text(gzt_buf *out)
+{
+    const char *src = getenv("GZT_SOURCE");
+    static const char *const files[] = {"countries.tsv", "orgs.tsv",
+                                        "people.tsv", "titles.txt"};
+    for (int caps = 0; caps < 2; caps++) {
+        for (size_t f = 0; f < 4; f++) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/common/gazetteers/%s", src,
+                     files[f]);
+            FILE *fp = fopen(path, "rb");
+            assert_non_null(fp);
+            char line[8192];
+            while (fgets(line, sizeof line, fp)) {
+                if (line[0] == '#')
+                    continue;
+                int col = 0;
+                for (char *c = line; *c && *c != '\n'; c++) {
+                    if (*c == '\t') {
+                        col++;
+                        c[0] = ' ';
+                    }
+                    if (col == 1 || col == 2)
+                        continue;
+                    char ch = *c == '|' || *c == '~' ? ' ' : *c;
+                    if (caps && ch >= 'a' && ch <= 'z')
+                        ch = (char)(ch - 32);
+                    assert_int_equal(gzt_buf_putc(out, (uint8_t)ch), GZT_OK);
+                }
+                assert_int_equal(gzt_buf_putc(out, ' '), GZT_OK);
+            }
+            fclose(fp);
+        }
+    }
+}
+
+/* gzt_gaz_match() of @p a and @p b over the space-separated tokens of
+ * @p text must agree on every field of every hit (canonical forms by
+ * their bytes). */
+static void
+same_matches(const gzt_gaz *a, const gzt_gaz *b, const gzt_buf *text)
+{
+    size_t cap = text->len / 2 + 1, n = 0;
+    gzt_gaz_tok *t = calloc(cap, sizeof *t);
+    gzt_gaz_hit *ha = calloc(cap, sizeof *ha), *hb = calloc(cap, sizeof *hb);
+    assert_true(t && ha && hb);
+    const char *s = (const char *)text->p;
+    for (size_t i = 0; i < text->len;) {
+        if (s[i] == ' ') {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        while (j < text->len && s[j] != ' ')
+            j++;
+        t[n].s = s + i;
+        t[n++].len = (uint32_t)(j - i);
+        i = j;
+    }
+    gzt_gaz_match(a, t, n, ha);
+    gzt_gaz_match(b, t, n, hb);
+    size_t starts = 0;
+    for (size_t i = 0; i < n; i++) {
+        const gzt_gaz_hit *x = &ha[i], *y = &hb[i];
+        if (x->type != y->type || x->len != y->len || x->flags != y->flags ||
+            x->user != y->user || x->cue != y->cue ||
+            x->cue_len != y->cue_len || x->seg != y->seg ||
+            x->seg_type != y->seg_type ||
+            x->canonical_len != y->canonical_len ||
+            !x->canonical != !y->canonical ||
+            (x->canonical &&
+             memcmp(x->canonical, y->canonical, x->canonical_len)))
+            fail_msg("token %zu \"%.*s\": the two gazetteers disagree", i,
+                     (int)t[i].len, t[i].s);
+        starts += x->len != 0;
+    }
+    assert_true(starts > n / 8); /* the text is mostly names */
+    free(t);
+    free(ha);
+    free(hb);
+}
+
+static void
+test_the_built_in_image_is_what_the_lists_build(void **state)
+{
+    GZT_UNUSED(state);
+    const gzt_gaz *g = lists();
+    const uint8_t *img;
+    size_t len;
+    assert_true(gzt_resource_get("gaz.img", &img, &len));
+    assert_int_equal((uintptr_t)img % 64, 0);
+    gzt_buf b = GZT_BUF_INIT;
+    assert_int_equal(gzt_gaz_image_write(g, &b), GZT_OK);
+    assert_int_equal(b.len, len);
+    assert_memory_equal(b.p, img, len);
+    gzt_gaz *fz;
+    gzt_error err;
+    assert_int_equal(gzt_builtin_gazetteer(&fz, &err), GZT_OK);
+    assert_int_equal(gzt_gaz_count(fz), gzt_gaz_count(g));
+    gzt_buf text = GZT_BUF_INIT;
+    list_text(&text);
+    same_matches(g, fz, &text);
+    sent s;
+    match(fz, "Sergei Lavrov met the FOREIGN MINISTER of Iran", &s);
+    want(&s, 0, GZT_GAZ_PER, 2, "Sergey Viktorovich Lavrov");
+    want(&s, 7, GZT_GAZ_LOC, 1, "Iran");
+    assert_true(s.h[4].flags & GZT_GAZ_F_TITLE);
+    gzt_gaz_free(fz);
+    gzt_buf_free(&text);
+    gzt_buf_free(&b);
+}
+
+static void
+test_a_user_list_is_added_to_a_copy_of_the_image(void **state)
+{
+    GZT_UNUSED(state);
+    const char *src = getenv("GZT_SOURCE");
+    if (!src)
+        skip();
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/common/gazetteers", src);
+    gzt_gaz *built, *fz;
+    gzt_error err;
+    assert_int_equal(gzt_gaz_load_files(&built, dir, &err), GZT_OK);
+    assert_int_equal(gzt_builtin_gazetteer(&fz, &err), GZT_OK);
+    const uint8_t *img;
+    size_t len;
+    assert_true(gzt_resource_get("gaz.img", &img, &len));
+    uint8_t *before = aligned_copy(img, len);
+    /* a bad row changes neither */
+    const char bad[] = "Good\tPER\nBad\tNOPE\n";
+    assert_int_equal(gzt_gaz_add_user(fz, bad, strlen(bad), "b.tsv", &err),
+                     GZT_EINVAL);
+    assert_int_equal(gzt_gaz_count(fz), gzt_gaz_count(built));
+    assert_int_equal(
+        gzt_gaz_add_user(built, user_list, strlen(user_list), "u.tsv", &err),
+        GZT_OK);
+    assert_int_equal(
+        gzt_gaz_add_user(fz, user_list, strlen(user_list), "u.tsv", &err),
+        GZT_OK);
+    /* the copy grew like the lists built from text, to the byte */
+    gzt_buf a = GZT_BUF_INIT, b = GZT_BUF_INIT;
+    assert_int_equal(gzt_gaz_image_write(built, &a), GZT_OK);
+    assert_int_equal(gzt_gaz_image_write(fz, &b), GZT_OK);
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.p, b.p, a.len);
+    sent s;
+    match(fz, "Georgia Acme Inc. Iran", &s);
+    want(&s, 0, GZT_GAZ_PER, 1, "Georgia O'Keeffe");
+    want(&s, 1, GZT_GAZ_ORG, 2, "Acme Corporation");
+    want(&s, 3, GZT_GAZ_LOC, 1, "Iran");
+    /* the image itself is as it was, and a new gazetteer over it has no
+     * user entries */
+    assert_memory_equal(img, before, len);
+    gzt_gaz *again;
+    assert_int_equal(gzt_builtin_gazetteer(&again, &err), GZT_OK);
+    match(again, "Georgia", &s);
+    want(&s, 0, GZT_GAZ_LOC, 1, "Georgia");
+    /* running out of memory while copying leaves the image in use */
+    gzt_mem_fail_after(1);
+    int rc = gzt_gaz_add_user(again, user_list, strlen(user_list), "u", &err);
+    gzt_mem_fail_after(0);
+    assert_int_equal(rc, GZT_ENOMEM);
+    match(again, "Georgia", &s);
+    want(&s, 0, GZT_GAZ_LOC, 1, "Georgia");
+    gzt_gaz_free(again);
+    free(before);
+    gzt_buf_free(&a);
+    gzt_buf_free(&b);
+    gzt_gaz_free(fz);
+    gzt_gaz_free(built);
+}
+
+static void
+test_what_is_not_an_image_is_refused(void **state)
+{
+    GZT_UNUSED(state);
+    const uint8_t *img;
+    size_t len;
+    assert_true(gzt_resource_get("gaz.img", &img, &len));
+    gzt_gaz *g = (gzt_gaz *)1;
+    gzt_error err;
+    uint8_t *c = aligned_copy(img, len);
+    assert_int_equal(gzt_gaz_from_image(&g, c, len, &err), GZT_OK);
+    gzt_gaz_free(g);
+    /* short, long, off its alignment, nothing at all */
+    assert_int_equal(gzt_gaz_from_image(&g, c, len - 64, &err), GZT_ECORRUPT);
+    assert_null(g);
+    assert_int_equal(gzt_gaz_from_image(&g, c, len + 64, &err), GZT_ECORRUPT);
+    assert_int_equal(gzt_gaz_from_image(&g, c + 8, len - 8, &err),
+                     GZT_ECORRUPT);
+    assert_int_equal(gzt_gaz_from_image(&g, NULL, 0, &err), GZT_ECORRUPT);
+    assert_int_equal(gzt_gaz_from_image(&g, c, 40, &err), GZT_ECORRUPT);
+    /* any header word changed: the magic, the struct sizes, the counts,
+     * the table sizes */
+    for (size_t w = 0; w < 10; w++) {
+        if (w == 4)
+            continue; /* fewer names than entries: nothing to check */
+        uint8_t *h = aligned_copy(img, len);
+        h[8 * w + (w == 0 ? 0 : 3)] ^= 1;
+        err.code = GZT_EIO; /* a stale error is replaced */
+        strcpy(err.msg, "stale");
+        if (gzt_gaz_from_image(&g, h, len, &err) != GZT_ECORRUPT)
+            fail_msg("header word %zu changed, and the image was taken", w);
+        assert_non_null(strstr(err.msg, "built-in lists"));
+        free(h);
+    }
+    free(c);
+}
+
 int
 main(void)
 {
@@ -695,6 +926,9 @@ main(void)
         cmocka_unit_test(test_short_capitals_fold_whether_ascii_or_not),
         cmocka_unit_test(
             test_every_allocation_failure_is_reported_and_cleaned_up),
+        cmocka_unit_test(test_the_built_in_image_is_what_the_lists_build),
+        cmocka_unit_test(test_a_user_list_is_added_to_a_copy_of_the_image),
+        cmocka_unit_test(test_what_is_not_an_image_is_refused),
     };
     return cmocka_run_group_tests(tests, load_committed, free_committed);
 }

@@ -22,8 +22,10 @@
 #include <math.h>
 #include <zstd.h>
 
+#include "common/entity.h"
 #include "common/ner.h"
 #include "common/nertrain.h"
+#include "common/resources.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -1409,6 +1411,131 @@ test_shipped_model_reproduces_its_validation_f1(void **state)
     gzt_buf_free(&rec);
 }
 
+/* Tag @p len bytes of @p text with @p a and @p b: the same spans. */
+static void
+same_spans(gzt_ner *a, gzt_ner *b, const char *text, size_t len)
+{
+    gzt_arena ar;
+    gzt_arena_init(&ar, 0);
+    gzt_nerspan *sa, *sb;
+    size_t na, nb;
+    gzt_error err;
+    assert_int_equal(gzt_ner_tag(a, text, len, &ar, &sa, &na, &err), GZT_OK);
+    assert_int_equal(gzt_ner_tag(b, text, len, &ar, &sb, &nb, &err), GZT_OK);
+    assert_int_equal(na, nb);
+    assert_true(na > 10);
+    for (size_t i = 0; i < na; i++) {
+        assert_int_equal(sa[i].start, sb[i].start);
+        assert_int_equal(sa[i].end, sb[i].end);
+        assert_int_equal(sa[i].type, sb[i].type);
+    }
+    gzt_arena_fini(&ar);
+}
+
+static void
+test_the_built_in_model_image_tags_like_the_model_file(void **state)
+{
+    (void)state;
+    const char *src = need_env("GZT_SOURCE");
+    gzt_gaz *gaz, *igaz;
+    gzt_ner *m = shipped_model(src, &gaz), *im;
+    gzt_error err;
+    /* the image in the library is what model.bin loads into now */
+    const uint8_t *img;
+    size_t len;
+    assert_true(gzt_resource_get("ner.img", &img, &len));
+    gzt_buf b = GZT_BUF_INIT;
+    assert_int_equal(gzt_ner_image_write(m, &b), GZT_OK);
+    assert_int_equal(b.len, len);
+    assert_memory_equal(b.p, img, len);
+    assert_int_equal(gzt_builtin_model(&im, &err), GZT_OK);
+    assert_int_equal(gzt_builtin_gazetteer(&igaz, &err), GZT_OK);
+    gzt_ner_set_gazetteer(im, igaz);
+    assert_string_equal(gzt_ner_model_info(im), gzt_ner_model_info(m));
+    /* the seed articles, and a clone of the image's model */
+    static const char *const files[] = {
+        "000_74ad9d19b3ce4714.txt", "002_12939b7441be3216.txt",
+        "003_fdbb837543be5c6f.txt", "004_fc73e2c017d88888.txt"};
+    gzt_ner *clone;
+    assert_int_equal(gzt_ner_clone(&clone, im), GZT_OK);
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        char path[4096];
+        gzt_buf t = GZT_BUF_INIT;
+        snprintf(path, sizeof path, "%s/corpus/%s", src, files[f]);
+        if (read_file(path, &t) != 0)
+            fail_msg("cannot read %s", path);
+        same_spans(m, im, (const char *)t.p, t.len);
+        same_spans(m, clone, (const char *)t.p, t.len);
+        gzt_buf_free(&t);
+    }
+    gzt_ner_free(clone);
+    /* every sentence of the validation split, where it is at hand */
+    const char *shared = getenv("GZT_SHARED");
+    char path[4096];
+    gzt_buf valid = GZT_BUF_INIT;
+    snprintf(path, sizeof path, "%s/data/conll2003/eng.valid.iob2.txt.zst",
+             shared ? shared : "/nonexistent");
+    if (read_zst(path, &valid) == 0) {
+        gzt_ner_scores x, y;
+        assert_int_equal(
+            gzt_ner_eval(&x, m, (const char *)valid.p, valid.len, &err),
+            GZT_OK);
+        assert_int_equal(
+            gzt_ner_eval(&y, im, (const char *)valid.p, valid.len, &err),
+            GZT_OK);
+        assert_int_equal(x.tokens_correct, y.tokens_correct);
+        for (int t = 0; t < GZT_NER_NTYPES; t++) {
+            assert_int_equal(x.type[t].pred, y.type[t].pred);
+            assert_int_equal(x.type[t].correct, y.type[t].correct);
+        }
+    } else {
+        print_message("%s missing: the validation split is not compared\n",
+                      path);
+    }
+    gzt_buf_free(&valid);
+    gzt_ner_free(im);
+    gzt_gaz_free(igaz);
+    gzt_ner_free(m);
+    gzt_gaz_free(gaz);
+    gzt_buf_free(&b);
+}
+
+static void
+test_what_is_not_a_model_image_is_refused(void **state)
+{
+    (void)state;
+    const uint8_t *img;
+    size_t len;
+    assert_true(gzt_resource_get("ner.img", &img, &len));
+    uint8_t *c = aligned_alloc(64, (len + 127) / 64 * 64);
+    assert_non_null(c);
+    memcpy(c, img, len);
+    gzt_ner *m;
+    gzt_error err;
+    assert_int_equal(gzt_ner_from_image(&m, c, len, &err), GZT_OK);
+    gzt_ner_free(m);
+    assert_int_equal(gzt_ner_from_image(&m, c, len - 64, &err), GZT_ECORRUPT);
+    assert_null(m);
+    assert_int_equal(gzt_ner_from_image(&m, c, len + 64, &err), GZT_ECORRUPT);
+    assert_int_equal(gzt_ner_from_image(&m, c + 8, len - 8, &err),
+                     GZT_ECORRUPT);
+    assert_int_equal(gzt_ner_from_image(&m, NULL, 0, &err), GZT_ECORRUPT);
+    /* the magic, the struct size, the groups, the table sizes, the info */
+    for (size_t w = 0; w < 7; w++) {
+        if (w == 5)
+            continue; /* fewer clusters: nothing to check */
+        memcpy(c, img, len);
+        c[8 * w + (w == 0 ? 0 : w == 2 ? 3 : 1)] ^= 1;
+        err.code = GZT_EIO; /* a stale error is replaced */
+        strcpy(err.msg, "stale");
+        if (gzt_ner_from_image(&m, c, len, &err) != GZT_ECORRUPT)
+            fail_msg("header word %zu changed, and the image was taken", w);
+        if (!strstr(err.msg, "NER model"))
+            fail_msg("word %zu: %s", w, err.msg);
+    }
+    free(c);
+}
+
 /* The seed articles' names the issue lists, by type. */
 static const struct {
     const char *name;
@@ -1522,6 +1649,9 @@ main(void)
         cmocka_unit_test(test_cached_sums_equal_every_row_summed),
         cmocka_unit_test(test_damaged_model_is_rejected),
         cmocka_unit_test(test_shipped_model_reproduces_its_validation_f1),
+        cmocka_unit_test(
+            test_the_built_in_model_image_tags_like_the_model_file),
+        cmocka_unit_test(test_what_is_not_a_model_image_is_refused),
         cmocka_unit_test(test_shipped_model_finds_the_seed_names),
         cmocka_unit_test(test_shipped_model_sums_through_the_cache_exactly),
     };
