@@ -439,24 +439,39 @@ gzt_recognizer_find(gzt_recognizer *r, const char *title, size_t title_len,
     return GZT_OK;
 }
 
+/* The bytes of mention @p e as written in its field. */
+static const char *
+surface_of(const gzt_entity *e, const char *title, const char *body)
+{
+    return (e->field == GZT_ENT_TITLE ? title : body) + e->start;
+}
+
 int
-gzt_entity_encode(gzt_buf *out, const gzt_entity *e, size_t n)
+gzt_entity_encode(gzt_buf *out, const gzt_entity *e, size_t n,
+                  const char *title, const char *body)
 {
     int rc = gzt_buf_put_varint(out, n);
     for (size_t i = 0; i < n && rc == GZT_OK; i++) {
+        /* most mentions are their own canonical form: length 0 says so */
+        uint32_t slen = e[i].end - e[i].start;
+        bool same =
+            e[i].canonical_len == slen &&
+            memcmp(e[i].canonical, surface_of(&e[i], title, body), slen) == 0;
+        uint32_t clen = same ? 0 : e[i].canonical_len;
         if ((rc = gzt_buf_putc(out, e[i].field)) ||
             (rc = gzt_buf_putc(out, e[i].type)) ||
             (rc = gzt_buf_put_varint(out, e[i].start)) ||
-            (rc = gzt_buf_put_varint(out, e[i].end - e[i].start)) ||
-            (rc = gzt_buf_put_varint(out, e[i].canonical_len)))
+            (rc = gzt_buf_put_varint(out, slen)) ||
+            (rc = gzt_buf_put_varint(out, clen)))
             break;
-        rc = gzt_buf_append(out, e[i].canonical, e[i].canonical_len);
+        rc = gzt_buf_append(out, e[i].canonical, clen);
     }
     return rc;
 }
 
 int
-gzt_entity_decode(const void *p, size_t len, size_t title_len, size_t body_len,
+gzt_entity_decode(const void *p, size_t len, const char *title,
+                  size_t title_len, const char *body, size_t body_len,
                   gzt_arena *arena, gzt_entity **out, size_t *n)
 {
     *out = NULL;
@@ -481,10 +496,15 @@ gzt_entity_decode(const void *p, size_t len, size_t title_len, size_t body_len,
         if (*fb > GZT_ENT_TITLE || *tb < GZT_NER_PER || *tb > GZT_NER_MISC ||
             elen == 0 || (uint64_t)start + elen > limit)
             return GZT_ECORRUPT;
+        v[i] = (gzt_entity){start, start + elen, *tb, *fb, NULL, clen};
+        if (clen == 0) { /* the canonical form is the surface */
+            cb = (const uint8_t *)surface_of(&v[i], title, body);
+            v[i].canonical_len = clen = elen;
+        }
         char *canon = gzt_arena_strndup(arena, (const char *)cb, clen);
         if (!canon)
             return GZT_ENOMEM;
-        v[i] = (gzt_entity){start, start + elen, *tb, *fb, canon, clen};
+        v[i].canonical = canon;
     }
     if (r.p != r.end)
         return GZT_ECORRUPT;

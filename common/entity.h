@@ -50,14 +50,19 @@ GZT_NODISCARD int gzt_recognizer_find(gzt_recognizer *r, const char *title,
                                       gzt_entity **out, size_t *n,
                                       gzt_error *err);
 
-/* The stored form of entities (a store record's fifth field). */
-GZT_NODISCARD int gzt_entity_encode(gzt_buf *out, const gzt_entity *e,
-                                    size_t n);
-/* Decode @p len bytes: *out from @p arena; GZT_ECORRUPT when malformed or a
- * span falls outside [0, title_len) / [0, body_len). */
-GZT_NODISCARD int gzt_entity_decode(const void *p, size_t len, size_t title_len,
-                                    size_t body_len, gzt_arena *arena,
-                                    gzt_entity **out, size_t *n);
+/* The stored form of entities (a store record's fifth field), appended to
+ * @p out. @p title and @p body are the text the spans are in: a mention
+ * that is its own canonical form stores no copy of it (docs/FORMAT.md). */
+GZT_NODISCARD int gzt_entity_encode(gzt_buf *out, const gzt_entity *e, size_t n,
+                                    const char *title, const char *body);
+/* Decode @p len bytes of the mentions of @p title and @p body: *out from
+ * @p arena, each canonical form NUL-terminated; GZT_ECORRUPT when
+ * malformed or a span falls outside [0, title_len) / [0, body_len). */
+GZT_NODISCARD int gzt_entity_decode(const void *p, size_t len,
+                                    const char *title, size_t title_len,
+                                    const char *body, size_t body_len,
+                                    gzt_arena *arena, gzt_entity **out,
+                                    size_t *n);
 
 /* A gazetteer of the built-in lists (common/gazetteers/), over the image of
  * its tables that the build made (common/mkimage.c): nothing is built or

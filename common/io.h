@@ -15,9 +15,11 @@
 
 #include "common/base.h"
 
-#define GZT_FORMAT_VERSION 3
+#define GZT_FORMAT_VERSION 4
 /* The oldest manifest format of a Xapian-engine index this gazette reads
- * and updates: format 3 changed only gazette's own segments. */
+ * and updates: format 3 changed only gazette's own segments, and format
+ * 4's stored mentions read the older ones too (a canonical form is only
+ * left out where it is the mention's text). */
 #define GZT_FORMAT_XAPIAN_MIN 2
 #define GZT_HEADER_LEN 16
 #define GZT_FOOTER_LEN 16

@@ -515,6 +515,10 @@ writer_open(gzt_writer **out, const char *path, const gzt_writer_opts *opts,
                          "%s: index format %u, but this gazette writes "
                          "format %u: rebuild it with gazette reindex",
                          path, w->man.format, GZT_FORMAT_VERSION);
+    } else if (rc == GZT_OK) {
+        /* an older Xapian index this gazette updates: what it adds is of
+         * this format (stored mentions an older gazette would misread) */
+        w->man.format = GZT_FORMAT_VERSION;
     }
     if (rc == GZT_ENOTFOUND) {
         gzt_err_clear(err);
@@ -930,7 +934,8 @@ recognise(gzt_writer *w, gzt_docfields *f, gzt_entity **ents, size_t *nents,
             nents, err);
         if (rc)
             return rc;
-        if (gzt_entity_encode(&w->entbuf, *ents, *nents))
+        if (gzt_entity_encode(&w->entbuf, *ents, *nents, f->f[GZT_FIELD_TITLE],
+                              f->f[GZT_FIELD_BODY]))
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     }
     f->f[GZT_FIELD_ENTITIES] = (const char *)w->entbuf.p;
@@ -1284,7 +1289,7 @@ work_item(worker *k, const batch *b, item *it, gzt_arena *a)
                                      &it->err);
         if (rc)
             return rc;
-        if (gzt_entity_encode(&k->out, ents, nents) ||
+        if (gzt_entity_encode(&k->out, ents, nents, title, body) ||
             !(it->entbytes = arena_copy(a, &k->out)))
             return gzt_err_set(&it->err, GZT_ENOMEM, "out of memory");
         it->entlen = k->out.len;

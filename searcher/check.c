@@ -31,7 +31,8 @@ check_record(void *ctx, const gzt_docfields *f)
     size_t n;
     int rc = gzt_entity_decode(
         f->f[GZT_FIELD_ENTITIES], f->len[GZT_FIELD_ENTITIES],
-        f->len[GZT_FIELD_TITLE], f->len[GZT_FIELD_BODY], &a, &e, &n);
+        f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE], f->f[GZT_FIELD_BODY],
+        f->len[GZT_FIELD_BODY], &a, &e, &n);
     gzt_arena_fini(&a);
     if (rc)
         return gzt_err_set(c->err, rc == GZT_ENOMEM ? rc : GZT_ECORRUPT,

@@ -121,7 +121,8 @@ xcount(void *ctx, const gzt_docfields *f)
     x->doc++;
     int rc = gzt_entity_decode(
         f->f[GZT_FIELD_ENTITIES], f->len[GZT_FIELD_ENTITIES],
-        f->len[GZT_FIELD_TITLE], f->len[GZT_FIELD_BODY], &a, &e, &n);
+        f->f[GZT_FIELD_TITLE], f->len[GZT_FIELD_TITLE], f->f[GZT_FIELD_BODY],
+        f->len[GZT_FIELD_BODY], &a, &e, &n);
     for (size_t i = 0; rc == GZT_OK && i < n; i++) {
         const char *tn = gzt_entity_type_name(e[i].type);
         if (!*tn || (x->type && (int)e[i].type != x->type))

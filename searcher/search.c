@@ -294,7 +294,8 @@ gzt_index_get(gzt_stored *out, gzt_index *idx, const char *id, gzt_error *err)
     gzt_entity *e;
     size_t n;
     rc = gzt_entity_decode(f.f[GZT_FIELD_ENTITIES], f.len[GZT_FIELD_ENTITIES],
-                           out->title_len, out->body_len, a, &e, &n);
+                           out->title, out->title_len, out->body, out->body_len,
+                           a, &e, &n);
     if (rc == GZT_OK && n) {
         out->mentions = gzt_arena_alloc(a, n * sizeof *out->mentions);
         if (!out->mentions)

@@ -292,7 +292,8 @@ gzt_results_snippet(gzt_snippet *out, gzt_results *r, size_t i, size_t max_len,
     gzt_entity *ents = NULL;
     size_t nents = 0;
     rc = gzt_entity_decode(f.f[GZT_FIELD_ENTITIES], f.len[GZT_FIELD_ENTITIES],
-                           f.len[GZT_FIELD_TITLE], f.len[GZT_FIELD_BODY], keep,
+                           f.f[GZT_FIELD_TITLE], f.len[GZT_FIELD_TITLE],
+                           f.f[GZT_FIELD_BODY], f.len[GZT_FIELD_BODY], keep,
                            &ents, &nents);
     if (rc) {
         gzt_arena_fini(keep);

@@ -38,13 +38,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         GZT_FUZZ_CHECK(e[i].canonical && e[i].canonical_len > 0);
     }
     gzt_buf b = GZT_BUF_INIT;
-    GZT_FUZZ_CHECK(gzt_entity_encode(&b, e, n) == GZT_OK);
-    GZT_FUZZ_CHECK(gzt_entity_decode(b.p, b.len, title_len, body_len, &arena,
-                                     &e2, &n2) == GZT_OK);
+    const char *title = nl ? text : NULL;
+    GZT_FUZZ_CHECK(gzt_entity_encode(&b, e, n, title, body) == GZT_OK);
+    GZT_FUZZ_CHECK(gzt_entity_decode(b.p, b.len, title, title_len, body,
+                                     body_len, &arena, &e2, &n2) == GZT_OK);
     GZT_FUZZ_CHECK(n2 == n);
     for (size_t i = 0; i < n; i++)
-        GZT_FUZZ_CHECK(e2[i].start == e[i].start && e2[i].end == e[i].end &&
-                       e2[i].type == e[i].type);
+        GZT_FUZZ_CHECK(
+            e2[i].start == e[i].start && e2[i].end == e[i].end &&
+            e2[i].type == e[i].type &&
+            e2[i].canonical_len == e[i].canonical_len &&
+            !memcmp(e2[i].canonical, e[i].canonical, e[i].canonical_len));
     gzt_buf_free(&b);
     gzt_arena_fini(&arena);
     return 0;

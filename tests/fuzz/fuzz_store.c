@@ -33,9 +33,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     gzt_arena_init(&arena, 0);
     gzt_entity *e;
     size_t n;
-    int rc = gzt_entity_decode(
-        f.f[GZT_FIELD_ENTITIES], f.len[GZT_FIELD_ENTITIES],
-        f.len[GZT_FIELD_TITLE], f.len[GZT_FIELD_BODY], &arena, &e, &n);
+    int rc = gzt_entity_decode(f.f[GZT_FIELD_ENTITIES],
+                               f.len[GZT_FIELD_ENTITIES], f.f[GZT_FIELD_TITLE],
+                               f.len[GZT_FIELD_TITLE], f.f[GZT_FIELD_BODY],
+                               f.len[GZT_FIELD_BODY], &arena, &e, &n);
     GZT_FUZZ_CHECK(rc == GZT_OK || rc == GZT_ECORRUPT);
     for (size_t i = 0; rc == GZT_OK && i < n; i++) {
         size_t limit = e[i].field == GZT_ENT_TITLE ? f.len[GZT_FIELD_TITLE]

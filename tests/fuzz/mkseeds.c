@@ -184,7 +184,7 @@ entity_seeds(void)
         gzt_buf enc = GZT_BUF_INIT, rec = GZT_BUF_INIT;
         ok(gzt_buf_putc(&enc, (uint8_t)((strlen(t) + 3) / 4)), "buf");
         ok(gzt_buf_putc(&enc, (uint8_t)((strlen(b) + 63) / 64)), "buf");
-        ok(gzt_entity_encode(&enc, e, n), "encode");
+        ok(gzt_entity_encode(&enc, e, n, t, b), "encode");
         char what[32];
         snprintf(what, sizeof what, "mentions-%zu", i);
         seed("entity", what, enc.p, enc.len);

@@ -87,7 +87,9 @@ index_both(const char *dir, const char *src, int rounds)
                              GZT_OK);
             assert_true(nents > 5);
             gzt_buf_reset(&entbytes);
-            assert_int_equal(gzt_entity_encode(&entbytes, ents, nents), GZT_OK);
+            assert_int_equal(
+                gzt_entity_encode(&entbytes, ents, nents, f.f[1], f.f[2]),
+                GZT_OK);
             f.f[GZT_FIELD_ENTITIES] = (const char *)entbytes.p;
             f.len[GZT_FIELD_ENTITIES] = entbytes.len;
             gzt_date date = 20250101 + i;
