@@ -1201,11 +1201,23 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
  * worker has its own recognizer (the tagger keeps scratch state). A
  * document whose id this writer has not seen and whose content is
  * unchanged is skipped before it is queued, so re-indexing an unchanged
- * collection tags nothing. */
+ * collection tags nothing.
+ *
+ * A worker that has finished the submitted batch does not wait for the
+ * next: it starts on the documents of the batch being filled, as they are
+ * published (every PUB_EVERY documents). This thread's share (reading,
+ * inverting) and the workers' (tagging, analysing) vary from batch to
+ * batch; with entities on two cores a worker waited for a submission about
+ * a tenth of the time. A batch's items and text are reserved for a full
+ * batch, so that publishing them never moves them; a document too large
+ * for what is left of the text first waits for the workers to finish what
+ * they took of it. */
 
 #define POOL_MAX (GZT_JOBS_MAX + 1)   /* worker threads + the caller */
 #define BATCH_DOCS 256                /* documents per batch */
 #define BATCH_BYTES ((size_t)4 << 20) /* text per batch */
+#define BATCH_ROOM (BATCH_BYTES + ((size_t)1 << 20)) /* reserved text */
+#define PUB_EVERY 8 /* documents published to the workers at a time */
 
 typedef struct item {
     size_t id, title, body, source; /* offsets of NUL-terminated strings */
@@ -1228,7 +1240,10 @@ typedef struct batch {
     size_t n, cap;             /* count, capacity */
     gzt_buf text;              /* their strings */
     size_t next;               /* next item to tag (under the pool lock) */
-    size_t done;               /* items tagged */
+    size_t done;               /* items tagged (under the pool lock) */
+    size_t pub;                /* items the workers may take before the
+                                  batch is submitted (under the pool
+                                  lock) */
     gzt_arena arena[POOL_MAX]; /* per worker: results */
 } batch;
 
@@ -1256,6 +1271,8 @@ struct gzt_pool {
     pthread_cond_t work;       /* a batch was submitted / stop */
     pthread_cond_t done;       /* a batch was finished */
     batch *job;                /* batch being tagged, or NULL */
+    batch *early;              /* batch being filled, open to workers with
+                                  nothing else to do; or NULL */
     bool stop;                 /* threads must exit */
     batch b[2];                /* double buffer */
     int fill;                  /* index of the batch being filled */
@@ -1313,19 +1330,25 @@ worker_main(void *arg)
     int t = a->index;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && (!p->job || p->job->next >= p->job->n))
+        batch *b;
+        /* the submitted batch first: this thread waits for it */
+        while (!p->stop && !((b = p->job) && b->next < b->n) &&
+               !((b = p->early) && b->next < b->pub))
             pthread_cond_wait(&p->work, &p->mu);
         if (p->stop)
             break;
-        batch *b = p->job;
         size_t i = b->next++;
         pthread_mutex_unlock(&p->mu);
         item *it = &b->v[i];
         gzt_err_clear(&it->err);
         it->rc = work_item(&p->wk[t], b, it, &b->arena[t]);
         pthread_mutex_lock(&p->mu);
-        if (++b->done == b->n) {
-            p->job = NULL;
+        ++b->done;
+        /* pool_wait() waits for a submitted batch, pool_open() for the
+         * taken items of the one being filled */
+        if (b == p->job ? b->done == b->n : b->done == b->next) {
+            if (b == p->job)
+                p->job = NULL;
             pthread_cond_broadcast(&p->done);
         }
     }
@@ -1339,6 +1362,7 @@ batch_reset(batch *b)
     b->n = 0;
     b->next = 0;
     b->done = 0;
+    b->pub = 0;
     gzt_buf_reset(&b->text);
     for (int t = 0; t < POOL_MAX; t++)
         gzt_arena_reset(&b->arena[t]);
@@ -1400,6 +1424,16 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     for (int k = 0; k < 2; k++)
         for (int t = 0; t < POOL_MAX; t++)
             gzt_arena_init(&p->b[k].arena[t], 0);
+    /* a full batch's items and text, so that publishing an item never
+     * moves what a worker reads */
+    for (int k = 0; k < 2; k++) {
+        p->b[k].v = gzt_malloc(BATCH_DOCS * sizeof *p->b[k].v);
+        p->b[k].cap = BATCH_DOCS;
+        if (!p->b[k].v || gzt_buf_reserve(&p->b[k].text, BATCH_ROOM)) {
+            pool_free(p);
+            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
+        }
+    }
     /* one workspace more than threads: the caller's, in pool_wait() */
     int n = (int)GZT_MIN(workers, (long)POOL_MAX - 1);
     int rc = GZT_OK;
@@ -1456,15 +1490,37 @@ pool_wait(gzt_pool *p, batch *b)
     pthread_mutex_unlock(&p->mu);
 }
 
+/* Submit @p b, whose first items the workers may have tagged already. */
 static void
 pool_submit(gzt_pool *p, batch *b)
 {
     pthread_mutex_lock(&p->mu);
-    b->next = 0;
-    b->done = 0;
-    if (b->n)
+    if (p->early == b)
+        p->early = NULL;
+    b->pub = b->n;
+    if (b->done < b->n)
         p->job = b;
     pthread_cond_broadcast(&p->work);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* Let the workers take the items of @p b, the batch being filled, up to
+ * its count (@p open), or none more, once they have finished those they
+ * took (!@p open; before its text moves). */
+static void
+pool_open(gzt_pool *p, batch *b, bool open)
+{
+    pthread_mutex_lock(&p->mu);
+    if (open) {
+        p->early = b;
+        b->pub = b->n;
+        pthread_cond_broadcast(&p->work);
+    } else {
+        if (p->early == b)
+            p->early = NULL;
+        while (b->done < b->next)
+            pthread_cond_wait(&p->done, &p->mu);
+    }
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -1524,6 +1580,8 @@ pool_cycle(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
         rc = batch_invert(w, prev, st, err);
     p->pending = cur->n > 0;
     p->fill = !p->fill;
+    if (rc == GZT_OK)
+        pool_open(p, &p->b[p->fill], true);
     return rc;
 }
 
@@ -1541,6 +1599,7 @@ pool_drain(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
             batch_reset(last);
         p->pending = false;
     }
+    pool_open(p, &p->b[p->fill], false);
     batch_reset(&p->b[p->fill]);
     return rc;
 }
@@ -1571,6 +1630,15 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
         b->v = nv;
         b->cap = ncap;
     }
+    /* the most the strings can take (utf8_repair() writes 3 bytes for a
+     * byte that is not UTF-8): when the text must move for them, the
+     * workers first finish what they took of it */
+    size_t srclen = doc->source ? strlen(doc->source) : 0;
+    size_t most = idlen + 3 * (doc->title ? doc->title_len : 0) +
+                  3 * (doc->body ? doc->body_len : 0) + srclen + 4;
+    bool moved = most > b->text.cap - b->text.len;
+    if (moved)
+        pool_open(p, b, false);
     item *it = &b->v[b->n];
     memset(it, 0, sizeof *it);
     size_t mark = b->text.len;
@@ -1629,6 +1697,8 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
     b->n++;
     if (b->n >= BATCH_DOCS || b->text.len >= BATCH_BYTES)
         return pool_cycle(w, p, st, err);
+    if (moved || b->n % PUB_EVERY == 0)
+        pool_open(p, b, true);
     return GZT_OK;
 }
 

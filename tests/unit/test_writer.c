@@ -935,17 +935,22 @@ slurp(const char *dir, const char *name, gzt_buf *b)
 /* A one-thread build hands its inverter a document's terms in place
  * (gzt_docterms_next()), a build with workers as records: both write the
  * same bytes, over several segments, with entity terms, replacements, long
- * documents (positions and gaps past one varint byte) and repeated words. */
+ * documents (positions and gaps past one varint byte) and repeated words;
+ * and with one worker or two, which start on a batch while it is filled,
+ * also when a document of megabytes makes its text move. */
 static void
 test_one_thread_and_workers_write_the_same_segments(void **state)
 {
     (void)state;
-    char src[64], path[128], dirs[2][64], names[2][2048];
+    char src[64], path[128], dirs[3][64], names[3][2048];
     gzt_test_tmpdir_new(src, "samesrc");
     snprintf(path, sizeof path, "%s/docs.jsonl", src);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     char title[128], body[4096];
+    size_t bigcap = (size_t)2 << 20;
+    char *big = malloc(bigcap);
+    assert_non_null(big);
     rng_state = 11;
     for (int i = 0; i < 240; i++) {
         make_text(title, sizeof title, 1 + rnd(6));
@@ -955,11 +960,21 @@ test_one_thread_and_workers_write_the_same_segments(void **state)
             snprintf(body, sizeof body,
                      "Sergey Lavrov met Abbas Araghchi in Moscow; Lavrov "
                      "and Araghchi signed the treaty in Moscow.");
+        const char *text = body;
+        if (i == 90 || i == 93) { /* 2 MB: past what a batch has left */
+            size_t n = 0;
+            while (n + sizeof body < bigcap) {
+                make_text(body, sizeof body, 300);
+                n += (size_t)snprintf(big + n, bigcap - n, "%s Moscow. ", body);
+            }
+            text = big;
+        }
         fprintf(f, "{\"id\": \"d%d\", \"title\": \"%s\", \"body\": \"%s\"}\n",
-                i % 200, title, body);
+                i % 200, title, text);
     }
+    free(big);
     assert_int_equal(fclose(f), 0);
-    for (unsigned jobs = 1; jobs <= 2; jobs++) {
+    for (unsigned jobs = 1; jobs <= 3; jobs++) {
         char *dir = dirs[jobs - 1];
         gzt_test_tmpdir_new(dir, "samebytes");
         gzt_writer_opts o;
@@ -982,6 +997,7 @@ test_one_thread_and_workers_write_the_same_segments(void **state)
         list_dir(dir, names[jobs - 1], sizeof names[0]);
     }
     assert_string_equal(names[0], names[1]);
+    assert_string_equal(names[0], names[2]);
     char *save = NULL;
     size_t nfiles = 0;
     gzt_buf a = GZT_BUF_INIT, b = GZT_BUF_INIT;
@@ -990,16 +1006,18 @@ test_one_thread_and_workers_write_the_same_segments(void **state)
         if (strncmp(n, "seg-", 4) != 0)
             continue;
         slurp(dirs[0], n, &a);
-        slurp(dirs[1], n, &b);
-        if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
-            fail_msg("%s differs between one thread and two", n);
+        for (int k = 1; k < 3; k++) {
+            slurp(dirs[k], n, &b);
+            if (a.len != b.len || memcmp(a.p, b.p, a.len) != 0)
+                fail_msg("%s differs between one thread and %d", n, k + 1);
+        }
         nfiles++;
     }
     gzt_buf_free(&a);
     gzt_buf_free(&b);
     assert_true(nfiles >= 12);
-    gzt_test_tmpdir_remove(dirs[0]);
-    gzt_test_tmpdir_remove(dirs[1]);
+    for (int k = 0; k < 3; k++)
+        gzt_test_tmpdir_remove(dirs[k]);
     gzt_test_tmpdir_remove(src);
 }
 
