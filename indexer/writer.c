@@ -1218,6 +1218,12 @@ gzt_writer_prune(gzt_writer *w, const char *source, uint64_t *deleted,
 #define BATCH_BYTES ((size_t)4 << 20) /* text per batch */
 #define BATCH_ROOM (BATCH_BYTES + ((size_t)1 << 20)) /* reserved text */
 #define PUB_EVERY 8 /* documents published to the workers at a time */
+/* Batches: the one being filled and those submitted, of which the oldest
+ * is inverted when the next is submitted. Two made this thread wait for
+ * the batch just before (tagging what was left of it) whenever the
+ * workers were behind by one; with three, the workers may fall a batch
+ * behind and catch up while this thread reads and inverts. */
+#define NBATCH 3
 
 typedef struct item {
     size_t id, title, body, source; /* offsets of NUL-terminated strings */
@@ -1270,14 +1276,22 @@ struct gzt_pool {
     pthread_mutex_t mu;        /* guards everything below */
     pthread_cond_t work;       /* a batch was submitted / stop */
     pthread_cond_t done;       /* a batch was finished */
-    batch *job;                /* batch being tagged, or NULL */
     batch *early;              /* batch being filled, open to workers with
                                   nothing else to do; or NULL */
     bool stop;                 /* threads must exit */
-    batch b[2];                /* double buffer */
-    int fill;                  /* index of the batch being filled */
-    bool pending;              /* b[!fill] is submitted, not inverted */
+    batch b[NBATCH];           /* a ring: b[head] .. are submitted, the
+                                  one after them is being filled */
+    unsigned head;             /* oldest submitted batch */
+    unsigned npend;            /* batches submitted, not yet inverted */
 };
+
+/* The batch being filled. Only this thread changes head and npend (under
+ * the lock, which the workers read them under). */
+static batch *
+fill_of(gzt_pool *p)
+{
+    return &p->b[(p->head + p->npend) % NBATCH];
+}
 
 /* copy @p b into @p a; NULL when out of memory */
 static const uint8_t *
@@ -1330,11 +1344,20 @@ worker_main(void *arg)
     int t = a->index;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        batch *b;
-        /* the submitted batch first: this thread waits for it */
-        while (!p->stop && !((b = p->job) && b->next < b->n) &&
-               !((b = p->early) && b->next < b->pub))
+        batch *b = NULL;
+        while (!p->stop) {
+            /* the oldest submitted batch first: it is inverted first */
+            for (unsigned k = 0; k < p->npend && !b; k++) {
+                batch *s = &p->b[(p->head + k) % NBATCH];
+                if (s->next < s->n)
+                    b = s;
+            }
+            if (!b && p->early && p->early->next < p->early->pub)
+                b = p->early;
+            if (b)
+                break;
             pthread_cond_wait(&p->work, &p->mu);
+        }
         if (p->stop)
             break;
         size_t i = b->next++;
@@ -1343,14 +1366,10 @@ worker_main(void *arg)
         gzt_err_clear(&it->err);
         it->rc = work_item(&p->wk[t], b, it, &b->arena[t]);
         pthread_mutex_lock(&p->mu);
-        ++b->done;
-        /* pool_wait() waits for a submitted batch, pool_open() for the
-         * taken items of the one being filled */
-        if (b == p->job ? b->done == b->n : b->done == b->next) {
-            if (b == p->job)
-                p->job = NULL;
+        /* pool_wait() waits for a submitted batch's items, pool_open()
+         * for the taken items of the one being filled */
+        if (++b->done == b->next)
             pthread_cond_broadcast(&p->done);
-        }
     }
     pthread_mutex_unlock(&p->mu);
     return NULL;
@@ -1387,7 +1406,7 @@ pool_free(gzt_pool *p)
         gzt_arena_fini(&k->ents);
         gzt_buf_free(&k->out);
     }
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < NBATCH; k++) {
         batch_reset(&p->b[k]);
         gzt_free(p->b[k].v);
         gzt_buf_free(&p->b[k].text);
@@ -1421,12 +1440,12 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
-    for (int k = 0; k < 2; k++)
+    for (int k = 0; k < NBATCH; k++)
         for (int t = 0; t < POOL_MAX; t++)
             gzt_arena_init(&p->b[k].arena[t], 0);
     /* a full batch's items and text, so that publishing an item never
      * moves what a worker reads */
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < NBATCH; k++) {
         p->b[k].v = gzt_malloc(BATCH_DOCS * sizeof *p->b[k].v);
         p->b[k].cap = BATCH_DOCS;
         if (!p->b[k].v || gzt_buf_reserve(&p->b[k].text, BATCH_ROOM)) {
@@ -1473,24 +1492,22 @@ static void
 pool_wait(gzt_pool *p, batch *b)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->job == b && b->next < b->n) {
+    while (b->next < b->n) {
         size_t i = b->next++;
         pthread_mutex_unlock(&p->mu);
         item *it = &b->v[i];
         gzt_err_clear(&it->err);
         it->rc = work_item(&p->wk[p->n], b, it, &b->arena[p->n]);
         pthread_mutex_lock(&p->mu);
-        if (++b->done == b->n) {
-            p->job = NULL;
-            pthread_cond_broadcast(&p->done);
-        }
+        ++b->done;
     }
     while (b->done < b->n)
         pthread_cond_wait(&p->done, &p->mu);
     pthread_mutex_unlock(&p->mu);
 }
 
-/* Submit @p b, whose first items the workers may have tagged already. */
+/* Submit the batch being filled, @p b (not empty), whose first items the
+ * workers may have tagged already. */
 static void
 pool_submit(gzt_pool *p, batch *b)
 {
@@ -1498,10 +1515,22 @@ pool_submit(gzt_pool *p, batch *b)
     if (p->early == b)
         p->early = NULL;
     b->pub = b->n;
-    if (b->done < b->n)
-        p->job = b;
+    p->npend++;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
+}
+
+/* Take the oldest submitted batch, tagged and inverted, off the ring and
+ * empty it. */
+static void
+pool_retire(gzt_pool *p)
+{
+    batch *b = &p->b[p->head];
+    pthread_mutex_lock(&p->mu);
+    p->head = (p->head + 1) % NBATCH;
+    p->npend--;
+    pthread_mutex_unlock(&p->mu);
+    batch_reset(b);
 }
 
 /* Let the workers take the items of @p b, the batch being filled, up to
@@ -1563,25 +1592,36 @@ batch_invert(gzt_writer *w, batch *b, gzt_ingest_stats *st, gzt_error *err)
         else
             st->unchanged++;
     }
-    batch_reset(b);
     return GZT_OK;
 }
 
-/* Submit the batch being filled; invert the one submitted before it. */
+/* Wait for the oldest submitted batch, invert it (unless @p rc is an
+ * error already) and retire it. */
+static int
+pool_invert_oldest(gzt_writer *w, gzt_pool *p, int rc, gzt_ingest_stats *st,
+                   gzt_error *err)
+{
+    batch *b = &p->b[p->head];
+    pool_wait(p, b);
+    if (rc == GZT_OK)
+        rc = batch_invert(w, b, st, err);
+    pool_retire(p);
+    return rc;
+}
+
+/* Submit the batch being filled; when the ring is full, invert the oldest
+ * to make room for the next. */
 static int
 pool_cycle(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
 {
-    batch *cur = &p->b[p->fill], *prev = &p->b[!p->fill];
-    if (p->pending)
-        pool_wait(p, prev);
-    pool_submit(p, cur);
+    batch *cur = fill_of(p);
+    if (cur->n)
+        pool_submit(p, cur);
     int rc = GZT_OK;
-    if (p->pending)
-        rc = batch_invert(w, prev, st, err);
-    p->pending = cur->n > 0;
-    p->fill = !p->fill;
+    if (p->npend == NBATCH)
+        rc = pool_invert_oldest(w, p, rc, st, err);
     if (rc == GZT_OK)
-        pool_open(p, &p->b[p->fill], true);
+        pool_open(p, fill_of(p), true);
     return rc;
 }
 
@@ -1590,17 +1630,10 @@ static int
 pool_drain(gzt_writer *w, gzt_pool *p, gzt_ingest_stats *st, gzt_error *err)
 {
     int rc = pool_cycle(w, p, st, err);
-    batch *last = &p->b[!p->fill];
-    if (p->pending) {
-        pool_wait(p, last);
-        if (rc == GZT_OK)
-            rc = batch_invert(w, last, st, err);
-        else
-            batch_reset(last);
-        p->pending = false;
-    }
-    pool_open(p, &p->b[p->fill], false);
-    batch_reset(&p->b[p->fill]);
+    while (p->npend)
+        rc = pool_invert_oldest(w, p, rc, st, err);
+    pool_open(p, fill_of(p), false);
+    batch_reset(fill_of(p));
     return rc;
 }
 
@@ -1621,7 +1654,7 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
     int crc = check_doc(doc, &idlen, err);
     if (crc)
         return crc;
-    batch *b = &p->b[p->fill];
+    batch *b = fill_of(p);
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : BATCH_DOCS;
         item *nv = gzt_realloc(b->v, ncap * sizeof *nv);
