@@ -93,9 +93,7 @@ typedef struct table {
 } table;
 
 struct gzt_gaz {
-    char *str;       /* keys and canonical forms, each NUL-terminated */
-    size_t str_len;  /* bytes of str in use */
-    size_t str_cap;  /* allocated */
+    gzt_buf str;     /* keys and canonical forms, each NUL-terminated */
     entry *ents;     /* every entry ever added (replaced ones stay) */
     size_t nents;    /* entries in ents */
     size_t cap_ents; /* allocated */
@@ -214,6 +212,23 @@ table_find(const table *t, uint64_t h)
     }
 }
 
+/* Bytes of the bitmap of a table of @p cap slots (eight bits a slot). */
+static size_t
+bits_bytes(size_t cap)
+{
+    return cap / 8 * sizeof(uint64_t);
+}
+
+/* bit_of()'s shift for a table of @p cap slots (a power of two). */
+static unsigned
+shift_of(size_t cap)
+{
+    unsigned lg = 0;
+    while (((size_t)1 << lg) < cap)
+        lg++;
+    return 64 - (lg + 3);
+}
+
 /* Rehash @p t into at least @p want slots (a power of two). */
 static int
 table_resize(table *t, size_t want)
@@ -235,14 +250,11 @@ table_resize(table *t, size_t want)
     }
     slot *old = t->s;
     size_t old_cap = t->cap;
-    unsigned lg = 0;
-    while (((size_t)1 << lg) < cap)
-        lg++;
     gzt_free(t->bits);
     t->s = s;
     t->cap = cap;
     t->bits = bits;
-    t->shift = 64 - (lg + 3);
+    t->shift = shift_of(cap);
     for (size_t i = 0; i < old_cap; i++) {
         if (!old[i].hash)
             continue;
@@ -515,12 +527,19 @@ table_add_key(table *t, const uint64_t *h, size_t n)
     return table_get(t, h[n - 1]);
 }
 
+/* The string at offset @p off of g->str. */
+static const char *
+str_at(const gzt_gaz *g, uint32_t off)
+{
+    return (const char *)g->str.p + off;
+}
+
 static bool
 key_eq(const gzt_gaz *g, const entry *e, bool folded, const char *s, size_t len)
 {
     uint32_t k = folded ? e->fkey : e->key;
     size_t klen = folded ? e->fkey_len : e->key_len;
-    return k != NO_STR && klen == len && memcmp(g->str + k, s, len) == 0;
+    return k != NO_STR && klen == len && memcmp(str_at(g, k), s, len) == 0;
 }
 
 /* ---- adding entries ------------------------------------------------------ */
@@ -530,22 +549,11 @@ key_eq(const gzt_gaz *g, const entry *e, bool folded, const char *s, size_t len)
 static int
 str_add(gzt_gaz *g, const char *s, size_t len, uint32_t *off)
 {
-    if (len >= NO_STR - g->str_len)
+    if (len >= NO_STR - g->str.len)
         return GZT_ETOOBIG;
-    if (len + 1 > g->str_cap - g->str_len) {
-        size_t cap = g->str_cap ? g->str_cap : 65536;
-        while (len + 1 > cap - g->str_len)
-            cap *= 2;
-        char *p = gzt_realloc(g->str, cap);
-        if (!p)
-            return GZT_ENOMEM;
-        g->str = p;
-        g->str_cap = cap;
-    }
-    memcpy(g->str + g->str_len, s, len);
-    g->str[g->str_len + len] = '\0';
-    *off = (uint32_t)g->str_len;
-    g->str_len += len + 1;
+    *off = (uint32_t)g->str.len;
+    if (gzt_buf_append(&g->str, s, len) || gzt_buf_putc(&g->str, 0))
+        return GZT_ENOMEM;
     return GZT_OK;
 }
 
@@ -591,7 +599,7 @@ claim(gzt_gaz *g, uint32_t *field, uint32_t idx, bool folded)
     const entry *e = &g->ents[idx];
     if (*field) {
         const entry *o = &g->ents[*field - 1];
-        if (!key_eq(g, o, folded, g->str + (folded ? e->fkey : e->key),
+        if (!key_eq(g, o, folded, str_at(g, folded ? e->fkey : e->key),
                     folded ? e->fkey_len : e->key_len))
             return;
         if (!e->user)
@@ -1045,7 +1053,7 @@ gzt_gaz_free(gzt_gaz *g)
         gzt_free(g->folded.bits);
         gzt_free(g->folded.s);
         gzt_free(g->ents);
-        gzt_free(g->str);
+        gzt_buf_free(&g->str);
     }
     gzt_free(g);
 }
@@ -1177,7 +1185,7 @@ img_put_table(gzt_buf *out, const table *t)
     if (!rc)
         rc = gzt_img_pad(out);
     if (!rc)
-        rc = gzt_buf_append(out, t->bits, t->cap / 8 * sizeof *t->bits);
+        rc = gzt_buf_append(out, t->bits, bits_bytes(t->cap));
     return rc ? rc : gzt_img_pad(out);
 }
 
@@ -1190,7 +1198,7 @@ gzt_gaz_image_write(const gzt_gaz *g, gzt_buf *out)
     h[H_SLOT] = sizeof(slot);
     h[H_NENTS] = g->nents;
     h[H_NMATCH] = g->nmatch;
-    h[H_STR] = g->str_len;
+    h[H_STR] = g->str.len;
     h[H_EXACT] = g->exact.cap;
     h[H_EXACTN] = g->exact.n;
     h[H_FOLD] = g->folded.cap;
@@ -1200,7 +1208,7 @@ gzt_gaz_image_write(const gzt_gaz *g, gzt_buf *out)
     if (!rc)
         rc = gzt_img_pad(out);
     if (!rc)
-        rc = gzt_buf_append(out, g->str, g->str_len);
+        rc = gzt_buf_append(out, g->str.p, g->str.len);
     if (!rc)
         rc = gzt_img_pad(out);
     for (size_t i = 0; !rc && i < g->nents; i++) {
@@ -1224,11 +1232,8 @@ img_table(table *t, const uint8_t *b, size_t *off, uint64_t cap, uint64_t n)
     t->cap = cap;
     t->n = n;
     t->s = gzt_img_at(b, off, cap * sizeof(slot));
-    t->bits = gzt_img_at(b, off, cap / 8 * sizeof *t->bits);
-    unsigned lg = 0;
-    while (((size_t)1 << lg) < cap)
-        lg++;
-    t->shift = 64 - (lg + 3);
+    t->bits = gzt_img_at(b, off, bits_bytes(cap));
+    t->shift = shift_of(cap);
 }
 
 /* Bytes of a table of @p cap slots in an image, or SIZE_MAX when @p cap is
@@ -1239,7 +1244,7 @@ img_table_bytes(uint64_t cap, uint64_t n, size_t len)
     if (cap < TABLE_MIN || (cap & (cap - 1)) || n >= cap ||
         cap > len / sizeof(slot))
         return SIZE_MAX;
-    return gzt_img_round(cap * sizeof(slot)) + gzt_img_round(cap / 8 * 8);
+    return gzt_img_round(cap * sizeof(slot)) + gzt_img_round(bits_bytes(cap));
 }
 
 int
@@ -1270,8 +1275,8 @@ gzt_gaz_from_image(gzt_gaz **out, const void *image, size_t len, gzt_error *err)
     if (!g)
         return gzt_err_set(err, GZT_ENOMEM, "out of memory");
     size_t off = gzt_img_round(sizeof h);
-    g->str = gzt_img_at(b, &off, h[H_STR]);
-    g->str_len = g->str_cap = h[H_STR];
+    g->str.p = gzt_img_at(b, &off, h[H_STR]);
+    g->str.len = g->str.cap = h[H_STR];
     g->ents = gzt_img_at(b, &off, h[H_NENTS] * sizeof(entry));
     g->nents = g->cap_ents = h[H_NENTS];
     g->nmatch = h[H_NMATCH];
@@ -1298,12 +1303,12 @@ thaw(gzt_gaz *g)
 {
     if (!g->frozen)
         return GZT_OK;
-    char *str = dup_bytes(g->str, g->str_len);
+    uint8_t *str = dup_bytes(g->str.p, g->str.len);
     entry *ents = dup_bytes(g->ents, g->nents * sizeof(entry));
     slot *es = dup_bytes(g->exact.s, g->exact.cap * sizeof(slot));
-    uint64_t *eb = dup_bytes(g->exact.bits, g->exact.cap / 8 * 8);
+    uint64_t *eb = dup_bytes(g->exact.bits, bits_bytes(g->exact.cap));
     slot *fs = dup_bytes(g->folded.s, g->folded.cap * sizeof(slot));
-    uint64_t *fb = dup_bytes(g->folded.bits, g->folded.cap / 8 * 8);
+    uint64_t *fb = dup_bytes(g->folded.bits, bits_bytes(g->folded.cap));
     if (!str || !ents || !es || !eb || !fs || !fb) {
         gzt_free(str);
         gzt_free(ents);
@@ -1313,7 +1318,7 @@ thaw(gzt_gaz *g)
         gzt_free(fb);
         return GZT_ENOMEM;
     }
-    g->str = str;
+    g->str.p = str;
     g->ents = ents;
     g->exact.s = es;
     g->exact.bits = eb;
@@ -1561,7 +1566,7 @@ gzt_gaz_match(const gzt_gaz *g, const gzt_gaz_tok *toks, size_t n,
         }
         memset(o, 0, sizeof *o);
         if (f.ent) {
-            o->canonical = g->str + f.ent->canon;
+            o->canonical = str_at(g, f.ent->canon);
             o->canonical_len = f.ent->canon_len;
             o->type = f.ent->type;
             o->len = (uint8_t)f.len;

@@ -2567,7 +2567,8 @@ gzt_ner_from_image(gzt_ner **out, const void *image, size_t len, gzt_error *err)
               h[NH_BITS] <= 24 && !(h[NH_CLCAP] & (h[NH_CLCAP] - 1)) &&
               h[NH_CLN] <= h[NH_CLCAP] &&
               h[NH_CLCAP] <= len / sizeof(gzt_nercl) && h[NH_INFO] <= 4096;
-    size_t wbytes = ok ? ((size_t)GZT_NER_NTAGS << h[NH_BITS]) * 2 : 0;
+    size_t wbytes =
+        ok ? ((size_t)GZT_NER_NTAGS << h[NH_BITS]) * sizeof(int16_t) : 0;
     if (!ok || gzt_img_round(sizeof h) + gzt_img_round(nf * sizeof(float)) +
                        gzt_img_round(h[NH_INFO] + 1) +
                        gzt_img_round(h[NH_CLCAP] * sizeof(gzt_nercl)) +

@@ -131,11 +131,6 @@ reset(gzt_inv *inv, bool keep)
     inv->small = saved.small;
     if (keep) {
         gzt_arena_reset(&inv->small);
-    } else {
-        gzt_arena_fini(&inv->small);
-        gzt_arena_init(&inv->small, 0);
-    }
-    if (keep) {
         inv->docs = saved.docs;
         inv->deleted = saved.deleted;
         inv->dcap = saved.dcap;
@@ -144,6 +139,8 @@ reset(gzt_inv *inv, bool keep)
         if (inv->deleted)
             memset(inv->deleted, 0, inv->dcap / 8);
     } else {
+        gzt_arena_fini(&inv->small);
+        gzt_arena_init(&inv->small, 0);
         gzt_free(saved.docs);
         gzt_free(saved.deleted);
         gzt_buf_free(&saved.recs);

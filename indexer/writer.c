@@ -1243,7 +1243,7 @@ typedef struct item {
 
 typedef struct batch {
     item *v;                   /* documents */
-    size_t n, cap;             /* count, capacity */
+    size_t n;                  /* count, at most BATCH_DOCS (reserved) */
     gzt_buf text;              /* their strings */
     size_t next;               /* next item to tag (under the pool lock) */
     size_t done;               /* items tagged (under the pool lock) */
@@ -1447,7 +1447,6 @@ pool_new(gzt_writer *w, gzt_pool **out, gzt_error *err)
      * moves what a worker reads */
     for (int k = 0; k < NBATCH; k++) {
         p->b[k].v = gzt_malloc(BATCH_DOCS * sizeof *p->b[k].v);
-        p->b[k].cap = BATCH_DOCS;
         if (!p->b[k].v || gzt_buf_reserve(&p->b[k].text, BATCH_ROOM)) {
             pool_free(p);
             return gzt_err_set(err, GZT_ENOMEM, "out of memory");
@@ -1514,7 +1513,6 @@ pool_submit(gzt_pool *p, batch *b)
     pthread_mutex_lock(&p->mu);
     if (p->early == b)
         p->early = NULL;
-    b->pub = b->n;
     p->npend++;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
@@ -1654,15 +1652,7 @@ pool_add(gzt_writer *w, gzt_pool *p, const gzt_doc *doc, gzt_ingest_stats *st,
     int crc = check_doc(doc, &idlen, err);
     if (crc)
         return crc;
-    batch *b = fill_of(p);
-    if (b->n == b->cap) {
-        size_t ncap = b->cap ? b->cap * 2 : BATCH_DOCS;
-        item *nv = gzt_realloc(b->v, ncap * sizeof *nv);
-        if (!nv)
-            return gzt_err_set(err, GZT_ENOMEM, "out of memory");
-        b->v = nv;
-        b->cap = ncap;
-    }
+    batch *b = fill_of(p); /* n < BATCH_DOCS: a full batch was submitted */
     /* the most the strings can take (utf8_repair() writes 3 bytes for a
      * byte that is not UTF-8): when the text must move for them, the
      * workers first finish what they took of it */
